@@ -1,0 +1,129 @@
+/*
+ * mcr note: an operator's note into the shift log. The text comes from the
+ * arguments (joined by spaces) or, with none or "-", from standard input,
+ * so `dmesg | tail | mcr note` works.
+ */
+#include "autoconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "shiftlog.h"
+#include "strutil.h"
+#include "xmalloc.h"
+
+/* Longer notes belong in a file, with its path in the note. */
+#define NOTE_MAX 65536
+
+static char *
+read_stdin(void)
+{
+	char *buf = xmalloc(NOTE_MAX + 2);
+	size_t n = fread(buf, 1, NOTE_MAX + 1, stdin);
+
+	if (ferror(stdin)) {
+		free(buf);
+		cmd_error("cannot read the note from standard input");
+		return NULL;
+	}
+	if (n > NOTE_MAX) {
+		free(buf);
+		cmd_error("the note is longer than %d bytes; put long text in a "
+		    "file and note its path", NOTE_MAX);
+		return NULL;
+	}
+	if (memchr(buf, '\0', n) != NULL) {
+		free(buf);
+		cmd_error("the note on standard input contains NUL bytes; a "
+		    "note is text");
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static char *
+join_args(int argc, char **argv)
+{
+	size_t len = 1, off = 0;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = xmalloc(len);
+	for (i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (i > 0)
+			s[off++] = ' ';
+		memcpy(s + off, argv[i], n);
+		off += n;
+	}
+	s[off] = '\0';
+	return s;
+}
+
+int
+cmd_note(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_JOB = CMD_OPT_VERB };
+	static const struct option longopts[] = {
+		{ "job", required_argument, NULL, OPT_JOB },
+		CMD_COMMON_OPTIONS
+	};
+	int64_t job = 0, id;
+	char *text, *end;
+	int c, rc;
+
+	/* '+': words of the note that look like options stay words. */
+	while ((c = cmd_getopt(ctx, argc, argv, "+h", longopts)) != -1) {
+		switch (c) {
+		case OPT_JOB:
+			job = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || job <= 0)
+				return cmd_usage_error(ctx, "--job '%s' is not a "
+				    "job number", optarg);
+			break;
+		case 'h':
+			printf("Usage: mcr note [--job ID] TEXT...\n"
+			    "       COMMAND | mcr note [--job ID]\n"
+			    "Add a note to the shift log: the words of TEXT "
+			    "joined by spaces, or standard\ninput when TEXT is "
+			    "absent or '-'. Notes are UTF-8, at most %d bytes."
+			    "\n\n"
+			    "      --job ID        the note is about job ID\n%s",
+			    NOTE_MAX, cmd_common_help);
+			return CMD_EXIT_OK;
+		default:
+			return CMD_EXIT_ERROR;
+		}
+	}
+	if (optind >= argc || (argc - optind == 1 &&
+	    strcmp(argv[optind], "-") == 0)) {
+		if (optind >= argc && isatty(STDIN_FILENO))
+			return cmd_usage_error(ctx, "give the note's text as "
+			    "arguments, or pipe it on standard input");
+		if ((text = read_stdin()) == NULL)
+			return CMD_EXIT_ERROR;
+		strutil_rtrim(text);
+	} else
+		text = join_args(argc - optind, argv + optind);
+	if (strlen(text) > NOTE_MAX) {
+		free(text);
+		return cmd_error("the note is longer than %d bytes; put long "
+		    "text in a file and note its path", NOTE_MAX);
+	}
+	if ((rc = cmd_shiftlog(ctx)) != 0) {
+		free(text);
+		return rc;
+	}
+	rc = shiftlog_note(ctx->sl, text, job, &id);
+	free(text);
+	if (rc < 0)
+		return cmd_error("%s", shiftlog_errmsg(ctx->sl));
+	return CMD_EXIT_OK;
+}

@@ -1,0 +1,85 @@
+/*
+ * cmd: what every `mcr VERB` shares: the verb table entry, the options all
+ * verbs take (--db, --config, --read-only, --help), opening the config and
+ * the shift log once, and printing events as text or JSON.
+ */
+#ifndef MCR_CMD_H
+#define MCR_CMD_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct config;
+struct shiftlog;
+struct shiftlog_event;
+
+/* Exit codes, as mcr(1) documents them. */
+enum {
+	CMD_EXIT_OK = 0,
+	CMD_EXIT_CHECK_FAILED = 1,	/* the check ran and found a problem */
+	CMD_EXIT_ERROR = 2,		/* it could not be done */
+};
+
+struct cmd_ctx {
+	const char *verb;		/* "log", for messages */
+	const char *db_path;		/* --db */
+	const char *config_path;	/* --config */
+	bool read_only;			/* --read-only */
+	struct config *cfg;		/* after cmd_config() */
+	struct shiftlog *sl;		/* after cmd_shiftlog() */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *summary;	/* one line for `mcr --help` */
+	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+/* Long options every verb takes; end a verb's table with these. */
+enum { CMD_OPT_DB = 0x100, CMD_OPT_CONFIG, CMD_OPT_READ_ONLY, CMD_OPT_JSON,
+	CMD_OPT_VERB };
+#define CMD_COMMON_OPTIONS \
+	{ "db", required_argument, NULL, CMD_OPT_DB }, \
+	{ "config", required_argument, NULL, CMD_OPT_CONFIG }, \
+	{ "read-only", no_argument, NULL, CMD_OPT_READ_ONLY }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ NULL, 0, NULL, 0 }
+
+/* The help text block that describes the common options. */
+extern const char cmd_common_help[];
+
+/* Runs getopt_long over a verb's argv, handling the common options itself;
+ * returns the next verb-specific option, -1 at the end, or '?' after
+ * printing a usage error. */
+int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv,
+    const char *shortopts, const struct option *longopts);
+/* Prints "mcr VERB: message; see 'mcr VERB --help'" and returns
+ * CMD_EXIT_ERROR. */
+int cmd_usage_error(const struct cmd_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prints "mcr: message" and returns CMD_EXIT_ERROR. */
+int cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Loads the config layers once; returns 0 or prints the error and returns
+ * CMD_EXIT_ERROR. */
+int cmd_config(struct cmd_ctx *ctx);
+/* Opens the shift log the options and config select (loading the config
+ * first); returns 0 or prints the error and returns CMD_EXIT_ERROR. */
+int cmd_shiftlog(struct cmd_ctx *ctx);
+void cmd_ctx_free(struct cmd_ctx *ctx);
+
+/* One event as a JSON object with the keys mcr(1) documents. */
+json_t *cmd_event_json(const struct shiftlog_event *ev);
+/* One event as one line of text, local time. */
+void cmd_event_print(FILE *f, const struct shiftlog_event *ev);
+/* Prints a JSON document to stdout followed by a newline; takes ownership
+ * of doc. Returns 0, or CMD_EXIT_ERROR when stdout failed. */
+int cmd_json_print(json_t *doc);
+
+int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,26 @@
+# src/: the core library (shift log, config, time, paths) and the mcr CLI.
+
+noinst_LTLIBRARIES += %D%/libmcrcore.la
+%C%_libmcrcore_la_SOURCES = \
+	%D%/config.c %D%/config.h \
+	%D%/identity.c %D%/identity.h \
+	%D%/paths.c %D%/paths.h \
+	%D%/shiftlog.c %D%/shiftlog.h \
+	%D%/strutil.c %D%/strutil.h \
+	%D%/when.c %D%/when.h \
+	%D%/xmalloc.c %D%/xmalloc.h
+%C%_libmcrcore_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(INIH_CFLAGS) \
+	$(AVUTIL_CFLAGS)
+%C%_libmcrcore_la_LIBADD = $(SQLITE_LIBS) $(INIH_LIBS) $(AVUTIL_LIBS)
+
+bin_PROGRAMS += %D%/mcr
+%C%_mcr_SOURCES = \
+	%D%/mcr.c \
+	%D%/cmd.c %D%/cmd.h \
+	%D%/cmd-log.c \
+	%D%/cmd-note.c \
+	%D%/cmd-status.c
+%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+%C%_mcr_LDADD = %D%/libmcrcore.la $(JANSSON_LIBS)
+
+dist_man_MANS += %D%/mcr.1

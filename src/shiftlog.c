@@ -1,0 +1,1000 @@
+/*
+ * shiftlog: SQLite behind a narrow interface. Writers take short
+ * BEGIN IMMEDIATE transactions, so the busy timeout covers the whole write
+ * and a reader in WAL mode never waits. Appends read the chain head (last
+ * id and hash) inside the transaction, so two writers can never fork the
+ * chain. Migrations are an array of SQL scripts; migrations[k] takes a log
+ * from version k to k + 1, each in its own transaction.
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+#include <stdarg.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "identity.h"
+#include "paths.h"
+#include "shiftlog.h"
+#include "strutil.h"
+#include "when.h"
+#include "xmalloc.h"
+
+/* 'MCR1': marks the file as a shift log for file(1) and for us. */
+#define SHIFTLOG_APPLICATION_ID 0x4d435231
+
+const char *const shiftlog_job_states[SHIFTLOG_JOB_STATES] = {
+	"queued", "running", "paused", "done", "failed", "cancelled",
+	"interrupted",
+};
+
+const char *const shiftlog_severities[] = {
+	"debug", "info", "notice", "warning", "error", "critical", NULL,
+};
+
+static const char *const migrations[] = {
+	/* 0 -> 1: the audit trail, jobs and notes. */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  ssh_client TEXT,"
+	"  kind TEXT NOT NULL,"
+	"  severity TEXT NOT NULL CHECK (severity IN"
+	"    ('debug','info','notice','warning','error','critical')),"
+	"  job_id INTEGER REFERENCES jobs(id),"
+	"  subject TEXT,"
+	"  message TEXT NOT NULL,"
+	"  data TEXT CHECK (data IS NULL OR json_valid(data)),"
+	"  hash BLOB NOT NULL CHECK (length(hash) = 32));"
+	"CREATE INDEX events_time ON events(time);"
+	"CREATE INDEX events_job ON events(job_id) WHERE job_id IS NOT NULL;"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
+	"  SELECT RAISE(ABORT, 'shift log events are append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN"
+	"  SELECT RAISE(ABORT, 'shift log events are append-only'); END;"
+	"CREATE TABLE jobs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  kind TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued',"
+	"    'running','paused','done','failed','cancelled','interrupted')),"
+	"  priority INTEGER NOT NULL DEFAULT 0,"
+	"  params TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(params)),"
+	"  subject TEXT,"
+	"  requested_by TEXT NOT NULL,"
+	"  requested_host TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  started INTEGER,"
+	"  finished INTEGER,"
+	"  progress REAL CHECK (progress IS NULL OR progress BETWEEN 0 AND 1),"
+	"  rate REAL,"
+	"  eta INTEGER,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT);"
+	"CREATE INDEX jobs_state ON jobs(state, priority DESC, id);"
+	"CREATE TABLE job_deps ("
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id),"
+	"  after_id INTEGER NOT NULL REFERENCES jobs(id),"
+	"  PRIMARY KEY (job_id, after_id)) WITHOUT ROWID;"
+	"CREATE TABLE notes ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  ssh_client TEXT,"
+	"  text TEXT NOT NULL CHECK (length(text) > 0),"
+	"  job_id INTEGER REFERENCES jobs(id),"
+	"  event_id INTEGER NOT NULL REFERENCES events(id));",
+};
+
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+#define EVENT_COLUMNS "id, time, user, host, ssh_client, kind, severity, " \
+	"job_id, subject, message, data"
+
+struct shiftlog {
+	sqlite3 *db;
+	char *path;
+	bool read_only;
+	int busy_timeout_ms;
+	int version;
+	struct identity who;
+	struct AVSHA *sha;
+	char errmsg[512];
+};
+
+static void __attribute__((format(printf, 2, 3)))
+set_error(struct shiftlog *sl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sl->errmsg, sizeof sl->errmsg, fmt, ap);
+	va_end(ap);
+}
+
+/* Turns an SQLite failure into a sentence and an rc. what says what mcr
+ * was doing ("append an event"). */
+static int
+db_error(struct shiftlog *sl, int code, const char *what)
+{
+	int primary = code & 0xff;
+
+	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+		set_error(sl, "cannot %s: shift log %s stayed locked by another "
+		    "writer for more than %d ms; try again, or find the "
+		    "process holding it with 'fuser %s'", what, sl->path,
+		    sl->busy_timeout_ms, sl->path);
+		return SHIFTLOG_BUSY;
+	}
+	if (primary == SQLITE_CONSTRAINT) {
+		set_error(sl, "cannot %s: the shift log refused it (%s)", what,
+		    sqlite3_errmsg(sl->db));
+		return SHIFTLOG_INVALID;
+	}
+	if (primary == SQLITE_READONLY) {
+		set_error(sl, "cannot %s: shift log %s is read-only; check the "
+		    "permissions of the file and its folder", what, sl->path);
+		return SHIFTLOG_ERR;
+	}
+	if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
+		set_error(sl, "cannot %s: %s is not a shift log (%s)", what,
+		    sl->path, sqlite3_errstr(code));
+		return SHIFTLOG_ERR;
+	}
+	if (primary == SQLITE_FULL) {
+		set_error(sl, "cannot %s: the disk holding %s is full; free "
+		    "space and try again", what, sl->path);
+		return SHIFTLOG_ERR;
+	}
+	set_error(sl, "cannot %s in shift log %s: %s", what, sl->path,
+	    sqlite3_errmsg(sl->db));
+	return SHIFTLOG_ERR;
+}
+
+static int
+exec(struct shiftlog *sl, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(sl->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(sl, rc, what);
+}
+
+static int
+prepare(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
+    const char *what)
+{
+	int rc = sqlite3_prepare_v2(sl->db, sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(sl, rc, what);
+}
+
+/* Runs a query that yields one integer. */
+static int
+query_int(struct shiftlog *sl, const char *sql, int64_t *out,
+    const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = prepare(sl, sql, &st, what)) < 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		*out = 0;
+		rc = 0;
+	} else
+		rc = db_error(sl, rc, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+rollback(struct shiftlog *sl)
+{
+	if (!sqlite3_get_autocommit(sl->db))
+		sqlite3_exec(sl->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+shiftlog_latest_version(void)
+{
+	return NMIGRATIONS;
+}
+
+static int
+migrate(struct shiftlog *sl, int target)
+{
+	int64_t v, tables, appid;
+	char sql[64];
+	int rc;
+
+	while (sl->version < target) {
+		if ((rc = exec(sl, "BEGIN IMMEDIATE", "upgrade the schema")) < 0)
+			return rc;
+		/* Another process may have migrated while we waited. */
+		if ((rc = query_int(sl, "PRAGMA user_version", &v,
+		    "upgrade the schema")) < 0)
+			goto fail;
+		sl->version = (int)v;
+		if (sl->version >= target) {
+			rollback(sl);
+			break;
+		}
+		if (sl->version == 0) {
+			if ((rc = query_int(sl, "SELECT count(*) FROM "
+			    "sqlite_master", &tables, "create the schema")) < 0 ||
+			    (rc = query_int(sl, "PRAGMA application_id", &appid,
+			    "create the schema")) < 0)
+				goto fail;
+			if (tables > 0 || (appid != 0 &&
+			    appid != SHIFTLOG_APPLICATION_ID)) {
+				set_error(sl, "%s is an SQLite database but not "
+				    "a shift log; mcr will not add its tables to "
+				    "it: give another path with --db", sl->path);
+				rc = SHIFTLOG_ERR;
+				goto fail;
+			}
+		}
+		if ((rc = exec(sl, migrations[sl->version],
+		    "upgrade the schema")) < 0)
+			goto fail;
+		strutil_format(sql, sizeof sql,
+		    "PRAGMA user_version = %d; PRAGMA application_id = %d",
+		    sl->version + 1, SHIFTLOG_APPLICATION_ID);
+		if ((rc = exec(sl, sql, "upgrade the schema")) < 0 ||
+		    (rc = exec(sl, "COMMIT", "upgrade the schema")) < 0)
+			goto fail;
+		sl->version++;
+	}
+	return 0;
+fail:
+	rollback(sl);
+	return rc;
+}
+
+static int append_locked(struct shiftlog *sl, struct shiftlog_event *ev,
+    size_t n);
+static int begin_write(struct shiftlog *sl, const char *what);
+static int commit(struct shiftlog *sl, int rc, const char *what);
+
+/* Leaves the schema change in the audit trail. A log created by a test
+ * that stops short of the latest schema has no events table yet. */
+static int
+record_migration(struct shiftlog *sl, int from)
+{
+	struct shiftlog_event ev = { .kind = "shiftlog.schema",
+	    .severity = "notice" };
+	char msg[160];
+	int rc;
+
+	if (sl->version < 1)
+		return 0;
+	if (from == 0)
+		strutil_format(msg, sizeof msg, "shift log created with "
+		    "schema version %d", sl->version);
+	else
+		strutil_format(msg, sizeof msg, "shift log schema upgraded "
+		    "from version %d to %d", from, sl->version);
+	ev.message = msg;
+	ev.subject = sl->path;
+	if ((rc = begin_write(sl, "record the schema version")) < 0)
+		return rc;
+	return commit(sl, append_locked(sl, &ev, 1),
+	    "record the schema version");
+}
+
+/* Opens the connection itself; the file's content is not read yet. */
+static int
+open_db(struct shiftlog *sl, bool immutable)
+{
+	char *uri;
+	int rc, flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+	char *escaped;
+
+	if (sl->read_only)
+		flags |= SQLITE_OPEN_READONLY;
+	else
+		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/* A URI path must escape '?', '#' and '%'. */
+	escaped = sqlite3_mprintf("%s", sl->path);
+	{
+		size_t n = strlen(escaped), i, j = 0;
+		char *e = xmalloc(n * 3 + 1);
+
+		for (i = 0; i < n; i++) {
+			char c = escaped[i];
+
+			if (c == '?' || c == '#' || c == '%') {
+				strutil_format(e + j, 4, "%%%02X",
+				    (unsigned char)c);
+				j += 3;
+			} else
+				e[j++] = c;
+		}
+		e[j] = '\0';
+		uri = xasprintf("file:%s%s", e, immutable ? "?immutable=1" : "");
+		free(e);
+	}
+	sqlite3_free(escaped);
+	rc = sqlite3_open_v2(uri, &sl->db, flags, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		set_error(sl, "cannot open shift log %s: %s", sl->path,
+		    sl->db != NULL ? sqlite3_errmsg(sl->db) : sqlite3_errstr(rc));
+		return SHIFTLOG_ERR;
+	}
+	sqlite3_extended_result_codes(sl->db, 1);
+	sqlite3_busy_timeout(sl->db, sl->busy_timeout_ms);
+	return 0;
+}
+
+/* Checks that path can be opened as asked, with an error that says what
+ * to do, before SQLite gives a vaguer one. */
+static int
+check_path(struct shiftlog *sl, const struct shiftlog_opts *o)
+{
+	struct stat st;
+	char *dir;
+	int rc = 0;
+
+	if (stat(sl->path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			set_error(sl, "cannot open shift log %s: it is not a "
+			    "regular file", sl->path);
+			return SHIFTLOG_ERR;
+		}
+		if (!sl->read_only && access(sl->path, R_OK | W_OK) != 0) {
+			set_error(sl, "cannot open shift log %s for writing: %s; "
+			    "fix its permissions, or add --read-only to "
+			    "review it", sl->path, strerror(errno));
+			return SHIFTLOG_ERR;
+		}
+		return 0;
+	}
+	if (errno != ENOENT) {
+		set_error(sl, "cannot open shift log %s: %s", sl->path,
+		    strerror(errno));
+		return SHIFTLOG_ERR;
+	}
+	if (sl->read_only) {
+		set_error(sl, "cannot open shift log %s read-only: it does not "
+		    "exist; check the path", sl->path);
+		return SHIFTLOG_ERR;
+	}
+	dir = paths_dirname(sl->path);
+	if (o->create_dir && (rc = paths_mkdir_p(dir)) < 0) {
+		set_error(sl, "cannot create the folder %s for the shift log: "
+		    "%s", dir, strerror(-rc));
+		rc = SHIFTLOG_ERR;
+	} else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		set_error(sl, "cannot create shift log %s: the folder %s does "
+		    "not exist; create it first or choose another path",
+		    sl->path, dir);
+		rc = SHIFTLOG_ERR;
+	} else if (access(dir, W_OK | X_OK) != 0) {
+		set_error(sl, "cannot create shift log %s: the folder %s is not "
+		    "writable (%s); choose another path", sl->path, dir,
+		    strerror(errno));
+		rc = SHIFTLOG_ERR;
+	}
+	free(dir);
+	return rc;
+}
+
+int
+shiftlog_open(const char *path, const struct shiftlog_opts *o,
+    struct shiftlog **out, char *err, size_t errlen)
+{
+	struct shiftlog *sl = xcalloc(1, sizeof *sl);
+	int64_t v, appid;
+	int rc, target;
+
+	*out = NULL;
+	sl->path = xstrdup(path);
+	sl->read_only = o->read_only;
+	sl->busy_timeout_ms = o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000;
+	identity_get(&sl->who);
+	target = o->target_version > 0 ? o->target_version : NMIGRATIONS;
+
+	if ((rc = check_path(sl, o)) < 0 || (rc = open_db(sl, false)) < 0)
+		goto fail;
+	rc = query_int(sl, "PRAGMA user_version", &v, "read the schema version");
+	if (rc < 0 && sl->read_only) {
+		/* A copy in a folder we cannot write has no -shm to share:
+		 * read it as an immutable file instead. */
+		sqlite3_close(sl->db);
+		sl->db = NULL;
+		if ((rc = open_db(sl, true)) < 0)
+			goto fail;
+		rc = query_int(sl, "PRAGMA user_version", &v,
+		    "read the schema version");
+	}
+	if (rc < 0)
+		goto fail;
+	sl->version = (int)v;
+	if ((rc = query_int(sl, "PRAGMA application_id", &appid,
+	    "read the application id")) < 0)
+		goto fail;
+	if (appid != 0 && appid != SHIFTLOG_APPLICATION_ID) {
+		set_error(sl, "%s is an SQLite database of another application, "
+		    "not a shift log; give another path with --db", sl->path);
+		rc = SHIFTLOG_ERR;
+		goto fail;
+	}
+	if (sl->version > NMIGRATIONS) {
+		set_error(sl, "shift log %s has schema version %d, newer than "
+		    "this mcr understands (%d); use the newer mcr that wrote "
+		    "it, mcr never downgrades a shift log", sl->path,
+		    sl->version, NMIGRATIONS);
+		rc = SHIFTLOG_ERR;
+		goto fail;
+	}
+	if (sl->read_only) {
+		if (sl->version < NMIGRATIONS) {
+			set_error(sl, "shift log %s has schema version %d, older "
+			    "than this mcr reads (%d), and --read-only forbids "
+			    "upgrading it; upgrade a copy without --read-only",
+			    sl->path, sl->version, NMIGRATIONS);
+			rc = SHIFTLOG_ERR;
+			goto fail;
+		}
+		if ((rc = exec(sl, "PRAGMA query_only = ON",
+		    "open read-only")) < 0)
+			goto fail;
+	} else {
+		if ((rc = exec(sl, "PRAGMA foreign_keys = ON; "
+		    "PRAGMA synchronous = FULL", "configure the connection")) < 0)
+			goto fail;
+		if (sl->version == 0 && (rc = exec(sl,
+		    "PRAGMA journal_mode = WAL", "switch to WAL mode")) < 0)
+			goto fail;
+	}
+	sl->sha = av_sha_alloc();
+	if (sl->sha == NULL)
+		fatal("out of memory allocating a SHA-256 context");
+	if (!sl->read_only && sl->version < target) {
+		int from = sl->version;
+
+		if ((rc = migrate(sl, target)) < 0)
+			goto fail;
+		if ((rc = record_migration(sl, from)) < 0)
+			goto fail;
+	}
+	*out = sl;
+	return 0;
+fail:
+	strutil_copy(err, sl->errmsg, errlen);
+	shiftlog_close(sl);
+	return rc;
+}
+
+void
+shiftlog_close(struct shiftlog *sl)
+{
+	if (sl == NULL)
+		return;
+	if (sl->db != NULL)
+		sqlite3_close(sl->db);
+	av_free(sl->sha);
+	free(sl->path);
+	free(sl);
+}
+
+const char *
+shiftlog_errmsg(const struct shiftlog *sl)
+{
+	return sl->errmsg;
+}
+
+const char *
+shiftlog_path(const struct shiftlog *sl)
+{
+	return sl->path;
+}
+
+int
+shiftlog_version(const struct shiftlog *sl)
+{
+	return sl->version;
+}
+
+void
+shiftlog_set_identity(struct shiftlog *sl, const struct identity *id)
+{
+	sl->who = *id;
+}
+
+/* --- the hash chain --- */
+
+static void
+hash_int(struct AVSHA *sha, bool present, int64_t v)
+{
+	uint8_t b[9];
+	int i;
+
+	if (!present) {
+		b[0] = 0;
+		av_sha_update(sha, b, 1);
+		return;
+	}
+	b[0] = 1;
+	for (i = 0; i < 8; i++)
+		b[1 + i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+	av_sha_update(sha, b, 9);
+}
+
+static void
+hash_text(struct AVSHA *sha, const char *s, size_t len)
+{
+	uint8_t b[5];
+
+	if (s == NULL) {
+		b[0] = 0;
+		av_sha_update(sha, b, 1);
+		return;
+	}
+	b[0] = 2;
+	b[1] = (uint8_t)(len >> 24);
+	b[2] = (uint8_t)(len >> 16);
+	b[3] = (uint8_t)(len >> 8);
+	b[4] = (uint8_t)len;
+	av_sha_update(sha, b, 5);
+	av_sha_update(sha, (const uint8_t *)s, len);
+}
+
+static size_t
+len0(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+/* out = SHA-256(prev || canonical(ev)). */
+static void
+chain_hash(struct AVSHA *sha, const uint8_t prev[32],
+    const struct shiftlog_event *ev, uint8_t out[32])
+{
+	av_sha_init(sha, 256);
+	av_sha_update(sha, prev, 32);
+	hash_int(sha, true, ev->id);
+	hash_int(sha, true, ev->time);
+	hash_text(sha, ev->user, len0(ev->user));
+	hash_text(sha, ev->host, len0(ev->host));
+	hash_text(sha, ev->ssh_client, len0(ev->ssh_client));
+	hash_text(sha, ev->kind, len0(ev->kind));
+	hash_text(sha, ev->severity, len0(ev->severity));
+	hash_int(sha, ev->job_id != 0, ev->job_id);
+	hash_text(sha, ev->subject, len0(ev->subject));
+	hash_text(sha, ev->message, len0(ev->message));
+	hash_text(sha, ev->data, len0(ev->data));
+	av_sha_final(sha, out);
+}
+
+static bool
+valid_severity(const char *s)
+{
+	size_t i;
+
+	for (i = 0; shiftlog_severities[i] != NULL; i++) {
+		if (strcmp(s, shiftlog_severities[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int
+check_text(struct shiftlog *sl, const char *field, const char *s,
+    bool required)
+{
+	if (s == NULL) {
+		if (!required)
+			return 0;
+		set_error(sl, "cannot append an event without a %s", field);
+		return SHIFTLOG_INVALID;
+	}
+	if (!strutil_utf8_valid(s, strlen(s))) {
+		set_error(sl, "cannot append an event: its %s is not valid "
+		    "UTF-8", field);
+		return SHIFTLOG_INVALID;
+	}
+	return 0;
+}
+
+/* Fills defaults and refuses what the schema would refuse, with a
+ * clearer sentence than SQLite's. */
+static int
+complete_event(struct shiftlog *sl, struct shiftlog_event *ev, int64_t now)
+{
+	int rc;
+
+	if (ev->time == 0)
+		ev->time = now;
+	if (ev->user == NULL)
+		ev->user = sl->who.user;
+	if (ev->host == NULL)
+		ev->host = sl->who.host;
+	if (ev->ssh_client == NULL && sl->who.ssh_client[0] != '\0')
+		ev->ssh_client = sl->who.ssh_client;
+	if (ev->severity == NULL)
+		ev->severity = "info";
+	if (!valid_severity(ev->severity)) {
+		set_error(sl, "cannot append an event with severity '%s'",
+		    ev->severity);
+		return SHIFTLOG_INVALID;
+	}
+	if ((rc = check_text(sl, "user", ev->user, true)) < 0 ||
+	    (rc = check_text(sl, "host", ev->host, true)) < 0 ||
+	    (rc = check_text(sl, "SSH client", ev->ssh_client, false)) < 0 ||
+	    (rc = check_text(sl, "kind", ev->kind, true)) < 0 ||
+	    (rc = check_text(sl, "subject", ev->subject, false)) < 0 ||
+	    (rc = check_text(sl, "message", ev->message, true)) < 0 ||
+	    (rc = check_text(sl, "data", ev->data, false)) < 0)
+		return rc;
+	return 0;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+}
+
+/* Appends inside an open write transaction. */
+static int
+append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
+{
+	static const uint8_t genesis[32];
+	uint8_t prev[32], hash[32];
+	sqlite3_stmt *head = NULL, *ins = NULL;
+	int64_t next_id = 1, now = when_now();
+	size_t i;
+	int rc;
+
+	if ((rc = prepare(sl, "SELECT (SELECT seq FROM sqlite_sequence WHERE "
+	    "name = 'events'), (SELECT hash FROM events ORDER BY id DESC "
+	    "LIMIT 1)", &head, "read the chain head")) < 0)
+		goto out;
+	rc = sqlite3_step(head);
+	if (rc != SQLITE_ROW) {
+		rc = db_error(sl, rc, "read the chain head");
+		goto out;
+	}
+	memcpy(prev, genesis, 32);
+	if (sqlite3_column_type(head, 0) != SQLITE_NULL)
+		next_id = sqlite3_column_int64(head, 0) + 1;
+	if (sqlite3_column_bytes(head, 1) == 32)
+		memcpy(prev, sqlite3_column_blob(head, 1), 32);
+
+	if ((rc = prepare(sl, "INSERT INTO events (" EVENT_COLUMNS ", hash) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins,
+	    "append an event")) < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((rc = complete_event(sl, &ev[i], now)) < 0)
+			goto out;
+		ev[i].id = next_id++;
+		chain_hash(sl->sha, prev, &ev[i], hash);
+		sqlite3_bind_int64(ins, 1, ev[i].id);
+		sqlite3_bind_int64(ins, 2, ev[i].time);
+		bind_text(ins, 3, ev[i].user);
+		bind_text(ins, 4, ev[i].host);
+		bind_text(ins, 5, ev[i].ssh_client);
+		bind_text(ins, 6, ev[i].kind);
+		bind_text(ins, 7, ev[i].severity);
+		if (ev[i].job_id != 0)
+			sqlite3_bind_int64(ins, 8, ev[i].job_id);
+		else
+			sqlite3_bind_null(ins, 8);
+		bind_text(ins, 9, ev[i].subject);
+		bind_text(ins, 10, ev[i].message);
+		bind_text(ins, 11, ev[i].data);
+		sqlite3_bind_blob(ins, 12, hash, 32, SQLITE_STATIC);
+		rc = sqlite3_step(ins);
+		if (rc != SQLITE_DONE) {
+			rc = db_error(sl, rc, "append an event");
+			goto out;
+		}
+		sqlite3_reset(ins);
+		memcpy(prev, hash, 32);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(head);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+static int
+begin_write(struct shiftlog *sl, const char *what)
+{
+	if (sl->read_only) {
+		set_error(sl, "cannot %s: shift log %s is open read-only", what,
+		    sl->path);
+		return SHIFTLOG_INVALID;
+	}
+	return exec(sl, "BEGIN IMMEDIATE", what);
+}
+
+static int
+commit(struct shiftlog *sl, int rc, const char *what)
+{
+	if (rc == 0)
+		rc = exec(sl, "COMMIT", what);
+	if (rc < 0)
+		rollback(sl);
+	return rc;
+}
+
+int
+shiftlog_append(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
+{
+	int rc;
+
+	if ((rc = begin_write(sl, "append events")) < 0)
+		return rc;
+	return commit(sl, append_locked(sl, ev, n), "append events");
+}
+
+int
+shiftlog_note(struct shiftlog *sl, const char *text, int64_t job_id,
+    int64_t *note_id)
+{
+	struct shiftlog_event ev = {
+		.kind = "note", .severity = "notice", .message = text,
+		.job_id = job_id,
+	};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (text == NULL || strutil_blank(text)) {
+		set_error(sl, "the note is empty; write what happened, as in "
+		    "mcr note 'VTR 3 head clog, cleaned'");
+		return SHIFTLOG_INVALID;
+	}
+	if (!strutil_utf8_valid(text, strlen(text))) {
+		set_error(sl, "the note is not valid UTF-8; check the terminal's "
+		    "locale or the file it came from");
+		return SHIFTLOG_INVALID;
+	}
+	if ((rc = begin_write(sl, "add a note")) < 0)
+		return rc;
+	if ((rc = append_locked(sl, &ev, 1)) < 0)
+		goto out;
+	if ((rc = prepare(sl, "INSERT INTO notes (time, user, host, "
+	    "ssh_client, text, job_id, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    &st, "add a note")) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, ev.time);
+	bind_text(st, 2, ev.user);
+	bind_text(st, 3, ev.host);
+	bind_text(st, 4, ev.ssh_client);
+	bind_text(st, 5, text);
+	if (job_id != 0)
+		sqlite3_bind_int64(st, 6, job_id);
+	else
+		sqlite3_bind_null(st, 6);
+	sqlite3_bind_int64(st, 7, ev.id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		rc = db_error(sl, rc, "add a note");
+		goto out;
+	}
+	if (note_id != NULL)
+		*note_id = sqlite3_last_insert_rowid(sl->db);
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	return commit(sl, rc, "add a note");
+}
+
+/* --- reading --- */
+
+static void
+row_to_event(sqlite3_stmt *st, struct shiftlog_event *ev)
+{
+	ev->id = sqlite3_column_int64(st, 0);
+	ev->time = sqlite3_column_int64(st, 1);
+	ev->user = (const char *)sqlite3_column_text(st, 2);
+	ev->host = (const char *)sqlite3_column_text(st, 3);
+	ev->ssh_client = (const char *)sqlite3_column_text(st, 4);
+	ev->kind = (const char *)sqlite3_column_text(st, 5);
+	ev->severity = (const char *)sqlite3_column_text(st, 6);
+	ev->job_id = sqlite3_column_int64(st, 7);
+	ev->subject = (const char *)sqlite3_column_text(st, 8);
+	ev->message = (const char *)sqlite3_column_text(st, 9);
+	ev->data = (const char *)sqlite3_column_text(st, 10);
+}
+
+/* "50%_off" -> "%50\%\_off%" for LIKE ... ESCAPE '\'. */
+static char *
+like_pattern(const char *s)
+{
+	size_t n = strlen(s), i, j = 0;
+	char *p = xmalloc(2 * n + 3);
+
+	p[j++] = '%';
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+			p[j++] = '\\';
+		p[j++] = s[i];
+	}
+	p[j++] = '%';
+	p[j] = '\0';
+	return p;
+}
+
+int
+shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
+    int (*cb)(const struct shiftlog_event *, void *), void *arg)
+{
+	static const char where[] =
+	    " WHERE time >= ?1 AND time < ?2"
+	    " AND (?3 IS NULL OR kind = ?3 OR substr(kind, 1, length(?3) + 1)"
+	    "      = ?3 || '.')"
+	    " AND (?4 IS NULL OR user = ?4)"
+	    " AND (?5 IS NULL OR message LIKE ?5 ESCAPE '\\'"
+	    "      OR subject LIKE ?5 ESCAPE '\\')";
+	struct shiftlog_event ev;
+	sqlite3_stmt *st = NULL;
+	char *sql, *pattern = NULL;
+	int rc;
+
+	if (f->limit > 0)
+		sql = xasprintf("SELECT * FROM (SELECT " EVENT_COLUMNS
+		    " FROM events%s ORDER BY time DESC, id DESC LIMIT ?6)"
+		    " ORDER BY time, id", where);
+	else
+		sql = xasprintf("SELECT " EVENT_COLUMNS " FROM events%s"
+		    " ORDER BY time, id", where);
+	rc = prepare(sl, sql, &st, "read events");
+	free(sql);
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, f->since);
+	sqlite3_bind_int64(st, 2, f->until);
+	bind_text(st, 3, f->kind);
+	bind_text(st, 4, f->user);
+	if (f->grep != NULL) {
+		pattern = like_pattern(f->grep);
+		bind_text(st, 5, pattern);
+	}
+	if (f->limit > 0)
+		sqlite3_bind_int64(st, 6, f->limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_to_event(st, &ev);
+		if ((rc = cb(&ev, arg)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : db_error(sl, rc, "read events");
+out:
+	sqlite3_finalize(st);
+	free(pattern);
+	return rc;
+}
+
+int
+shiftlog_status(struct shiftlog *sl, struct shiftlog_status *s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, i;
+
+	memset(s, 0, sizeof *s);
+	s->schema_version = sl->version;
+	if ((rc = prepare(sl, "SELECT state, count(*) FROM jobs GROUP BY state",
+	    &st, "count jobs")) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+
+		for (i = 0; i < SHIFTLOG_JOB_STATES; i++) {
+			if (state != NULL &&
+			    strcmp(state, shiftlog_job_states[i]) == 0)
+				s->jobs[i] = sqlite3_column_int64(st, 1);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(sl, rc, "count jobs");
+	return query_int(sl, "SELECT max(id) FROM events", &s->last_event_id,
+	    "find the last event");
+}
+
+int
+shiftlog_verify(struct shiftlog *sl, struct shiftlog_verify *v)
+{
+	static const uint8_t genesis[32];
+	uint8_t prev[32], hash[32];
+	struct shiftlog_event ev;
+	sqlite3_stmt *st = NULL;
+	int64_t prev_id = 0, seq = 0, triggers = 0;
+	int rc, broken = 0;
+
+	memset(v, 0, sizeof *v);
+	memcpy(prev, genesis, 32);
+	/* One read transaction, so the walk sees one consistent log. */
+	if ((rc = exec(sl, "BEGIN", "verify the chain")) < 0)
+		return rc;
+	if ((rc = query_int(sl, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'trigger' AND tbl_name = 'events' AND name IN "
+	    "('events_no_update', 'events_no_delete')", &triggers,
+	    "verify the chain")) < 0 ||
+	    (rc = query_int(sl, "SELECT seq FROM sqlite_sequence WHERE name = "
+	    "'events'", &seq, "verify the chain")) < 0 ||
+	    (rc = prepare(sl, "SELECT " EVENT_COLUMNS ", hash FROM events "
+	    "ORDER BY id", &st, "verify the chain")) < 0)
+		goto out;
+	v->triggers_missing = triggers != 2;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_to_event(st, &ev);
+		if (ev.id != prev_id + 1) {
+			v->first_bad = ev.id;
+			if (ev.id - prev_id == 2)
+				strutil_format(v->problem, sizeof v->problem,
+				    "event %lld was removed (the chain jumps "
+				    "from event %lld to %lld)",
+				    (long long)(prev_id + 1),
+				    (long long)prev_id, (long long)ev.id);
+			else
+				strutil_format(v->problem, sizeof v->problem,
+				    "events %lld to %lld were removed (the "
+				    "chain jumps from event %lld to %lld)",
+				    (long long)(prev_id + 1),
+				    (long long)(ev.id - 1), (long long)prev_id,
+				    (long long)ev.id);
+			broken = 1;
+			break;
+		}
+		chain_hash(sl->sha, prev, &ev, hash);
+		v->checked++;
+		if (sqlite3_column_bytes(st, 11) != 32 ||
+		    memcmp(hash, sqlite3_column_blob(st, 11), 32) != 0) {
+			v->first_bad = ev.id;
+			strutil_format(v->problem, sizeof v->problem,
+			    "event %lld does not match its hash: it was altered, "
+			    "inserted out of chain, or the row before it was "
+			    "rewritten", (long long)ev.id);
+			broken = 1;
+			break;
+		}
+		memcpy(prev, hash, 32);
+		prev_id = ev.id;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rc = db_error(sl, rc, "verify the chain");
+		goto out;
+	}
+	if (!broken && seq > prev_id) {
+		v->first_bad = prev_id + 1;
+		if (seq == prev_id + 1)
+			strutil_format(v->problem, sizeof v->problem,
+			    "the last event (%lld) was removed",
+			    (long long)seq);
+		else
+			strutil_format(v->problem, sizeof v->problem,
+			    "the last events (%lld to %lld) were removed",
+			    (long long)(prev_id + 1), (long long)seq);
+		broken = 1;
+	}
+	if (!broken) {
+		v->head_id = prev_id;
+		memcpy(v->head, prev, 32);
+	}
+	rc = broken || v->triggers_missing ? 1 : 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_exec(sl->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * strutil: bounded string helpers. mcr uses no sprintf, strcpy, strcat or
+ * strtok; these are what it uses instead.
+ */
+#ifndef MCR_STRUTIL_H
+#define MCR_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copies at most size-1 bytes and always terminates; returns strlen(src). */
+size_t strutil_copy(char *dst, const char *src, size_t size);
+/* Formats into dst (always terminated); returns what snprintf returns. */
+int strutil_format(char *dst, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* True when the len bytes at s are well-formed UTF-8 (no overlongs,
+ * no surrogates, nothing above U+10FFFF, no NUL). */
+bool strutil_utf8_valid(const char *s, size_t len);
+/* True when s holds only spaces, tabs and newlines (or nothing). */
+bool strutil_blank(const char *s);
+/* Removes trailing whitespace in place. */
+void strutil_rtrim(char *s);
+
+#endif

@@ -1,0 +1,55 @@
+# tests/: unit tests (C, TAP) and integration tests that drive the real
+# mcr binary (shell, TAP), all run by `make check` through automake's TAP
+# driver. Benchmarks are under tests/bench and run only by `make bench`.
+
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
+	$(top_srcdir)/build-aux/tap-driver.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+AM_TESTS_ENVIRONMENT = \
+	MCR='$(abs_top_builddir)/src/mcr'; export MCR; \
+	JSONGET='$(abs_top_builddir)/tests/jsonget'; export JSONGET; \
+	SQLITE3='$(SQLITE3_SHELL)'; export SQLITE3; \
+	TESTS_SRCDIR='$(abs_top_srcdir)/tests'; export TESTS_SRCDIR; \
+	MCR_SAMPLE_CONFIG='$(abs_top_srcdir)/etc/mcr.ini'; \
+	export MCR_SAMPLE_CONFIG; \
+	TZ=UTC; export TZ;
+
+noinst_LTLIBRARIES += %D%/libtap.la
+%C%_libtap_la_SOURCES = %D%/tap.c %D%/tap.h
+
+unit_ldadd = %D%/libtap.la src/libmcrcore.la
+
+check_PROGRAMS += \
+	%D%/test-strutil \
+	%D%/test-when \
+	%D%/test-config \
+	%D%/test-shiftlog \
+	%D%/test-migrate \
+	%D%/jsonget
+%C%_test_strutil_LDADD = $(unit_ldadd)
+%C%_test_when_LDADD = $(unit_ldadd)
+%C%_test_config_LDADD = $(unit_ldadd)
+%C%_test_shiftlog_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+%C%_test_shiftlog_LDADD = $(unit_ldadd) $(SQLITE_LIBS)
+%C%_test_migrate_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+%C%_test_migrate_LDADD = $(unit_ldadd) $(SQLITE_LIBS)
+%C%_jsonget_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+%C%_jsonget_LDADD = $(JANSSON_LIBS)
+
+TESTS += \
+	%D%/test-strutil \
+	%D%/test-when \
+	%D%/test-config \
+	%D%/test-shiftlog \
+	%D%/test-migrate \
+	%D%/cli-basic.sh \
+	%D%/cli-errors.sh \
+	%D%/cli-tamper.sh
+
+EXTRA_DIST += %D%/lib.sh \
+	%D%/cli-basic.sh \
+	%D%/cli-errors.sh \
+	%D%/cli-tamper.sh
+
+include %D%/bench/local.mk

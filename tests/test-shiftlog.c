@@ -1,0 +1,446 @@
+/*
+ * test-shiftlog: the shift log on real SQLite files: creation (WAL, schema
+ * version, application id), appends and their hash chain, notes, filters,
+ * read-only opening, every refusal (not a database, another application's
+ * database, a newer schema, a folder that is missing, a lock held past the
+ * busy timeout) and tampering done with SQLite directly, as someone with
+ * the sqlite3 shell would.
+ */
+#include "autoconfig.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shiftlog.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+static const struct shiftlog_opts rw = { .busy_timeout_ms = 300 };
+static const struct shiftlog_opts ro = { .read_only = true };
+
+static const char *tmp;
+static int seq;
+
+static char *
+fresh_path(void)
+{
+	return xasprintf("%s/log%d.db", tmp, ++seq);
+}
+
+/* Runs SQL on the file behind mcr's back. */
+static int
+raw(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+	int rc;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		tap_diag("raw SQL failed: %s", msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int64_t
+raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+/* A shift log with n "test" events after its creation event. */
+static char *
+make_log(int n)
+{
+	char *path = fresh_path();
+	struct shiftlog *sl;
+	struct shiftlog_event *ev = xcalloc((size_t)n, sizeof *ev);
+	char err[640];
+	int i;
+
+	if (shiftlog_open(path, &rw, &sl, err, sizeof err) < 0) {
+		printf("Bail out! %s\n", err);
+		exit(99);
+	}
+	for (i = 0; i < n; i++) {
+		ev[i].kind = i % 2 ? "job.done" : "test";
+		ev[i].message = i % 3 ? "transfer to Client A done" : "tick";
+		ev[i].time = INT64_C(1795953600000000) + i * INT64_C(1000000);
+	}
+	if (shiftlog_append(sl, ev, (size_t)n) < 0) {
+		printf("Bail out! %s\n", shiftlog_errmsg(sl));
+		exit(99);
+	}
+	free(ev);
+	shiftlog_close(sl);
+	return path;
+}
+
+static int
+verify(const char *path, struct shiftlog_verify *v)
+{
+	struct shiftlog *sl;
+	char err[640];
+	int rc;
+
+	if (shiftlog_open(path, &ro, &sl, err, sizeof err) < 0) {
+		tap_diag("%s", err);
+		return -1;
+	}
+	rc = shiftlog_verify(sl, v);
+	shiftlog_close(sl);
+	return rc;
+}
+
+static int
+count_cb(const struct shiftlog_event *ev, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+count(struct shiftlog *sl, const struct shiftlog_filter *f)
+{
+	int n = 0;
+
+	if (shiftlog_events(sl, f, count_cb, &n) < 0)
+		return -1;
+	return n;
+}
+
+static void
+test_create(void)
+{
+	char *path = fresh_path(), err[640];
+	struct shiftlog *sl;
+	struct shiftlog_event ev = { .kind = "test", .message = "hello",
+	    .subject = "card A001", .data = "{\"bytes\": 12}" };
+	struct shiftlog_status st;
+
+	tap_is_int(shiftlog_open(path, &rw, &sl, err, sizeof err), 0,
+	    "a new shift log is created");
+	tap_is_int(shiftlog_version(sl), shiftlog_latest_version(),
+	    "at the latest schema");
+	tap_is_int(shiftlog_append(sl, &ev, 1), 0, "an event is appended");
+	tap_is_int(ev.id, 2, "after the creation event");
+	tap_ok(ev.user != NULL && ev.host != NULL, "with user and host");
+	tap_is_int(shiftlog_status(sl, &st), 0, "status works");
+	tap_is_int(st.last_event_id, 2, "status names the last event");
+	tap_is_int(st.jobs[0], 0, "no jobs queued");
+	ev = (struct shiftlog_event){ .kind = "test", .message = "bad",
+	    .severity = "loud" };
+	tap_is_int(shiftlog_append(sl, &ev, 1), SHIFTLOG_INVALID,
+	    "an unknown severity is refused");
+	tap_contains(shiftlog_errmsg(sl), "severity 'loud'", "and named");
+	ev = (struct shiftlog_event){ .kind = "test", .message = "x\xff" };
+	tap_is_int(shiftlog_append(sl, &ev, 1), SHIFTLOG_INVALID,
+	    "a message that is not UTF-8 is refused");
+	ev = (struct shiftlog_event){ .kind = "test", .message = "x",
+	    .data = "{not json" };
+	tap_is_int(shiftlog_append(sl, &ev, 1), SHIFTLOG_INVALID,
+	    "data that is not JSON is refused");
+	shiftlog_close(sl);
+	tap_is_int(raw_int(path, "PRAGMA journal_mode = WAL") >= 0, 1,
+	    "the file is SQLite");
+	tap_is_int(raw_int(path, "PRAGMA application_id"), 0x4d435231,
+	    "marked with mcr's application id");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM events"), 2,
+	    "refused events left nothing behind");
+	free(path);
+}
+
+static void
+test_wal(void)
+{
+	char *path = make_log(1);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const char *mode = "";
+
+	sqlite3_open(path, &db);
+	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		mode = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	tap_is_str(mode, "wal", "the shift log is in WAL mode");
+	free(path);
+}
+
+static void
+test_filters(void)
+{
+	char *path = make_log(100), err[640];
+	struct shiftlog *sl;
+	struct shiftlog_filter f = { .since = INT64_MIN, .until = INT64_MAX };
+	int64_t t0 = INT64_C(1795953600000000);
+
+	shiftlog_open(path, &ro, &sl, err, sizeof err);
+	tap_is_int(count(sl, &f), 101, "all events");
+	f.kind = "job";
+	tap_is_int(count(sl, &f), 50, "--kind job matches job.*");
+	f.kind = "jo";
+	tap_is_int(count(sl, &f), 0, "--kind is not a bare prefix");
+	f.kind = "test";
+	f.since = t0 + 10 * INT64_C(1000000);
+	f.until = t0 + 20 * INT64_C(1000000);
+	tap_is_int(count(sl, &f), 5, "since is inclusive, until exclusive");
+	f = (struct shiftlog_filter){ .since = INT64_MIN, .until = INT64_MAX,
+	    .grep = "CLIENT a" };
+	tap_is_int(count(sl, &f), 66, "--grep ignores case");
+	f.grep = "%";
+	tap_is_int(count(sl, &f), 0, "--grep treats %% literally");
+	f.grep = NULL;
+	f.limit = 7;
+	tap_is_int(count(sl, &f), 7, "--limit keeps N");
+	f.user = "nobody-at-all";
+	f.limit = 0;
+	tap_is_int(count(sl, &f), 0, "--user filters");
+	shiftlog_close(sl);
+	free(path);
+}
+
+static void
+test_notes(void)
+{
+	char *path = make_log(0), err[640];
+	struct shiftlog *sl;
+	int64_t id = 0;
+
+	shiftlog_open(path, &rw, &sl, err, sizeof err);
+	tap_is_int(shiftlog_note(sl, "VTR 3 head clog, cleaned", 0, &id), 0,
+	    "a note is recorded");
+	tap_is_int(id, 1, "as note 1");
+	tap_is_int(shiftlog_note(sl, "  \n\t", 0, NULL), SHIFTLOG_INVALID,
+	    "a blank note is refused");
+	tap_contains(shiftlog_errmsg(sl), "the note is empty", "saying why");
+	tap_is_int(shiftlog_note(sl, "caf\xe9", 0, NULL), SHIFTLOG_INVALID,
+	    "a note that is not UTF-8 is refused");
+	tap_contains(shiftlog_errmsg(sl), "not valid UTF-8", "saying why");
+	tap_ok(shiftlog_note(sl, "about job 99", 99, NULL) < 0,
+	    "a note about a job that does not exist is refused");
+	shiftlog_close(sl);
+	tap_is_int(raw_int(path, "SELECT count(*) FROM notes"), 1,
+	    "only the good note is stored");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM events e JOIN notes n "
+	    "ON n.event_id = e.id WHERE e.kind = 'note'"), 1,
+	    "with its note event");
+	free(path);
+}
+
+static void
+test_read_only(void)
+{
+	char *path = make_log(3), *missing, err[640];
+	struct shiftlog *sl;
+	struct shiftlog_event ev = { .kind = "test", .message = "x" };
+
+	tap_is_int(shiftlog_open(path, &ro, &sl, err, sizeof err), 0,
+	    "opens read-only");
+	tap_is_int(shiftlog_append(sl, &ev, 1), SHIFTLOG_INVALID,
+	    "read-only refuses appends");
+	tap_contains(shiftlog_errmsg(sl), "open read-only", "saying so");
+	shiftlog_close(sl);
+	missing = xasprintf("%s/nothing-here.db", tmp);
+	tap_ok(shiftlog_open(missing, &ro, &sl, err, sizeof err) < 0,
+	    "read-only does not create a log");
+	tap_contains(err, "does not exist", "and says it is missing");
+	tap_ok(access(missing, F_OK) != 0, "no file was left behind");
+	free(missing);
+	free(path);
+}
+
+static void
+test_refusals(void)
+{
+	char *path, err[640];
+	struct shiftlog *sl;
+	FILE *f;
+
+	path = fresh_path();
+	f = fopen(path, "w");
+	fputs("This is a QC report, not a database.\n", f);
+	fclose(f);
+	tap_ok(shiftlog_open(path, &rw, &sl, err, sizeof err) < 0,
+	    "a text file is refused");
+	tap_contains(err, "is not a shift log", "as not a shift log");
+	free(path);
+
+	path = fresh_path();
+	raw(path, "CREATE TABLE clients (name TEXT)");
+	tap_ok(shiftlog_open(path, &rw, &sl, err, sizeof err) < 0,
+	    "another SQLite database is refused");
+	tap_contains(err, "not a shift log", "and left alone");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM sqlite_master"), 1,
+	    "no table was added to it");
+	free(path);
+
+	path = fresh_path();
+	raw(path, "PRAGMA application_id = 42");
+	tap_ok(shiftlog_open(path, &rw, &sl, err, sizeof err) < 0,
+	    "a database of another application is refused");
+	free(path);
+
+	path = make_log(1);
+	raw(path, "PRAGMA user_version = 99");
+	tap_ok(shiftlog_open(path, &rw, &sl, err, sizeof err) < 0,
+	    "a newer schema is refused");
+	tap_contains(err, "schema version 99, newer", "saying it is newer");
+	tap_is_int(raw_int(path, "PRAGMA user_version"), 99,
+	    "and never downgraded");
+	free(path);
+
+	path = xasprintf("%s/no/such/folder/log.db", tmp);
+	tap_ok(shiftlog_open(path, &rw, &sl, err, sizeof err) < 0,
+	    "a missing folder is refused");
+	tap_contains(err, "does not exist", "saying the folder is missing");
+	free(path);
+	{
+		struct shiftlog_opts mk = rw;
+
+		mk.create_dir = true;
+		path = xasprintf("%s/made/for/it/log.db", tmp);
+		tap_is_int(shiftlog_open(path, &mk, &sl, err, sizeof err), 0,
+		    "the default path gets its folder made");
+		shiftlog_close(sl);
+		free(path);
+	}
+}
+
+static void
+test_busy(void)
+{
+	char *path = make_log(1), err[640];
+	struct shiftlog *sl;
+	sqlite3 *db;
+
+	shiftlog_open(path, &rw, &sl, err, sizeof err);
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	tap_is_int(shiftlog_note(sl, "blocked", 0, NULL), SHIFTLOG_BUSY,
+	    "a lock held past the busy timeout gives up");
+	tap_contains(shiftlog_errmsg(sl), "stayed locked by another writer for "
+	    "more than 300 ms", "with a clear message");
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	tap_is_int(shiftlog_note(sl, "unblocked", 0, NULL), 0,
+	    "and works once the lock is gone");
+	sqlite3_close(db);
+	shiftlog_close(sl);
+	free(path);
+}
+
+static void
+test_chain(void)
+{
+	struct shiftlog_verify v;
+	char *path;
+
+	path = make_log(50);
+	tap_is_int(verify(path, &v), 0, "an untouched chain verifies");
+	tap_is_int(v.checked, 51, "every row was checked");
+	tap_is_int(v.head_id, 51, "the head is the last row");
+	tap_ok(raw(path, "UPDATE events SET message = 'x' WHERE id = 3") < 0,
+	    "the trigger refuses UPDATE");
+	tap_ok(raw(path, "DELETE FROM events WHERE id = 3") < 0,
+	    "the trigger refuses DELETE");
+	raw(path, "DROP TRIGGER events_no_update; DROP TRIGGER "
+	    "events_no_delete");
+	tap_is_int(verify(path, &v), 1, "dropped triggers fail verify");
+	tap_ok(v.triggers_missing && v.first_bad == 0, "as missing triggers");
+	raw(path, "UPDATE events SET message = 'all fine' WHERE id = 17");
+	tap_is_int(verify(path, &v), 1, "an altered row fails verify");
+	tap_is_int(v.first_bad, 17, "naming it");
+	tap_contains(v.problem, "event 17 does not match its hash", "saying so");
+	free(path);
+
+	path = make_log(50);
+	raw(path, "DROP TRIGGER events_no_delete;"
+	    "DELETE FROM events WHERE id BETWEEN 20 AND 22");
+	tap_is_int(verify(path, &v), 1, "removed rows fail verify");
+	tap_is_int(v.first_bad, 23, "at the row after the gap");
+	tap_contains(v.problem, "events 20 to 22 were removed", "naming them");
+	free(path);
+
+	path = make_log(50);
+	raw(path, "DROP TRIGGER events_no_delete;"
+	    "DELETE FROM events WHERE id = 51");
+	tap_is_int(verify(path, &v), 1, "a removed last row fails verify");
+	tap_contains(v.problem, "the last event (51) was removed", "naming it");
+	free(path);
+
+	path = make_log(50);
+	raw(path, "INSERT INTO events (time, user, host, kind, severity, "
+	    "message, hash) VALUES (1, 'x', 'y', 'note', 'info', 'forged', "
+	    "zeroblob(32))");
+	tap_is_int(verify(path, &v), 1, "a row inserted out of chain fails");
+	tap_is_int(v.first_bad, 52, "naming it");
+	free(path);
+
+	path = make_log(50);
+	/* Rewriting a row's hash to match its new content moves the break
+	 * to the next row, which was chained to the old hash. */
+	raw(path, "DROP TRIGGER events_no_update;"
+	    "UPDATE events SET hash = (SELECT hash FROM events WHERE id = 9) "
+	    "WHERE id = 10");
+	tap_is_int(verify(path, &v), 1, "a rewritten hash fails verify");
+	tap_is_int(v.first_bad, 10, "at that row");
+	free(path);
+}
+
+static void
+test_concurrent_chain(void)
+{
+	char *path = make_log(0), err[640];
+	struct shiftlog *a, *b;
+	struct shiftlog_event ev = { .kind = "test", .message = "m" };
+	struct shiftlog_verify v;
+	int i;
+
+	shiftlog_open(path, &rw, &a, err, sizeof err);
+	shiftlog_open(path, &rw, &b, err, sizeof err);
+	for (i = 0; i < 20; i++) {
+		ev.id = 0;
+		shiftlog_append(i % 2 ? a : b, &ev, 1);
+	}
+	shiftlog_close(a);
+	shiftlog_close(b);
+	tap_is_int(verify(path, &v), 0, "two writers interleaving keep one "
+	    "chain");
+	tap_is_int(v.checked, 21, "of every row");
+	free(path);
+}
+
+int
+main(void)
+{
+	tmp = tap_tmpdir();
+	test_create();
+	test_wal();
+	test_filters();
+	test_notes();
+	test_read_only();
+	test_refusals();
+	test_busy();
+	test_chain();
+	test_concurrent_chain();
+	return tap_done();
+}
