@@ -1,7 +1,7 @@
 /*
  * tap: a small Test Anything Protocol helper for the unit tests. Each check
  * prints "ok N - name" or "not ok N - name" with a diagnostic; tap_done()
- * prints the plan and returns the exit status automake's TAP driver reads.
+ * prints the plan and removes the temporary folder when all passed.
  */
 #ifndef MCR_TAP_H
 #define MCR_TAP_H

@@ -174,7 +174,7 @@ test_wal(void)
 	char *path = make_log(1);
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	const char *mode = "";
+	char *mode = NULL;
 
 	sqlite3_open(path, &db);
 	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
@@ -183,6 +183,7 @@ test_wal(void)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	tap_is_str(mode, "wal", "the shift log is in WAL mode");
+	free(mode);
 	free(path);
 }
 
