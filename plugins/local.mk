@@ -1,2 +1,17 @@
 # plugins/: one libtool module per duty, loaded by mcr-worker through the
-# versioned plugin ABI. The daemon issue adds the ABI and plugins/storage.
+# versioned plugin ABI (src/mcr-plugin.h, installed for plugin authors).
+# Each is a pkglib_LTLIBRARIES module that exports only mcr_plugin_entry()
+# and links what it needs itself, never the daemon: storage watches the
+# configured volumes.
+
+pkglib_LTLIBRARIES =
+pkginclude_HEADERS = src/mcr-plugin.h
+
+plugin_ldflags = $(AM_LDFLAGS) -module -avoid-version \
+	-export-symbols-regex '^mcr_plugin_entry$$'
+
+pkglib_LTLIBRARIES += %D%/storage.la
+%C%_storage_la_SOURCES = %D%/storage/storage.c
+%C%_storage_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+%C%_storage_la_LDFLAGS = $(plugin_ldflags)
+%C%_storage_la_LIBADD = $(JANSSON_LIBS)

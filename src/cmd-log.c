@@ -22,6 +22,7 @@
 struct log_out {
 	bool json;
 	int64_t n;
+	char buf[8192];
 };
 
 static int
@@ -31,14 +32,21 @@ emit(const struct shiftlog_event *ev, void *arg)
 
 	if (o->json) {
 		json_t *j = cmd_event_json(ev);
+		size_t n;
 
+		/* One fwrite per event: json_dumpf writes token by token. */
+		n = json_dumpb(j, o->buf, sizeof o->buf, JSON_COMPACT);
 		fputs(o->n > 0 ? ",\n    " : "\n    ", stdout);
-		json_dumpf(j, stdout, JSON_COMPACT);
+		if (n <= sizeof o->buf)
+			fwrite(o->buf, 1, n, stdout);
+		else
+			json_dumpf(j, stdout, JSON_COMPACT);
 		json_decref(j);
 	} else
 		cmd_event_print(stdout, ev);
 	o->n++;
-	return ferror(stdout) ? -1 : 0;
+	/* 1, not an rc: the caller reports stdout, not the shift log. */
+	return ferror(stdout) ? 1 : 0;
 }
 
 static int
@@ -48,6 +56,7 @@ log_verify(struct cmd_ctx *ctx, bool json)
 	char hex[65];
 	int rc, i;
 
+	ctx->only_existing = true;
 	if ((rc = cmd_shiftlog(ctx)) != 0)
 		return rc;
 	rc = shiftlog_verify(ctx->sl, &v);
@@ -79,7 +88,7 @@ log_verify(struct cmd_ctx *ctx, bool json)
 	if (v.triggers_missing)
 		printf("shift log %s: TAMPERED: the append-only triggers on "
 		    "events were removed.\n", shiftlog_path(ctx->sl));
-	if (rc == 0)
+	if (v.first_bad == 0)
 		printf("shift log %s: chain intact, %lld events verified; "
 		    "head is event %lld, hash %s\n", shiftlog_path(ctx->sl),
 		    (long long)v.checked, (long long)v.head_id, hex);
@@ -124,7 +133,7 @@ cmd_log(struct cmd_ctx *ctx, int argc, char **argv)
 		CMD_COMMON_OPTIONS
 	};
 	struct shiftlog_filter f = { .since = INT64_MIN, .until = INT64_MAX };
-	struct log_out out = { 0 };
+	struct log_out out = { .json = false };
 	int64_t now = when_now();
 	char err[320], *end;
 	bool bounded = false, filtered = false;
@@ -188,6 +197,7 @@ cmd_log(struct cmd_ctx *ctx, int argc, char **argv)
 		    "no event can match");
 	if (!bounded)
 		f.limit = LOG_DEFAULT_LIMIT;
+	ctx->only_existing = true;
 	if ((rc = cmd_shiftlog(ctx)) != 0)
 		return rc;
 

@@ -79,8 +79,9 @@ cmd_note(struct cmd_ctx *ctx, int argc, char **argv)
 	char *text, *end;
 	int c, rc;
 
-	/* '+': words of the note that look like options stay words. */
-	while ((c = cmd_getopt(ctx, argc, argv, "+h", longopts)) != -1) {
+	/* Options may follow the text; a note that starts with '-' goes
+	 * after "--". */
+	while ((c = cmd_getopt(ctx, argc, argv, "h", longopts)) != -1) {
 		switch (c) {
 		case OPT_JOB:
 			job = strtoll(optarg, &end, 10);
@@ -89,12 +90,12 @@ cmd_note(struct cmd_ctx *ctx, int argc, char **argv)
 				    "job number", optarg);
 			break;
 		case 'h':
-			printf("Usage: mcr note [--job ID] TEXT...\n"
+			printf("Usage: mcr note [--job ID] [--] TEXT...\n"
 			    "       COMMAND | mcr note [--job ID]\n"
 			    "Add a note to the shift log: the words of TEXT "
 			    "joined by spaces, or standard\ninput when TEXT is "
-			    "absent or '-'. Notes are UTF-8, at most %d bytes."
-			    "\n\n"
+			    "absent or '-'. Notes are UTF-8, at most %d bytes;"
+			    "\ntext that starts with '-' goes after '--'.\n\n"
 			    "      --job ID        the note is about job ID\n%s",
 			    NOTE_MAX, cmd_common_help);
 			return CMD_EXIT_OK;

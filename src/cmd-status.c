@@ -61,6 +61,7 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error(ctx, "unexpected argument '%s'",
 		    argv[optind]);
+	ctx->only_existing = true;
 	if ((rc = cmd_shiftlog(ctx)) != 0)
 		return rc;
 	if (shiftlog_status(ctx->sl, &st) < 0)

@@ -12,6 +12,9 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "daemon.h"
+#include "paths.h"
+#include "plugin.h"
 #include "shiftlog.h"
 #include "strutil.h"
 #include "when.h"
@@ -70,6 +73,9 @@ cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts,
 		case CMD_OPT_READ_ONLY:
 			ctx->read_only = true;
 			continue;
+		case CMD_OPT_NO_DAEMON:
+			ctx->no_daemon = true;
+			continue;
 		case '?':
 			if (optopt != 0 && optopt < 0x100 &&
 			    strchr(shortopts, optopt) != NULL)
@@ -96,11 +102,25 @@ cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv, const char *shortopts,
 int
 cmd_config(struct cmd_ctx *ctx)
 {
-	char err[640];
+	char err[640], *dir;
+	size_t i;
 
 	if (ctx->cfg != NULL)
 		return 0;
 	ctx->cfg = config_new();
+	/* Plugins own sections of the config, so they come first. A
+	 * refused plugin is reported by 'mcr plugins' and mcrd, not here. */
+	ctx->plugins = xcalloc(1, sizeof *ctx->plugins);
+	dir = paths_plugin_dir();
+	if (plugin_load_dir(dir, ctx->plugins, err, sizeof err) == 0) {
+		for (i = 0; i < ctx->plugins->n; i++) {
+			const struct mcr_plugin *p = &ctx->plugins->v[i]->desc;
+
+			if (p->config != NULL)
+				config_add_owner(ctx->cfg, p->name, p->config);
+		}
+	}
+	free(dir);
 	if (config_load(ctx->cfg, ctx->config_path, err, sizeof err) < 0)
 		return cmd_error("%s", err);
 	return 0;
@@ -127,9 +147,26 @@ cmd_shiftlog(struct cmd_ctx *ctx)
 		 * path someone typed is taken as it is. */
 		opts.create_dir = ctx->cfg->shiftlog_path == NULL;
 	}
+	opts.must_exist = ctx->only_existing && !opts.create_dir;
+	ctx->sl_default = opts.create_dir;
 	rc = shiftlog_open(path, &opts, &ctx->sl, err, sizeof err);
-	free(path);
-	if (rc < 0)
+	if (rc < 0) {
+		free(path);
+		return cmd_error("%s", err);
+	}
+	ctx->sl_path = path;
+	return 0;
+}
+
+int
+cmd_daemon_ensure(struct cmd_ctx *ctx)
+{
+	char err[640];
+
+	if (ctx->no_daemon || ctx->read_only)
+		return 0;
+	if (daemon_ensure(ctx->sl_path, ctx->config_path, ctx->sl_default,
+	    err, sizeof err) < 0)
 		return cmd_error("%s", err);
 	return 0;
 }
@@ -139,8 +176,15 @@ cmd_ctx_free(struct cmd_ctx *ctx)
 {
 	shiftlog_close(ctx->sl);
 	config_free(ctx->cfg);
+	if (ctx->plugins != NULL) {
+		plugin_set_free(ctx->plugins);
+		free(ctx->plugins);
+	}
+	free(ctx->sl_path);
 	ctx->sl = NULL;
 	ctx->cfg = NULL;
+	ctx->plugins = NULL;
+	ctx->sl_path = NULL;
 }
 
 static json_t *
@@ -177,6 +221,26 @@ cmd_event_json(const struct shiftlog_event *ev)
 	    "data", data != NULL ? data : json_null());
 }
 
+/* Writes s with control characters made visible: a note piped in from
+ * anywhere must not send escape sequences to the next operator's terminal,
+ * and one event stays one line. */
+static void
+print_safe(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
 void
 cmd_event_print(FILE *f, const struct shiftlog_event *ev)
 {
@@ -191,11 +255,15 @@ cmd_event_print(FILE *f, const struct shiftlog_event *ev)
 	if (ev->job_id != 0)
 		strutil_format(job, sizeof job, " job %lld",
 		    (long long)ev->job_id);
-	fprintf(f, "%s  %-8s %-18s %s%s  ", when, ev->severity, ev->kind, who,
-	    job);
-	if (ev->subject != NULL)
-		fprintf(f, "%s: ", ev->subject);
-	fprintf(f, "%s\n", ev->message);
+	fprintf(f, "%s  %-8s %-18s ", when, ev->severity, ev->kind);
+	print_safe(f, who);
+	fprintf(f, "%s  ", job);
+	if (ev->subject != NULL) {
+		print_safe(f, ev->subject);
+		fputs(": ", f);
+	}
+	print_safe(f, ev->message);
+	fputc('\n', f);
 }
 
 int

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 struct config;
+struct plugin_set;
 struct shiftlog;
 struct shiftlog_event;
 
@@ -27,8 +28,14 @@ struct cmd_ctx {
 	const char *db_path;		/* --db */
 	const char *config_path;	/* --config */
 	bool read_only;			/* --read-only */
+	bool only_existing;		/* a reading verb: never create a
+					 * shift log at a path someone typed */
+	bool no_daemon;			/* --no-daemon */
 	struct config *cfg;		/* after cmd_config() */
 	struct shiftlog *sl;		/* after cmd_shiftlog() */
+	char *sl_path;			/* the shift log's path */
+	bool sl_default;		/* it is the per-user default */
+	struct plugin_set *plugins;	/* after cmd_config() */
 };
 
 struct cmd_entry {
@@ -39,7 +46,7 @@ struct cmd_entry {
 
 /* Long options every verb takes; end a verb's table with these. */
 enum { CMD_OPT_DB = 0x100, CMD_OPT_CONFIG, CMD_OPT_READ_ONLY, CMD_OPT_JSON,
-	CMD_OPT_VERB };
+	CMD_OPT_NO_DAEMON, CMD_OPT_VERB };
 #define CMD_COMMON_OPTIONS \
 	{ "db", required_argument, NULL, CMD_OPT_DB }, \
 	{ "config", required_argument, NULL, CMD_OPT_CONFIG }, \
@@ -78,6 +85,15 @@ void cmd_event_print(FILE *f, const struct shiftlog_event *ev);
  * of doc. Returns 0, or CMD_EXIT_ERROR when stdout failed. */
 int cmd_json_print(json_t *doc);
 
+/* Starts mcrd for the shift log unless one runs or --no-daemon; returns 0
+ * or prints why not and returns CMD_EXIT_ERROR. Call after cmd_shiftlog. */
+int cmd_daemon_ensure(struct cmd_ctx *ctx);
+
+int cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_job(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_jobs(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_plugins(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_submit(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);

@@ -31,6 +31,7 @@ struct parse {
 	int line;		/* the line last handed to inih */
 	int newlines;		/* newlines handed to inih so far */
 	int fail_line;		/* 0: the handler found nothing wrong */
+	const char *name;	/* the file, for "file:line" */
 	char msg[512];
 };
 
@@ -59,7 +60,8 @@ set_string(char **dst, const char *value, const char *key, char *err,
 	return 0;
 }
 
-/* A duration in milliseconds: "500ms", "5s", "2m", or plain milliseconds. */
+/* A duration in milliseconds: "500ms", "5s", "2m", "1h", or plain
+ * milliseconds. */
 static int
 parse_ms(const char *value, int *out)
 {
@@ -76,6 +78,8 @@ parse_ms(const char *value, int *out)
 		n *= 1000;
 	else if (strcmp(end, "m") == 0)
 		n *= 60000;
+	else if (strcmp(end, "h") == 0)
+		n *= 3600000;
 	else
 		return -1;
 	if (n > 24LL * 3600 * 1000)
@@ -123,7 +127,8 @@ set_shiftlog(struct config *cfg, const char *label, const char *key,
 		return set_string(&cfg->shiftlog_path, value, key, err, errlen);
 	}
 	if (strcmp(key, "busy_timeout") == 0) {
-		if (parse_ms(value, &cfg->busy_timeout_ms) < 0) {
+		if (parse_ms(value, &cfg->busy_timeout_ms) < 0 ||
+		    cfg->busy_timeout_ms < 1) {
 			strutil_format(err, errlen, "busy_timeout '%s' is not a "
 			    "duration; write it as 500ms, 5s or 1m", value);
 			return -1;
@@ -135,10 +140,186 @@ set_shiftlog(struct config *cfg, const char *label, const char *key,
 	return -1;
 }
 
-/* Every section mcr knows, each with its owner. */
+static int
+set_int(int *dst, const char *key, const char *value, int min, int max,
+    char *err, size_t errlen)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || n < min || n > max) {
+		strutil_format(err, errlen, "%s '%s' is not a whole number from "
+		    "%d to %d", key, value, min, max);
+		return -1;
+	}
+	*dst = (int)n;
+	return 0;
+}
+
+static int
+set_duration(int *dst, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (parse_ms(value, dst) < 0) {
+		strutil_format(err, errlen, "%s '%s' is not a duration; write it "
+		    "as 500ms, 5s, 10m or 1h", key, value);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+set_mcrd(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	if (strcmp(key, "workers") == 0)
+		return set_int(&cfg->workers, key, value, 1, 256, err, errlen);
+	if (strcmp(key, "grace") == 0)
+		return set_duration(&cfg->grace_ms, key, value, err, errlen);
+	if (strcmp(key, "retries") == 0)
+		return set_int(&cfg->retries, key, value, 0, 100, err, errlen);
+	if (strcmp(key, "retry_backoff") == 0)
+		return set_duration(&cfg->retry_backoff_ms, key, value, err,
+		    errlen);
+	if (strcmp(key, "storage_sample") == 0)
+		return set_duration(&cfg->storage_sample_ms, key, value, err,
+		    errlen);
+	if (strcmp(key, "poll") == 0) {
+		if (set_duration(&cfg->poll_ms, key, value, err, errlen) < 0)
+			return -1;
+		if (cfg->poll_ms < 20 || cfg->poll_ms > 10000) {
+			strutil_format(err, errlen, "poll '%s' is outside 20ms "
+			    "to 10s", value);
+			return -1;
+		}
+		return 0;
+	}
+	strutil_format(err, errlen, "unknown key '%s' in [mcrd]; the keys are: "
+	    "workers, grace, retries, retry_backoff, storage_sample, poll",
+	    key);
+	return -1;
+}
+
+static struct config_volume *
+volume(struct config *cfg, const char *name)
+{
+	struct config_volume *v;
+	size_t i;
+
+	for (i = 0; i < cfg->nvolumes; i++) {
+		if (strcmp(cfg->volumes[i].name, name) == 0)
+			return &cfg->volumes[i];
+	}
+	cfg->volumes = xrealloc(cfg->volumes,
+	    (cfg->nvolumes + 1) * sizeof *cfg->volumes);
+	v = &cfg->volumes[cfg->nvolumes++];
+	memset(v, 0, sizeof *v);
+	v->name = xstrdup(name);
+	v->role = xstrdup("production");
+	v->warn = 0.85;
+	v->crit = 0.95;
+	return v;
+}
+
+static int
+set_percent(double *dst, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(value, &end);
+	if (*end == '%')
+		end++;
+	if (errno != 0 || end == value || *end != '\0' || d < 0 || d > 100) {
+		strutil_format(err, errlen, "%s '%s' is not a percentage from 0 "
+		    "to 100", key, value);
+		return -1;
+	}
+	*dst = d / 100;
+	return 0;
+}
+
+static int
+set_volume(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	static const char *const roles[] = { "production", "nearline",
+	    "archive", "delivery", NULL };
+	struct config_volume *v = volume(cfg, label);
+	size_t i;
+
+	if (strcmp(key, "path") == 0) {
+		if (value[0] != '/') {
+			strutil_format(err, errlen, "path '%s' is not absolute",
+			    value);
+			return -1;
+		}
+		return set_string(&v->path, value, key, err, errlen);
+	}
+	if (strcmp(key, "role") == 0) {
+		for (i = 0; roles[i] != NULL; i++) {
+			if (strcmp(value, roles[i]) == 0)
+				return set_string(&v->role, value, key, err,
+				    errlen);
+		}
+		strutil_format(err, errlen, "role '%s' is not one of production, "
+		    "nearline, archive, delivery", value);
+		return -1;
+	}
+	if (strcmp(key, "warn") == 0)
+		return set_percent(&v->warn, key, value, err, errlen);
+	if (strcmp(key, "crit") == 0)
+		return set_percent(&v->crit, key, value, err, errlen);
+	strutil_format(err, errlen, "unknown key '%s' in [volume %s]; the keys "
+	    "are: path, role, warn, crit", key, label);
+	return -1;
+}
+
+static int
+set_kind(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct config_kind *k = NULL;
+	size_t i;
+
+	if (strchr(label, '.') == NULL) {
+		strutil_format(err, errlen, "[kind %s] is not a job kind; kinds "
+		    "are written PLUGIN.verb, as in [kind storage.sample]",
+		    label);
+		return -1;
+	}
+	for (i = 0; i < cfg->nkinds; i++) {
+		if (strcmp(cfg->kinds[i].name, label) == 0)
+			k = &cfg->kinds[i];
+	}
+	if (k == NULL) {
+		cfg->kinds = xrealloc(cfg->kinds,
+		    (cfg->nkinds + 1) * sizeof *cfg->kinds);
+		k = &cfg->kinds[cfg->nkinds++];
+		memset(k, 0, sizeof *k);
+		k->name = xstrdup(label);
+	}
+	if (strcmp(key, "limit") == 0)
+		return set_int(&k->limit, key, value, 0, 256, err, errlen);
+	if (strcmp(key, "timeout") == 0)
+		return set_duration(&k->timeout_ms, key, value, err, errlen);
+	strutil_format(err, errlen, "unknown key '%s' in [kind %s]; the keys "
+	    "are: limit, timeout", key, label);
+	return -1;
+}
+
+/* Every section mcr itself knows, each with its owner. Plugins add theirs
+ * with config_add_owner(). */
 static const struct section sections[] = {
 	{ .name = "site", .named = false, .set = set_site },
 	{ .name = "shiftlog", .named = false, .set = set_shiftlog },
+	{ .name = "mcrd", .named = false, .set = set_mcrd },
+	{ .name = "volume", .named = true, .set = set_volume },
+	{ .name = "kind", .named = true, .set = set_kind },
 };
 
 static int
@@ -169,6 +350,25 @@ handler(void *user, const char *section, const char *key, const char *value)
 		}
 	}
 	if (sec == NULL) {
+		for (i = 0; i < ps->cfg->nowners; i++) {
+			if (strlen(ps->cfg->owners[i].name) == namelen &&
+			    strncmp(ps->cfg->owners[i].name, section,
+			    namelen) == 0 && label == NULL) {
+				struct config *c = ps->cfg;
+
+				if (c->owners[i].set(key, value, ps->msg,
+				    sizeof ps->msg) < 0)
+					goto fail;
+				c->entries = xrealloc(c->entries,
+				    (c->nentries + 1) * sizeof *c->entries);
+				c->entries[c->nentries].section =
+				    xstrdup(c->owners[i].name);
+				c->entries[c->nentries].key = xstrdup(key);
+				c->entries[c->nentries].value = xstrdup(value);
+				c->nentries++;
+				return 1;
+			}
+		}
 		strutil_format(ps->msg, sizeof ps->msg, "unknown section [%s]",
 		    section);
 		goto fail;
@@ -185,6 +385,12 @@ handler(void *user, const char *section, const char *key, const char *value)
 	}
 	if (sec->set(ps->cfg, label, key, value, ps->msg, sizeof ps->msg) < 0)
 		goto fail;
+	if (sec->set == set_volume) {
+		struct config_volume *v = volume(ps->cfg, label);
+
+		if (v->where == NULL)
+			v->where = xasprintf("%s:%d", ps->name, ps->line);
+	}
 	return 1;
 fail:
 	ps->fail_line = ps->line;
@@ -236,7 +442,7 @@ report(int rc, struct parse *ps, const char *name, char *err, size_t errlen)
 		    ps->msg);
 	else
 		strutil_format(err, errlen, "%s:%d: not a '[section]' or "
-		    "'key = value' line (or longer than 200 characters)",
+		    "'key = value' line (or longer than 199 characters)",
 		    name, rc);
 	return -1;
 }
@@ -252,7 +458,7 @@ int
 config_load_file(struct config *cfg, const char *path, char *err,
     size_t errlen)
 {
-	struct parse ps = { .cfg = cfg };
+	struct parse ps = { .cfg = cfg, .name = path };
 	int rc;
 
 	ps.file = fopen(path, "r");
@@ -273,10 +479,36 @@ int
 config_load_string(struct config *cfg, const char *text, const char *name,
     char *err, size_t errlen)
 {
-	struct parse ps = { .cfg = cfg, .text = text };
+	struct parse ps = { .cfg = cfg, .text = text, .name = name };
 
 	return report(ini_parse_stream(reader, &ps, handler, &ps), &ps, name,
 	    err, errlen);
+}
+
+/* What no single line can show: a volume without a path, warn above
+ * crit. */
+static int
+config_check(struct config *cfg, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nvolumes; i++) {
+		struct config_volume *v = &cfg->volumes[i];
+
+		if (v->path == NULL) {
+			strutil_format(err, errlen, "%s: [volume %s] has no "
+			    "path; add path = /the/mount/point", v->where,
+			    v->name);
+			return -1;
+		}
+		if (v->warn > v->crit) {
+			strutil_format(err, errlen, "%s: [volume %s] warns at "
+			    "%.0f%%, above its critical level %.0f%%", v->where,
+			    v->name, v->warn * 100, v->crit * 100);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -295,6 +527,8 @@ config_load(struct config *cfg, const char *explicit_path, char *err,
 		rc = config_load_file(cfg, explicit_path, err, errlen);
 	for (i = 0; i < 2; i++)
 		free(files[i]);
+	if (rc == 0)
+		rc = config_check(cfg, err, errlen);
 	return rc;
 }
 
@@ -303,8 +537,16 @@ config_new(void)
 {
 	struct config *cfg = xcalloc(1, sizeof *cfg);
 
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
 	cfg->site_name = xstrdup("mcr");
 	cfg->busy_timeout_ms = 5000;
+	cfg->workers = cpus > 0 && cpus < 256 ? (int)cpus : 2;
+	cfg->grace_ms = 10000;
+	cfg->retries = 3;
+	cfg->retry_backoff_ms = 30000;
+	cfg->storage_sample_ms = 300000;
+	cfg->poll_ms = 250;
 	return cfg;
 }
 
@@ -317,9 +559,64 @@ config_free(struct config *cfg)
 		return;
 	free(cfg->site_name);
 	free(cfg->shiftlog_path);
+	for (i = 0; i < cfg->nvolumes; i++) {
+		free(cfg->volumes[i].name);
+		free(cfg->volumes[i].path);
+		free(cfg->volumes[i].role);
+		free(cfg->volumes[i].where);
+	}
+	free(cfg->volumes);
+	for (i = 0; i < cfg->nkinds; i++)
+		free(cfg->kinds[i].name);
+	free(cfg->kinds);
+	for (i = 0; i < cfg->nowners; i++)
+		free(cfg->owners[i].name);
+	free(cfg->owners);
+	for (i = 0; i < cfg->nentries; i++) {
+		free(cfg->entries[i].section);
+		free(cfg->entries[i].key);
+		free(cfg->entries[i].value);
+	}
+	free(cfg->entries);
 	for (i = 0; i < cfg->nfiles; i++)
 		free(cfg->files[i]);
 	free(cfg);
+}
+
+void
+config_add_owner(struct config *cfg, const char *name, config_owner_fn set)
+{
+	cfg->owners = xrealloc(cfg->owners,
+	    (cfg->nowners + 1) * sizeof *cfg->owners);
+	cfg->owners[cfg->nowners].name = xstrdup(name);
+	cfg->owners[cfg->nowners].set = set;
+	cfg->nowners++;
+}
+
+void
+config_add_volume(struct config *cfg, const char *name, const char *path,
+    const char *role, double warn, double crit)
+{
+	struct config_volume *v = volume(cfg, name);
+
+	free(v->path);
+	v->path = xstrdup(path);
+	free(v->role);
+	v->role = xstrdup(role);
+	v->warn = warn;
+	v->crit = crit;
+}
+
+const struct config_kind *
+config_kind(const struct config *cfg, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nkinds; i++) {
+		if (strcmp(cfg->kinds[i].name, kind) == 0)
+			return &cfg->kinds[i];
+	}
+	return NULL;
 }
 
 char *

@@ -9,14 +9,62 @@
 #ifndef MCR_CONFIG_H
 #define MCR_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CONFIG_MAX_FILES 3
+
+/* [volume NAME]: a storage volume mcr watches and may write to. */
+struct config_volume {
+	char *name;
+	char *path;
+	char *role;		/* production, nearline, archive, delivery */
+	double warn;		/* used fraction that warns, 0..1 */
+	double crit;		/* used fraction that is critical */
+	char *where;		/* "file:line" of its first key, for errors */
+};
+
+/* [kind NAME]: limits for one job kind ("storage.sample"). */
+struct config_kind {
+	char *name;
+	int limit;		/* at most this many running; 0: no limit */
+	int timeout_ms;		/* 0: none */
+};
+
+/* The owner of a section that a plugin brings ([NAME]). */
+typedef int (*config_owner_fn)(const char *key, const char *value,
+    char *err, size_t errlen);
 
 struct config {
 	char *site_name;	/* [site] name */
 	char *shiftlog_path;	/* [shiftlog] path; NULL = per-user default */
 	int busy_timeout_ms;	/* [shiftlog] busy_timeout */
+
+	/* [mcrd] */
+	int workers;		/* worker processes at once */
+	int grace_ms;		/* cancel and shutdown: SIGTERM, then SIGKILL */
+	int retries;		/* further attempts for retry-safe kinds */
+	int retry_backoff_ms;	/* first back-off; doubles each attempt */
+	int storage_sample_ms;	/* storage.sample every ...; 0: never */
+	int poll_ms;		/* how often the daemon checks for requests */
+
+	struct config_volume *volumes;
+	size_t nvolumes;
+	struct config_kind *kinds;
+	size_t nkinds;
+
+	struct {
+		char *name;
+		config_owner_fn set;
+	} *owners;
+	size_t nowners;
+	/* What the owners' sections held, to hand to a worker. */
+	struct config_entry {
+		char *section;
+		char *key;
+		char *value;
+	} *entries;
+	size_t nentries;
 
 	char *files[CONFIG_MAX_FILES];	/* the files read, in order */
 	size_t nfiles;
@@ -37,6 +85,17 @@ int config_load_file(struct config *cfg, const char *path, char *err,
 /* Reads INI text (for tests and the embedded default); name labels errors. */
 int config_load_string(struct config *cfg, const char *text, const char *name,
     char *err, size_t errlen);
+
+/* Hands section [name] to a plugin's handler; call before loading. */
+void config_add_owner(struct config *cfg, const char *name,
+    config_owner_fn set);
+/* Adds a volume as [volume NAME] would (for a config passed to a worker
+ * rather than read from files). */
+void config_add_volume(struct config *cfg, const char *name, const char *path,
+    const char *role, double warn, double crit);
+/* The limits of kind, or NULL when the config sets none. */
+const struct config_kind *config_kind(const struct config *cfg,
+    const char *kind);
 
 /* The shift log path the config selects: [shiftlog] path or the default.
  * Returns a new string. */

@@ -3,24 +3,37 @@
 noinst_LTLIBRARIES += %D%/libmcrcore.la
 %C%_libmcrcore_la_SOURCES = \
 	%D%/config.c %D%/config.h \
+	%D%/daemon.c %D%/daemon.h \
+	%D%/host.c %D%/host.h \
+	%D%/loop.c %D%/loop.h \
 	%D%/identity.c %D%/identity.h \
 	%D%/paths.c %D%/paths.h \
-	%D%/shiftlog.c %D%/shiftlog.h \
+	%D%/plugin.c %D%/plugin.h %D%/mcr-plugin.h \
+	%D%/proto.c %D%/proto.h \
+	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
+	%D%/shiftlog-jobs.c \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/when.c %D%/when.h \
 	%D%/xmalloc.c %D%/xmalloc.h
 %C%_libmcrcore_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(INIH_CFLAGS) \
-	$(AVUTIL_CFLAGS)
-%C%_libmcrcore_la_LIBADD = $(SQLITE_LIBS) $(INIH_LIBS) $(AVUTIL_LIBS)
+	$(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
+%C%_libmcrcore_la_LIBADD = $(SQLITE_LIBS) $(INIH_LIBS) $(CRYPTO_LIBS) \
+	$(JANSSON_LIBS) -ldl
 
 bin_PROGRAMS += %D%/mcr
 %C%_mcr_SOURCES = \
 	%D%/mcr.c \
 	%D%/cmd.c %D%/cmd.h \
+	%D%/cmd-jobs.c \
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
 	%D%/cmd-status.c
 %C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_mcr_LDADD = %D%/libmcrcore.la $(JANSSON_LIBS)
+
+pkglibexec_PROGRAMS = %D%/mcr-worker
+%C%_mcr_worker_SOURCES = %D%/worker.c
+%C%_mcr_worker_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+%C%_mcr_worker_LDADD = %D%/libmcrcore.la $(JANSSON_LIBS)
 
 dist_man_MANS += %D%/mcr.1

@@ -14,10 +14,18 @@
 #include "cmd.h"
 
 static const struct cmd_entry verbs[] = {
+	{ "daemon", "run mcrd, the job scheduler (-f: in the foreground)",
+	    cmd_daemon },
+	{ "job", "show, log, cancel, pause, resume, retry or reprioritise a "
+	    "job", cmd_job },
+	{ "jobs", "list jobs", cmd_jobs },
 	{ "log", "show the shift log; 'mcr log verify' checks its hash chain",
 	    cmd_log },
 	{ "note", "add an operator's note to the shift log", cmd_note },
+	{ "plugins", "list plugins, their job kinds and parameters",
+	    cmd_plugins },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
+	{ "submit", "queue a job for mcrd", cmd_submit },
 };
 
 static void
@@ -34,8 +42,9 @@ usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f,
 	    "\n"
-	    "Options (also accepted after the verb):\n"
+	    "Options (before or after the verb):\n"
 	    "%s"
+	    "\n"
 	    "      --version       show the version and exit\n"
 	    "\n"
 	    "Without --db, the shift log is [shiftlog] path from the config,\n"
@@ -89,6 +98,7 @@ main(int argc, char **argv)
 		char *args[] = { status, NULL };
 
 		ctx.verb = "status";
+		optind = 0;
 		rc = cmd_status(&ctx, 1, args);
 		cmd_ctx_free(&ctx);
 		return rc;

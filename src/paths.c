@@ -17,6 +17,12 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
+#ifndef PKGLIBDIR
+#define PKGLIBDIR "/usr/local/lib/mcr"
+#endif
+#ifndef PKGLIBEXECDIR
+#define PKGLIBEXECDIR "/usr/local/libexec/mcr"
+#endif
 
 static const char *
 home(void)
@@ -120,4 +126,62 @@ paths_mkdir_p(const char *dir)
 out:
 	free(copy);
 	return rc;
+}
+
+char *
+paths_self(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/* <folder of this executable>/rel, when it exists; else NULL. */
+static char *
+beside_self(const char *rel)
+{
+	char *self = paths_self(), *dir, *p = NULL;
+
+	if (self == NULL)
+		return NULL;
+	dir = paths_dirname(self);
+	p = xasprintf("%s/%s", dir, rel);
+	if (access(p, F_OK) != 0) {
+		free(p);
+		p = NULL;
+	}
+	free(dir);
+	free(self);
+	return p;
+}
+
+char *
+paths_plugin_dir(void)
+{
+	const char *env = getenv("MCR_PLUGIN_DIR");
+	char *p;
+
+	if (env != NULL && *env == '/')
+		return xstrdup(env);
+	/* An uninstalled build: src/mcr beside plugins/.libs. */
+	if ((p = beside_self("../plugins/.libs")) != NULL)
+		return p;
+	return xstrdup(PKGLIBDIR);
+}
+
+char *
+paths_worker(void)
+{
+	const char *env = getenv("MCR_WORKER");
+	char *p;
+
+	if (env != NULL && *env == '/')
+		return xstrdup(env);
+	if ((p = beside_self("mcr-worker")) != NULL)
+		return p;
+	return xstrdup(PKGLIBEXECDIR "/mcr-worker");
 }

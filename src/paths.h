@@ -14,6 +14,14 @@ char *paths_user_config(void);
 char *paths_system_config(void);
 char *paths_default_shiftlog(void);
 
+/* Where plugins and mcr-worker are: $MCR_PLUGIN_DIR / $MCR_WORKER when
+ * set; else, for a binary run from its build tree, the build tree's; else
+ * the installed ones. New strings. */
+char *paths_plugin_dir(void);
+char *paths_worker(void);
+/* The running executable (/proc/self/exe); a new string. */
+char *paths_self(void);
+
 /* Creates dir and its parents with mode 0700 for the new ones; returns 0
  * or -errno. */
 int paths_mkdir_p(const char *dir);

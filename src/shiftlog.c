@@ -9,8 +9,7 @@
 #include "autoconfig.h"
 
 #include <errno.h>
-#include <libavutil/mem.h>
-#include <libavutil/sha.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "identity.h"
 #include "paths.h"
 #include "shiftlog.h"
+#include "shiftlog-private.h"
 #include "strutil.h"
 #include "when.h"
 #include "xmalloc.h"
@@ -47,8 +47,12 @@ static const char *const migrations[] = {
 	"  host TEXT NOT NULL,"
 	"  ssh_client TEXT,"
 	"  kind TEXT NOT NULL,"
-	"  severity TEXT NOT NULL CHECK (severity IN"
-	"    ('debug','info','notice','warning','error','critical')),"
+	/* Comparisons, not IN (...): SQLite rebuilds an IN list for every
+	 * row inserted, which cost a third of an append. */
+	"  severity TEXT NOT NULL CHECK (severity = 'info' OR"
+	"    severity = 'notice' OR severity = 'warning' OR"
+	"    severity = 'error' OR severity = 'critical' OR"
+	"    severity = 'debug'),"
 	"  job_id INTEGER REFERENCES jobs(id),"
 	"  subject TEXT,"
 	"  message TEXT NOT NULL,"
@@ -91,7 +95,64 @@ static const char *const migrations[] = {
 	"  ssh_client TEXT,"
 	"  text TEXT NOT NULL CHECK (length(text) > 0),"
 	"  job_id INTEGER REFERENCES jobs(id),"
-	"  event_id INTEGER NOT NULL REFERENCES events(id));",
+	"  event_id INTEGER NOT NULL REFERENCES events(id));"
+	"CREATE TRIGGER notes_no_update BEFORE UPDATE ON notes BEGIN"
+	"  SELECT RAISE(ABORT, 'shift log notes are append-only'); END;"
+	"CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes BEGIN"
+	"  SELECT RAISE(ABORT, 'shift log notes are append-only'); END;",
+
+	/* 1 -> 2: what mcrd needs to run jobs: worker pids for crash
+	 * recovery, timeouts and back-off, operators' requests, live
+	 * meters, findings, samples and plugin state. */
+	"ALTER TABLE jobs ADD COLUMN timeout INTEGER;"
+	"ALTER TABLE jobs ADD COLUMN not_before INTEGER;"
+	"ALTER TABLE jobs ADD COLUMN pid INTEGER;"
+	"ALTER TABLE jobs ADD COLUMN pid_start INTEGER;"
+	"ALTER TABLE jobs ADD COLUMN rate_unit TEXT;"
+	"ALTER TABLE jobs ADD COLUMN progress_subject TEXT;"
+	"ALTER TABLE jobs ADD COLUMN result TEXT"
+	"  CHECK (result IS NULL OR json_valid(result));"
+	"CREATE TABLE requests ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id),"
+	"  action TEXT NOT NULL CHECK (action IN"
+	"    ('cancel','pause','resume','retry','priority')),"
+	"  value INTEGER,"
+	"  handled INTEGER,"
+	"  outcome TEXT);"
+	"CREATE INDEX requests_pending ON requests(id) WHERE handled IS NULL;"
+	"CREATE TABLE meters ("
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id),"
+	"  name TEXT NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  unit TEXT,"
+	"  time INTEGER NOT NULL,"
+	"  PRIMARY KEY (job_id, name)) WITHOUT ROWID;"
+	"CREATE TABLE findings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id),"
+	"  time INTEGER NOT NULL,"
+	"  severity TEXT NOT NULL CHECK (severity IN ('info','warning','error')),"
+	"  code TEXT NOT NULL,"
+	"  position TEXT,"
+	"  message TEXT NOT NULL);"
+	"CREATE INDEX findings_job ON findings(job_id);"
+	"CREATE TABLE samples ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  job_id INTEGER REFERENCES jobs(id),"
+	"  series TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  data TEXT NOT NULL CHECK (json_valid(data)));"
+	"CREATE INDEX samples_series ON samples(series, key, time);"
+	"CREATE TABLE plugin_state ("
+	"  plugin TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (plugin, key)) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -99,19 +160,9 @@ static const char *const migrations[] = {
 #define EVENT_COLUMNS "id, time, user, host, ssh_client, kind, severity, " \
 	"job_id, subject, message, data"
 
-struct shiftlog {
-	sqlite3 *db;
-	char *path;
-	bool read_only;
-	int busy_timeout_ms;
-	int version;
-	struct identity who;
-	struct AVSHA *sha;
-	char errmsg[512];
-};
 
-static void __attribute__((format(printf, 2, 3)))
-set_error(struct shiftlog *sl, const char *fmt, ...)
+void
+sl_set_error(struct shiftlog *sl, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -122,69 +173,69 @@ set_error(struct shiftlog *sl, const char *fmt, ...)
 
 /* Turns an SQLite failure into a sentence and an rc. what says what mcr
  * was doing ("append an event"). */
-static int
-db_error(struct shiftlog *sl, int code, const char *what)
+int
+sl_db_error(struct shiftlog *sl, int code, const char *what)
 {
 	int primary = code & 0xff;
 
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-		set_error(sl, "cannot %s: shift log %s stayed locked by another "
+		sl_set_error(sl, "cannot %s: shift log %s stayed locked by another "
 		    "writer for more than %d ms; try again, or find the "
 		    "process holding it with 'fuser %s'", what, sl->path,
 		    sl->busy_timeout_ms, sl->path);
 		return SHIFTLOG_BUSY;
 	}
 	if (primary == SQLITE_CONSTRAINT) {
-		set_error(sl, "cannot %s: the shift log refused it (%s)", what,
+		sl_set_error(sl, "cannot %s: the shift log refused it (%s)", what,
 		    sqlite3_errmsg(sl->db));
 		return SHIFTLOG_INVALID;
 	}
 	if (primary == SQLITE_READONLY) {
-		set_error(sl, "cannot %s: shift log %s is read-only; check the "
+		sl_set_error(sl, "cannot %s: shift log %s is read-only; check the "
 		    "permissions of the file and its folder", what, sl->path);
 		return SHIFTLOG_ERR;
 	}
 	if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
-		set_error(sl, "cannot %s: %s is not a shift log (%s)", what,
+		sl_set_error(sl, "cannot %s: %s is not a shift log (%s)", what,
 		    sl->path, sqlite3_errstr(code));
 		return SHIFTLOG_ERR;
 	}
 	if (primary == SQLITE_FULL) {
-		set_error(sl, "cannot %s: the disk holding %s is full; free "
+		sl_set_error(sl, "cannot %s: the disk holding %s is full; free "
 		    "space and try again", what, sl->path);
 		return SHIFTLOG_ERR;
 	}
-	set_error(sl, "cannot %s in shift log %s: %s", what, sl->path,
+	sl_set_error(sl, "cannot %s in shift log %s: %s", what, sl->path,
 	    sqlite3_errmsg(sl->db));
 	return SHIFTLOG_ERR;
 }
 
-static int
-exec(struct shiftlog *sl, const char *sql, const char *what)
+int
+sl_exec(struct shiftlog *sl, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(sl->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? 0 : db_error(sl, rc, what);
+	return rc == SQLITE_OK ? 0 : sl_db_error(sl, rc, what);
 }
 
-static int
-prepare(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
+int
+sl_prepare(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
     const char *what)
 {
 	int rc = sqlite3_prepare_v2(sl->db, sql, -1, st, NULL);
 
-	return rc == SQLITE_OK ? 0 : db_error(sl, rc, what);
+	return rc == SQLITE_OK ? 0 : sl_db_error(sl, rc, what);
 }
 
 /* Runs a query that yields one integer. */
-static int
-query_int(struct shiftlog *sl, const char *sql, int64_t *out,
+int
+sl_query_int(struct shiftlog *sl, const char *sql, int64_t *out,
     const char *what)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = prepare(sl, sql, &st, what)) < 0)
+	if ((rc = sl_prepare(sl, sql, &st, what)) < 0)
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -194,13 +245,13 @@ query_int(struct shiftlog *sl, const char *sql, int64_t *out,
 		*out = 0;
 		rc = 0;
 	} else
-		rc = db_error(sl, rc, what);
+		rc = sl_db_error(sl, rc, what);
 	sqlite3_finalize(st);
 	return rc;
 }
 
-static void
-rollback(struct shiftlog *sl)
+void
+sl_rollback(struct shiftlog *sl)
 {
 	if (!sqlite3_get_autocommit(sl->db))
 		sqlite3_exec(sl->db, "ROLLBACK", NULL, NULL, NULL);
@@ -220,53 +271,48 @@ migrate(struct shiftlog *sl, int target)
 	int rc;
 
 	while (sl->version < target) {
-		if ((rc = exec(sl, "BEGIN IMMEDIATE", "upgrade the schema")) < 0)
+		if ((rc = sl_exec(sl, "BEGIN IMMEDIATE", "upgrade the schema")) < 0)
 			return rc;
 		/* Another process may have migrated while we waited. */
-		if ((rc = query_int(sl, "PRAGMA user_version", &v,
+		if ((rc = sl_query_int(sl, "PRAGMA user_version", &v,
 		    "upgrade the schema")) < 0)
 			goto fail;
 		sl->version = (int)v;
 		if (sl->version >= target) {
-			rollback(sl);
+			sl_rollback(sl);
 			break;
 		}
 		if (sl->version == 0) {
-			if ((rc = query_int(sl, "SELECT count(*) FROM "
+			if ((rc = sl_query_int(sl, "SELECT count(*) FROM "
 			    "sqlite_master", &tables, "create the schema")) < 0 ||
-			    (rc = query_int(sl, "PRAGMA application_id", &appid,
+			    (rc = sl_query_int(sl, "PRAGMA application_id", &appid,
 			    "create the schema")) < 0)
 				goto fail;
 			if (tables > 0 || (appid != 0 &&
 			    appid != SHIFTLOG_APPLICATION_ID)) {
-				set_error(sl, "%s is an SQLite database but not "
+				sl_set_error(sl, "%s is an SQLite database but not "
 				    "a shift log; mcr will not add its tables to "
 				    "it: give another path with --db", sl->path);
 				rc = SHIFTLOG_ERR;
 				goto fail;
 			}
 		}
-		if ((rc = exec(sl, migrations[sl->version],
+		if ((rc = sl_exec(sl, migrations[sl->version],
 		    "upgrade the schema")) < 0)
 			goto fail;
 		strutil_format(sql, sizeof sql,
 		    "PRAGMA user_version = %d; PRAGMA application_id = %d",
 		    sl->version + 1, SHIFTLOG_APPLICATION_ID);
-		if ((rc = exec(sl, sql, "upgrade the schema")) < 0 ||
-		    (rc = exec(sl, "COMMIT", "upgrade the schema")) < 0)
+		if ((rc = sl_exec(sl, sql, "upgrade the schema")) < 0 ||
+		    (rc = sl_exec(sl, "COMMIT", "upgrade the schema")) < 0)
 			goto fail;
 		sl->version++;
 	}
 	return 0;
 fail:
-	rollback(sl);
+	sl_rollback(sl);
 	return rc;
 }
-
-static int append_locked(struct shiftlog *sl, struct shiftlog_event *ev,
-    size_t n);
-static int begin_write(struct shiftlog *sl, const char *what);
-static int commit(struct shiftlog *sl, int rc, const char *what);
 
 /* Leaves the schema change in the audit trail. A log created by a test
  * that stops short of the latest schema has no events table yet. */
@@ -288,9 +334,9 @@ record_migration(struct shiftlog *sl, int from)
 		    "from version %d to %d", from, sl->version);
 	ev.message = msg;
 	ev.subject = sl->path;
-	if ((rc = begin_write(sl, "record the schema version")) < 0)
+	if ((rc = sl_begin_write(sl, "record the schema version")) < 0)
 		return rc;
-	return commit(sl, append_locked(sl, &ev, 1),
+	return sl_commit(sl, sl_append_locked(sl, &ev, 1),
 	    "record the schema version");
 }
 
@@ -300,14 +346,14 @@ open_db(struct shiftlog *sl, bool immutable)
 {
 	char *uri;
 	int rc, flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-	char *escaped;
+	const char *escaped;
 
 	if (sl->read_only)
 		flags |= SQLITE_OPEN_READONLY;
 	else
 		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	/* A URI path must escape '?', '#' and '%'. */
-	escaped = sqlite3_mprintf("%s", sl->path);
+	escaped = sl->path;
 	{
 		size_t n = strlen(escaped), i, j = 0;
 		char *e = xmalloc(n * 3 + 1);
@@ -326,11 +372,10 @@ open_db(struct shiftlog *sl, bool immutable)
 		uri = xasprintf("file:%s%s", e, immutable ? "?immutable=1" : "");
 		free(e);
 	}
-	sqlite3_free(escaped);
 	rc = sqlite3_open_v2(uri, &sl->db, flags, NULL);
 	free(uri);
 	if (rc != SQLITE_OK) {
-		set_error(sl, "cannot open shift log %s: %s", sl->path,
+		sl_set_error(sl, "cannot open shift log %s: %s", sl->path,
 		    sl->db != NULL ? sqlite3_errmsg(sl->db) : sqlite3_errstr(rc));
 		return SHIFTLOG_ERR;
 	}
@@ -350,12 +395,12 @@ check_path(struct shiftlog *sl, const struct shiftlog_opts *o)
 
 	if (stat(sl->path, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
-			set_error(sl, "cannot open shift log %s: it is not a "
+			sl_set_error(sl, "cannot open shift log %s: it is not a "
 			    "regular file", sl->path);
 			return SHIFTLOG_ERR;
 		}
 		if (!sl->read_only && access(sl->path, R_OK | W_OK) != 0) {
-			set_error(sl, "cannot open shift log %s for writing: %s; "
+			sl_set_error(sl, "cannot open shift log %s for writing: %s; "
 			    "fix its permissions, or add --read-only to "
 			    "review it", sl->path, strerror(errno));
 			return SHIFTLOG_ERR;
@@ -363,27 +408,27 @@ check_path(struct shiftlog *sl, const struct shiftlog_opts *o)
 		return 0;
 	}
 	if (errno != ENOENT) {
-		set_error(sl, "cannot open shift log %s: %s", sl->path,
+		sl_set_error(sl, "cannot open shift log %s: %s", sl->path,
 		    strerror(errno));
 		return SHIFTLOG_ERR;
 	}
 	if (sl->read_only) {
-		set_error(sl, "cannot open shift log %s read-only: it does not "
+		sl_set_error(sl, "cannot open shift log %s read-only: it does not "
 		    "exist; check the path", sl->path);
 		return SHIFTLOG_ERR;
 	}
 	dir = paths_dirname(sl->path);
 	if (o->create_dir && (rc = paths_mkdir_p(dir)) < 0) {
-		set_error(sl, "cannot create the folder %s for the shift log: "
+		sl_set_error(sl, "cannot create the folder %s for the shift log: "
 		    "%s", dir, strerror(-rc));
 		rc = SHIFTLOG_ERR;
 	} else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		set_error(sl, "cannot create shift log %s: the folder %s does "
+		sl_set_error(sl, "cannot create shift log %s: the folder %s does "
 		    "not exist; create it first or choose another path",
 		    sl->path, dir);
 		rc = SHIFTLOG_ERR;
 	} else if (access(dir, W_OK | X_OK) != 0) {
-		set_error(sl, "cannot create shift log %s: the folder %s is not "
+		sl_set_error(sl, "cannot create shift log %s: the folder %s is not "
 		    "writable (%s); choose another path", sl->path, dir,
 		    strerror(errno));
 		rc = SHIFTLOG_ERR;
@@ -409,7 +454,7 @@ shiftlog_open(const char *path, const struct shiftlog_opts *o,
 
 	if ((rc = check_path(sl, o)) < 0 || (rc = open_db(sl, false)) < 0)
 		goto fail;
-	rc = query_int(sl, "PRAGMA user_version", &v, "read the schema version");
+	rc = sl_query_int(sl, "PRAGMA user_version", &v, "read the schema version");
 	if (rc < 0 && sl->read_only) {
 		/* A copy in a folder we cannot write has no -shm to share:
 		 * read it as an immutable file instead. */
@@ -417,23 +462,23 @@ shiftlog_open(const char *path, const struct shiftlog_opts *o,
 		sl->db = NULL;
 		if ((rc = open_db(sl, true)) < 0)
 			goto fail;
-		rc = query_int(sl, "PRAGMA user_version", &v,
+		rc = sl_query_int(sl, "PRAGMA user_version", &v,
 		    "read the schema version");
 	}
 	if (rc < 0)
 		goto fail;
 	sl->version = (int)v;
-	if ((rc = query_int(sl, "PRAGMA application_id", &appid,
+	if ((rc = sl_query_int(sl, "PRAGMA application_id", &appid,
 	    "read the application id")) < 0)
 		goto fail;
 	if (appid != 0 && appid != SHIFTLOG_APPLICATION_ID) {
-		set_error(sl, "%s is an SQLite database of another application, "
+		sl_set_error(sl, "%s is an SQLite database of another application, "
 		    "not a shift log; give another path with --db", sl->path);
 		rc = SHIFTLOG_ERR;
 		goto fail;
 	}
 	if (sl->version > NMIGRATIONS) {
-		set_error(sl, "shift log %s has schema version %d, newer than "
+		sl_set_error(sl, "shift log %s has schema version %d, newer than "
 		    "this mcr understands (%d); use the newer mcr that wrote "
 		    "it, mcr never downgrades a shift log", sl->path,
 		    sl->version, NMIGRATIONS);
@@ -442,27 +487,28 @@ shiftlog_open(const char *path, const struct shiftlog_opts *o,
 	}
 	if (sl->read_only) {
 		if (sl->version < NMIGRATIONS) {
-			set_error(sl, "shift log %s has schema version %d, older "
+			sl_set_error(sl, "shift log %s has schema version %d, older "
 			    "than this mcr reads (%d), and --read-only forbids "
 			    "upgrading it; upgrade a copy without --read-only",
 			    sl->path, sl->version, NMIGRATIONS);
 			rc = SHIFTLOG_ERR;
 			goto fail;
 		}
-		if ((rc = exec(sl, "PRAGMA query_only = ON",
+		if ((rc = sl_exec(sl, "PRAGMA query_only = ON",
 		    "open read-only")) < 0)
 			goto fail;
 	} else {
-		if ((rc = exec(sl, "PRAGMA foreign_keys = ON; "
+		if ((rc = sl_exec(sl, "PRAGMA foreign_keys = ON; "
 		    "PRAGMA synchronous = FULL", "configure the connection")) < 0)
 			goto fail;
-		if (sl->version == 0 && (rc = exec(sl,
+		if (sl->version == 0 && (rc = sl_exec(sl,
 		    "PRAGMA journal_mode = WAL", "switch to WAL mode")) < 0)
 			goto fail;
 	}
-	sl->sha = av_sha_alloc();
-	if (sl->sha == NULL)
-		fatal("out of memory allocating a SHA-256 context");
+	sl->sha = EVP_MD_CTX_new();
+	sl->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (sl->sha == NULL || sl->sha256 == NULL)
+		fatal("cannot set up SHA-256 from libcrypto");
 	if (!sl->read_only && sl->version < target) {
 		int from = sl->version;
 
@@ -486,7 +532,8 @@ shiftlog_close(struct shiftlog *sl)
 		return;
 	if (sl->db != NULL)
 		sqlite3_close(sl->db);
-	av_free(sl->sha);
+	EVP_MD_CTX_free(sl->sha);
+	EVP_MD_free(sl->sha256);
 	free(sl->path);
 	free(sl);
 }
@@ -518,30 +565,37 @@ shiftlog_set_identity(struct shiftlog *sl, const struct identity *id)
 /* --- the hash chain --- */
 
 static void
-hash_int(struct AVSHA *sha, bool present, int64_t v)
+sha_update(EVP_MD_CTX *sha, const void *p, size_t n)
+{
+	if (EVP_DigestUpdate(sha, p, n) != 1)
+		fatal("SHA-256 update failed");
+}
+
+static void
+hash_int(EVP_MD_CTX *sha, bool present, int64_t v)
 {
 	uint8_t b[9];
 	int i;
 
 	if (!present) {
 		b[0] = 0;
-		av_sha_update(sha, b, 1);
+		sha_update(sha, b, 1);
 		return;
 	}
 	b[0] = 1;
 	for (i = 0; i < 8; i++)
 		b[1 + i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
-	av_sha_update(sha, b, 9);
+	sha_update(sha, b, 9);
 }
 
 static void
-hash_text(struct AVSHA *sha, const char *s, size_t len)
+hash_text(EVP_MD_CTX *sha, const char *s, size_t len)
 {
 	uint8_t b[5];
 
 	if (s == NULL) {
 		b[0] = 0;
-		av_sha_update(sha, b, 1);
+		sha_update(sha, b, 1);
 		return;
 	}
 	b[0] = 2;
@@ -549,8 +603,8 @@ hash_text(struct AVSHA *sha, const char *s, size_t len)
 	b[2] = (uint8_t)(len >> 16);
 	b[3] = (uint8_t)(len >> 8);
 	b[4] = (uint8_t)len;
-	av_sha_update(sha, b, 5);
-	av_sha_update(sha, (const uint8_t *)s, len);
+	sha_update(sha, b, 5);
+	sha_update(sha, (const uint8_t *)s, len);
 }
 
 static size_t
@@ -561,11 +615,14 @@ len0(const char *s)
 
 /* out = SHA-256(prev || canonical(ev)). */
 static void
-chain_hash(struct AVSHA *sha, const uint8_t prev[32],
+chain_hash(struct shiftlog *sl, const uint8_t prev[32],
     const struct shiftlog_event *ev, uint8_t out[32])
 {
-	av_sha_init(sha, 256);
-	av_sha_update(sha, prev, 32);
+	EVP_MD_CTX *sha = sl->sha;
+
+	if (EVP_DigestInit_ex(sha, sl->sha256, NULL) != 1)
+		fatal("SHA-256 init failed");
+	sha_update(sha, prev, 32);
 	hash_int(sha, true, ev->id);
 	hash_int(sha, true, ev->time);
 	hash_text(sha, ev->user, len0(ev->user));
@@ -577,7 +634,8 @@ chain_hash(struct AVSHA *sha, const uint8_t prev[32],
 	hash_text(sha, ev->subject, len0(ev->subject));
 	hash_text(sha, ev->message, len0(ev->message));
 	hash_text(sha, ev->data, len0(ev->data));
-	av_sha_final(sha, out);
+	if (EVP_DigestFinal_ex(sha, out, NULL) != 1)
+		fatal("SHA-256 final failed");
 }
 
 static bool
@@ -599,11 +657,11 @@ check_text(struct shiftlog *sl, const char *field, const char *s,
 	if (s == NULL) {
 		if (!required)
 			return 0;
-		set_error(sl, "cannot append an event without a %s", field);
+		sl_set_error(sl, "cannot append an event without a %s", field);
 		return SHIFTLOG_INVALID;
 	}
 	if (!strutil_utf8_valid(s, strlen(s))) {
-		set_error(sl, "cannot append an event: its %s is not valid "
+		sl_set_error(sl, "cannot append an event: its %s is not valid "
 		    "UTF-8", field);
 		return SHIFTLOG_INVALID;
 	}
@@ -628,7 +686,7 @@ complete_event(struct shiftlog *sl, struct shiftlog_event *ev, int64_t now)
 	if (ev->severity == NULL)
 		ev->severity = "info";
 	if (!valid_severity(ev->severity)) {
-		set_error(sl, "cannot append an event with severity '%s'",
+		sl_set_error(sl, "cannot append an event with severity '%s'",
 		    ev->severity);
 		return SHIFTLOG_INVALID;
 	}
@@ -643,8 +701,8 @@ complete_event(struct shiftlog *sl, struct shiftlog_event *ev, int64_t now)
 	return 0;
 }
 
-static void
-bind_text(sqlite3_stmt *st, int col, const char *s)
+void
+sl_bind_text(sqlite3_stmt *st, int col, const char *s)
 {
 	if (s == NULL)
 		sqlite3_bind_null(st, col);
@@ -653,8 +711,8 @@ bind_text(sqlite3_stmt *st, int col, const char *s)
 }
 
 /* Appends inside an open write transaction. */
-static int
-append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
+int
+sl_append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
 {
 	static const uint8_t genesis[32];
 	uint8_t prev[32], hash[32];
@@ -663,13 +721,13 @@ append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
 	size_t i;
 	int rc;
 
-	if ((rc = prepare(sl, "SELECT (SELECT seq FROM sqlite_sequence WHERE "
+	if ((rc = sl_prepare(sl, "SELECT (SELECT seq FROM sqlite_sequence WHERE "
 	    "name = 'events'), (SELECT hash FROM events ORDER BY id DESC "
 	    "LIMIT 1)", &head, "read the chain head")) < 0)
 		goto out;
 	rc = sqlite3_step(head);
 	if (rc != SQLITE_ROW) {
-		rc = db_error(sl, rc, "read the chain head");
+		rc = sl_db_error(sl, rc, "read the chain head");
 		goto out;
 	}
 	memcpy(prev, genesis, 32);
@@ -678,7 +736,7 @@ append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
 	if (sqlite3_column_bytes(head, 1) == 32)
 		memcpy(prev, sqlite3_column_blob(head, 1), 32);
 
-	if ((rc = prepare(sl, "INSERT INTO events (" EVENT_COLUMNS ", hash) "
+	if ((rc = sl_prepare(sl, "INSERT INTO events (" EVENT_COLUMNS ", hash) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &ins,
 	    "append an event")) < 0)
 		goto out;
@@ -686,25 +744,25 @@ append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
 		if ((rc = complete_event(sl, &ev[i], now)) < 0)
 			goto out;
 		ev[i].id = next_id++;
-		chain_hash(sl->sha, prev, &ev[i], hash);
+		chain_hash(sl, prev, &ev[i], hash);
 		sqlite3_bind_int64(ins, 1, ev[i].id);
 		sqlite3_bind_int64(ins, 2, ev[i].time);
-		bind_text(ins, 3, ev[i].user);
-		bind_text(ins, 4, ev[i].host);
-		bind_text(ins, 5, ev[i].ssh_client);
-		bind_text(ins, 6, ev[i].kind);
-		bind_text(ins, 7, ev[i].severity);
+		sl_bind_text(ins, 3, ev[i].user);
+		sl_bind_text(ins, 4, ev[i].host);
+		sl_bind_text(ins, 5, ev[i].ssh_client);
+		sl_bind_text(ins, 6, ev[i].kind);
+		sl_bind_text(ins, 7, ev[i].severity);
 		if (ev[i].job_id != 0)
 			sqlite3_bind_int64(ins, 8, ev[i].job_id);
 		else
 			sqlite3_bind_null(ins, 8);
-		bind_text(ins, 9, ev[i].subject);
-		bind_text(ins, 10, ev[i].message);
-		bind_text(ins, 11, ev[i].data);
+		sl_bind_text(ins, 9, ev[i].subject);
+		sl_bind_text(ins, 10, ev[i].message);
+		sl_bind_text(ins, 11, ev[i].data);
 		sqlite3_bind_blob(ins, 12, hash, 32, SQLITE_STATIC);
 		rc = sqlite3_step(ins);
 		if (rc != SQLITE_DONE) {
-			rc = db_error(sl, rc, "append an event");
+			rc = sl_db_error(sl, rc, "append an event");
 			goto out;
 		}
 		sqlite3_reset(ins);
@@ -717,24 +775,24 @@ out:
 	return rc;
 }
 
-static int
-begin_write(struct shiftlog *sl, const char *what)
+int
+sl_begin_write(struct shiftlog *sl, const char *what)
 {
 	if (sl->read_only) {
-		set_error(sl, "cannot %s: shift log %s is open read-only", what,
+		sl_set_error(sl, "cannot %s: shift log %s is open read-only", what,
 		    sl->path);
 		return SHIFTLOG_INVALID;
 	}
-	return exec(sl, "BEGIN IMMEDIATE", what);
+	return sl_exec(sl, "BEGIN IMMEDIATE", what);
 }
 
-static int
-commit(struct shiftlog *sl, int rc, const char *what)
+int
+sl_commit(struct shiftlog *sl, int rc, const char *what)
 {
 	if (rc == 0)
-		rc = exec(sl, "COMMIT", what);
+		rc = sl_exec(sl, "COMMIT", what);
 	if (rc < 0)
-		rollback(sl);
+		sl_rollback(sl);
 	return rc;
 }
 
@@ -743,9 +801,9 @@ shiftlog_append(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
 {
 	int rc;
 
-	if ((rc = begin_write(sl, "append events")) < 0)
+	if ((rc = sl_begin_write(sl, "append events")) < 0)
 		return rc;
-	return commit(sl, append_locked(sl, ev, n), "append events");
+	return sl_commit(sl, sl_append_locked(sl, ev, n), "append events");
 }
 
 int
@@ -760,28 +818,43 @@ shiftlog_note(struct shiftlog *sl, const char *text, int64_t job_id,
 	int rc;
 
 	if (text == NULL || strutil_blank(text)) {
-		set_error(sl, "the note is empty; write what happened, as in "
+		sl_set_error(sl, "the note is empty; write what happened, as in "
 		    "mcr note 'VTR 3 head clog, cleaned'");
 		return SHIFTLOG_INVALID;
 	}
 	if (!strutil_utf8_valid(text, strlen(text))) {
-		set_error(sl, "the note is not valid UTF-8; check the terminal's "
+		sl_set_error(sl, "the note is not valid UTF-8; check the terminal's "
 		    "locale or the file it came from");
 		return SHIFTLOG_INVALID;
 	}
-	if ((rc = begin_write(sl, "add a note")) < 0)
+	if ((rc = sl_begin_write(sl, "add a note")) < 0)
 		return rc;
-	if ((rc = append_locked(sl, &ev, 1)) < 0)
+	if (job_id != 0) {
+		if ((rc = sl_prepare(sl, "SELECT 1 FROM jobs WHERE id = ?", &st,
+		    "add a note")) < 0)
+			goto out;
+		sqlite3_bind_int64(st, 1, job_id);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_ROW) {
+			sl_set_error(sl, "cannot add the note: there is no job "
+			    "%lld; 'mcr jobs' lists them", (long long)job_id);
+			rc = SHIFTLOG_INVALID;
+			goto out;
+		}
+	}
+	if ((rc = sl_append_locked(sl, &ev, 1)) < 0)
 		goto out;
-	if ((rc = prepare(sl, "INSERT INTO notes (time, user, host, "
+	if ((rc = sl_prepare(sl, "INSERT INTO notes (time, user, host, "
 	    "ssh_client, text, job_id, event_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    &st, "add a note")) < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, ev.time);
-	bind_text(st, 2, ev.user);
-	bind_text(st, 3, ev.host);
-	bind_text(st, 4, ev.ssh_client);
-	bind_text(st, 5, text);
+	sl_bind_text(st, 2, ev.user);
+	sl_bind_text(st, 3, ev.host);
+	sl_bind_text(st, 4, ev.ssh_client);
+	sl_bind_text(st, 5, text);
 	if (job_id != 0)
 		sqlite3_bind_int64(st, 6, job_id);
 	else
@@ -789,7 +862,7 @@ shiftlog_note(struct shiftlog *sl, const char *text, int64_t job_id,
 	sqlite3_bind_int64(st, 7, ev.id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
-		rc = db_error(sl, rc, "add a note");
+		rc = sl_db_error(sl, rc, "add a note");
 		goto out;
 	}
 	if (note_id != NULL)
@@ -797,7 +870,7 @@ shiftlog_note(struct shiftlog *sl, const char *text, int64_t job_id,
 	rc = 0;
 out:
 	sqlite3_finalize(st);
-	return commit(sl, rc, "add a note");
+	return sl_commit(sl, rc, "add a note");
 }
 
 /* --- reading --- */
@@ -859,17 +932,17 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	else
 		sql = xasprintf("SELECT " EVENT_COLUMNS " FROM events%s"
 		    " ORDER BY time, id", where);
-	rc = prepare(sl, sql, &st, "read events");
+	rc = sl_prepare(sl, sql, &st, "read events");
 	free(sql);
 	if (rc < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, f->since);
 	sqlite3_bind_int64(st, 2, f->until);
-	bind_text(st, 3, f->kind);
-	bind_text(st, 4, f->user);
+	sl_bind_text(st, 3, f->kind);
+	sl_bind_text(st, 4, f->user);
 	if (f->grep != NULL) {
 		pattern = like_pattern(f->grep);
-		bind_text(st, 5, pattern);
+		sl_bind_text(st, 5, pattern);
 	}
 	if (f->limit > 0)
 		sqlite3_bind_int64(st, 6, f->limit);
@@ -878,7 +951,7 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 		if ((rc = cb(&ev, arg)) != 0)
 			goto out;
 	}
-	rc = rc == SQLITE_DONE ? 0 : db_error(sl, rc, "read events");
+	rc = rc == SQLITE_DONE ? 0 : sl_db_error(sl, rc, "read events");
 out:
 	sqlite3_finalize(st);
 	free(pattern);
@@ -893,7 +966,7 @@ shiftlog_status(struct shiftlog *sl, struct shiftlog_status *s)
 
 	memset(s, 0, sizeof *s);
 	s->schema_version = sl->version;
-	if ((rc = prepare(sl, "SELECT state, count(*) FROM jobs GROUP BY state",
+	if ((rc = sl_prepare(sl, "SELECT state, count(*) FROM jobs GROUP BY state",
 	    &st, "count jobs")) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -907,8 +980,8 @@ shiftlog_status(struct shiftlog *sl, struct shiftlog_status *s)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_error(sl, rc, "count jobs");
-	return query_int(sl, "SELECT max(id) FROM events", &s->last_event_id,
+		return sl_db_error(sl, rc, "count jobs");
+	return sl_query_int(sl, "SELECT max(id) FROM events", &s->last_event_id,
 	    "find the last event");
 }
 
@@ -925,15 +998,15 @@ shiftlog_verify(struct shiftlog *sl, struct shiftlog_verify *v)
 	memset(v, 0, sizeof *v);
 	memcpy(prev, genesis, 32);
 	/* One read transaction, so the walk sees one consistent log. */
-	if ((rc = exec(sl, "BEGIN", "verify the chain")) < 0)
+	if ((rc = sl_exec(sl, "BEGIN", "verify the chain")) < 0)
 		return rc;
-	if ((rc = query_int(sl, "SELECT count(*) FROM sqlite_master WHERE "
+	if ((rc = sl_query_int(sl, "SELECT count(*) FROM sqlite_master WHERE "
 	    "type = 'trigger' AND tbl_name = 'events' AND name IN "
 	    "('events_no_update', 'events_no_delete')", &triggers,
 	    "verify the chain")) < 0 ||
-	    (rc = query_int(sl, "SELECT seq FROM sqlite_sequence WHERE name = "
+	    (rc = sl_query_int(sl, "SELECT seq FROM sqlite_sequence WHERE name = "
 	    "'events'", &seq, "verify the chain")) < 0 ||
-	    (rc = prepare(sl, "SELECT " EVENT_COLUMNS ", hash FROM events "
+	    (rc = sl_prepare(sl, "SELECT " EVENT_COLUMNS ", hash FROM events "
 	    "ORDER BY id", &st, "verify the chain")) < 0)
 		goto out;
 	v->triggers_missing = triggers != 2;
@@ -941,7 +1014,16 @@ shiftlog_verify(struct shiftlog *sl, struct shiftlog_verify *v)
 		row_to_event(st, &ev);
 		if (ev.id != prev_id + 1) {
 			v->first_bad = ev.id;
-			if (ev.id - prev_id == 2)
+			if (prev_id == 0 && ev.id == 2)
+				strutil_format(v->problem, sizeof v->problem,
+				    "event 1 was removed (the chain starts at "
+				    "event 2)");
+			else if (prev_id == 0)
+				strutil_format(v->problem, sizeof v->problem,
+				    "events 1 to %lld were removed (the chain "
+				    "starts at event %lld)",
+				    (long long)(ev.id - 1), (long long)ev.id);
+			else if (ev.id - prev_id == 2)
 				strutil_format(v->problem, sizeof v->problem,
 				    "event %lld was removed (the chain jumps "
 				    "from event %lld to %lld)",
@@ -957,8 +1039,7 @@ shiftlog_verify(struct shiftlog *sl, struct shiftlog_verify *v)
 			broken = 1;
 			break;
 		}
-		chain_hash(sl->sha, prev, &ev, hash);
-		v->checked++;
+		chain_hash(sl, prev, &ev, hash);
 		if (sqlite3_column_bytes(st, 11) != 32 ||
 		    memcmp(hash, sqlite3_column_blob(st, 11), 32) != 0) {
 			v->first_bad = ev.id;
@@ -971,9 +1052,10 @@ shiftlog_verify(struct shiftlog *sl, struct shiftlog_verify *v)
 		}
 		memcpy(prev, hash, 32);
 		prev_id = ev.id;
+		v->checked++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		rc = db_error(sl, rc, "verify the chain");
+		rc = sl_db_error(sl, rc, "verify the chain");
 		goto out;
 	}
 	if (!broken && seq > prev_id) {

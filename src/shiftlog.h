@@ -33,6 +33,7 @@ enum shiftlog_rc {
 struct shiftlog_opts {
 	bool read_only;		/* never write; refuse an older schema */
 	bool create_dir;	/* create the folder of a new shift log */
+	bool must_exist;	/* refuse to create a new shift log */
 	int busy_timeout_ms;
 	int target_version;	/* 0: the latest; tests migrate step by step */
 };
@@ -117,5 +118,120 @@ int shiftlog_status(struct shiftlog *sl, struct shiftlog_status *st);
 /* Walks the hash chain. Returns 0 when intact, 1 when broken (v says
  * where and how), or a negative rc when it could not be read. */
 int shiftlog_verify(struct shiftlog *sl, struct shiftlog_verify *v);
+
+/* --- jobs (shiftlog-jobs.c) --- */
+
+/* A job row. Strings point into SQLite's memory during a callback. */
+struct shiftlog_job {
+	int64_t id;
+	const char *kind;
+	const char *state;
+	int64_t priority;
+	const char *params;		/* JSON object */
+	const char *subject;
+	const char *requested_by;
+	const char *requested_host;
+	int64_t created, started, finished;	/* µs; 0: not yet */
+	double progress;		/* 0..1; < 0: unknown */
+	double rate;			/* < 0: unknown */
+	const char *rate_unit;
+	int64_t eta;			/* seconds; < 0: unknown */
+	const char *progress_subject;
+	int64_t attempts;
+	const char *error;
+	const char *result;		/* JSON, or NULL */
+	int64_t timeout_ms;		/* 0: none */
+	int64_t not_before;		/* µs; 0: now */
+	int64_t pid, pid_start;		/* the worker, while running */
+	const char *after;		/* "3,4": dependencies, or NULL */
+	int64_t deps_pending;		/* dependencies not done yet */
+	int64_t dep_dead;		/* a dependency that failed, was
+					 * cancelled or interrupted; 0: none */
+	const char *dep_dead_state;
+};
+
+struct shiftlog_job_filter {
+	int64_t id;		/* 0: any */
+	const char *state;	/* NULL: any */
+	const char *kind;	/* "storage" matches storage.*; NULL: any */
+	bool active;		/* only queued, running and paused */
+	bool runnable;		/* only queued jobs whose time has come, in
+				 * scheduling order: priority, then age */
+	int64_t limit;		/* the newest N; 0: all */
+};
+
+struct shiftlog_submit {
+	const char *kind;
+	const char *params;	/* JSON object; NULL: {} */
+	const char *subject;	/* NULL: none */
+	int64_t priority;
+	const int64_t *after;	/* dependencies */
+	size_t nafter;
+	int64_t timeout_ms;	/* 0: the kind's default */
+};
+
+struct shiftlog_request {
+	int64_t id;
+	int64_t job_id;
+	const char *action;	/* cancel pause resume retry priority */
+	int64_t value;		/* the new priority */
+	const char *user;
+};
+
+/* Queues a job and its job.queued event. Refuses dependencies that do not
+ * exist. Returns 0 with *id set, or a negative rc. */
+int shiftlog_job_submit(struct shiftlog *sl, const struct shiftlog_submit *s,
+    int64_t *id);
+/* Calls cb for each matching job, oldest first (runnable: in scheduling
+ * order). cb's nonzero return stops the walk and is returned. */
+int shiftlog_jobs(struct shiftlog *sl, const struct shiftlog_job_filter *f,
+    int (*cb)(const struct shiftlog_job *, void *), void *arg);
+/* Records an operator's request for mcrd (cancel, pause, ...), with an
+ * event. Returns 0 or a negative rc. */
+int shiftlog_job_request(struct shiftlog *sl, int64_t job,
+    const char *action, int64_t value, int64_t *request_id);
+/* 1 when mcrd has handled the request (its outcome copied to outcome),
+ * 0 when it is still pending, or a negative rc. */
+int shiftlog_request_outcome(struct shiftlog *sl, int64_t id, char *outcome,
+    size_t size);
+int shiftlog_requests_pending(struct shiftlog *sl,
+    int (*cb)(const struct shiftlog_request *, void *), void *arg);
+int shiftlog_request_handled(struct shiftlog *sl, int64_t id,
+    const char *outcome);
+
+/* What mcrd, the only writer of job state, records. Each appends the
+ * matching job.* event; all join an open shiftlog_begin() transaction. */
+int shiftlog_job_started(struct shiftlog *sl, int64_t id, int64_t attempt,
+    int64_t pid, int64_t pid_start);
+int shiftlog_job_progress(struct shiftlog *sl, int64_t id, double fraction,
+    double rate, const char *unit, int64_t eta, const char *subject);
+/* state: done, failed, cancelled. message: one sentence (the error). */
+int shiftlog_job_finished(struct shiftlog *sl, int64_t id, const char *state,
+    const char *message, const char *result);
+/* Any other transition: paused, running (resumed), queued (retry, with
+ * not_before), interrupted. */
+int shiftlog_job_transition(struct shiftlog *sl, int64_t id,
+    const char *state, const char *message, int64_t not_before);
+int shiftlog_job_set_priority(struct shiftlog *sl, int64_t id,
+    int64_t priority);
+/* An event about a job (a plugin's, or mcrd's own). */
+int shiftlog_job_event(struct shiftlog *sl, int64_t job, const char *severity,
+    const char *kind, const char *subject, const char *message);
+int shiftlog_meter(struct shiftlog *sl, int64_t job, const char *name,
+    double value, const char *unit);
+int shiftlog_finding(struct shiftlog *sl, int64_t job, const char *severity,
+    const char *code, const char *position, const char *message);
+int shiftlog_sample(struct shiftlog *sl, int64_t job, const char *series,
+    const char *key, const char *data);
+/* A plugin's persistent state as a JSON object (new string). */
+char *shiftlog_plugin_state(struct shiftlog *sl, const char *plugin);
+int shiftlog_plugin_state_set(struct shiftlog *sl, const char *plugin,
+    const char *key, const char *value);
+
+/* A write transaction around many of the calls above. */
+int shiftlog_begin(struct shiftlog *sl);
+int shiftlog_end(struct shiftlog *sl, int rc);
+/* PRAGMA data_version: changes when another connection committed. */
+int shiftlog_data_version(struct shiftlog *sl, int64_t *version);
 
 #endif

@@ -89,7 +89,7 @@ ok $? "and prints nothing"
 
 run "$MCR" status --json
 expect_rc 0 "status --json"
-is "$(json shift_log.schema_version)" 1 "schema version"
+is "$(json shift_log.schema_version)" 2 "schema version"
 is "$(json jobs.queued)" 0 "jobs by state"
 is "$(json last_event.message)" "over ssh" "the last event"
 

@@ -40,9 +40,9 @@ expect_rc() {
 # has FILE TEXT DESCRIPTION: FILE contains TEXT (fixed string).
 has() {
     grep -qF -- "$2" "$1"
-    s=$?
-    [ $s -ne 0 ] && echo "#   $1 lacks: $2" && sed 's/^/#   | /' "$1" | head -n 8
-    ok $s "$3"
+    _s=$?
+    [ $_s -ne 0 ] && echo "#   $1 lacks: $2" && sed 's/^/#   | /' "$1" | head -n 8
+    ok $_s "$3"
 }
 
 # json PATH: the value at PATH in $T/out.
@@ -53,9 +53,9 @@ json() {
 # is GOT WANT DESCRIPTION
 is() {
     [ "$1" = "$2" ]
-    s=$?
-    [ $s -ne 0 ] && echo "#   got '$1', want '$2'"
-    ok $s "$3"
+    _s=$?
+    [ $_s -ne 0 ] && echo "#   got '$1', want '$2'"
+    ok $_s "$3"
 }
 
 # one_line FILE DESCRIPTION: an error is exactly one sentence on one line.
@@ -79,4 +79,85 @@ finish() {
     fi
     # Failures are in the TAP lines; a non-zero exit would count them twice.
     return 0
+}
+
+# --- helpers for the daemon tests ---
+
+# daemon_setup [KEY=VALUE...]: a plugin folder with the built storage and
+# test plugins, a config whose [mcrd] section takes the given keys, and a
+# shift log path $DB. Exports MCR_PLUGIN_DIR and $CFG; the daemon started
+# by mcr verbs is stopped when the test exits.
+daemon_setup() {
+    PLUGDIR="$T/plugins"
+    mkdir -p "$PLUGDIR"
+    cp "$MCR_BUILDDIR/plugins/.libs/storage.so" \
+        "$MCR_BUILDDIR/tests/plugins/.libs/testplug.so" "$PLUGDIR/" || exit 99
+    chmod 755 "$PLUGDIR"
+    chmod 644 "$PLUGDIR"/*.so
+    export MCR_PLUGIN_DIR="$PLUGDIR"
+    DB="$T/shiftlog.db"
+    CFG="$T/mcr.ini"
+    {
+        echo "[mcrd]"
+        echo "grace = 1s"
+        echo "retries = 1"
+        echo "retry_backoff = 1s"
+        echo "storage_sample = 0"
+        echo "poll = 50ms"
+        for kv in "$@"; do echo "$kv"; done
+    } >"$CFG"
+    trap 'daemon_kill' EXIT
+}
+
+mcr() {
+    "$MCR" --db "$DB" --config "$CFG" "$@"
+}
+
+daemon_pid() {
+    [ -f "$DB.mcrd.lock" ] && flock -n "$DB.mcrd.lock" true 2>/dev/null &&
+        return 1
+    [ -f "$DB.mcrd.lock" ] && cat "$DB.mcrd.lock"
+}
+
+daemon_kill() {
+    pid=$(daemon_pid) && kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 50); do
+        daemon_pid >/dev/null || return 0
+        sleep 0.1
+    done
+    pid=$(daemon_pid) && kill -KILL "$pid" 2>/dev/null
+    return 0
+}
+
+# sql QUERY: run a query on the shift log with the sqlite3 shell.
+sql() {
+    "$SQLITE3" -cmd ".timeout 5000" "$DB" "$1"
+}
+
+# job_state ID
+job_state() {
+    sql "SELECT state FROM jobs WHERE id = $1"
+}
+
+# wait_state ID STATE [SECONDS]: true once job ID is in STATE.
+wait_state() {
+    n=$(( ${3:-20} * 10 ))
+    while [ "$n" -gt 0 ]; do
+        [ "$(job_state "$1")" = "$2" ] && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    echo "#   job $1 is $(job_state "$1"), not $2"
+    return 1
+}
+
+# submit ARGS...: queue a job without waiting; prints its id.
+submit() {
+    mcr submit --json "$@" | "$JSONGET" id
+}
+
+# alive PID: the process exists and is not a zombie waiting for a parent
+# that does not reap it.
+alive() {
+    [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }

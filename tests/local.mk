@@ -8,6 +8,7 @@ TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 AM_TESTS_ENVIRONMENT = \
 	MCR='$(abs_top_builddir)/src/mcr'; export MCR; \
+	MCR_BUILDDIR='$(abs_top_builddir)'; export MCR_BUILDDIR; \
 	JSONGET='$(abs_top_builddir)/tests/jsonget'; export JSONGET; \
 	SQLITE3='$(SQLITE3_SHELL)'; export SQLITE3; \
 	TESTS_SRCDIR='$(abs_top_srcdir)/tests'; export TESTS_SRCDIR; \
@@ -45,11 +46,22 @@ TESTS += \
 	%D%/test-migrate \
 	%D%/cli-basic.sh \
 	%D%/cli-errors.sh \
-	%D%/cli-tamper.sh
+	%D%/cli-tamper.sh \
+	%D%/daemon-basic.sh \
+	%D%/daemon-order.sh \
+	%D%/daemon-recovery.sh \
+	%D%/daemon-plugins.sh \
+	%D%/daemon-storage.sh
 
 EXTRA_DIST += %D%/lib.sh \
+	%D%/daemon-basic.sh \
+	%D%/daemon-order.sh \
+	%D%/daemon-recovery.sh \
+	%D%/daemon-plugins.sh \
+	%D%/daemon-storage.sh \
 	%D%/cli-basic.sh \
 	%D%/cli-errors.sh \
 	%D%/cli-tamper.sh
 
+include %D%/plugins/local.mk
 include %D%/bench/local.mk

@@ -26,7 +26,22 @@ static const struct {
 	    "t.ini:2: path 'relative/log.db' is not absolute" },
 	{ "[shiftlog]\nbusy_timeout = soon\n",
 	    "t.ini:2: busy_timeout 'soon' is not a duration" },
-	{ "[shiftlog]\nbusy_timeout = 5h\n", "t.ini:2: busy_timeout '5h'" },
+	{ "[shiftlog]\nbusy_timeout = 25h\n", "t.ini:2: busy_timeout '25h'" },
+	{ "[mcrd]\nworkers = 0\n", "t.ini:2: workers '0' is not a whole "
+	    "number from 1 to 256" },
+	{ "[mcrd]\ngrace = soon\n", "t.ini:2: grace 'soon' is not a duration" },
+	{ "[mcrd]\npoll = 1ms\n", "t.ini:2: poll '1ms' is outside" },
+	{ "[volume]\npath = /srv\n", "t.ini:2: section [volume] needs a name" },
+	{ "[volume prod]\npath = srv\n", "t.ini:2: path 'srv' is not absolute" },
+	{ "[volume prod]\nrole = scratch\n", "t.ini:2: role 'scratch' is not "
+	    "one of" },
+	{ "[volume prod]\nwarn = 120\n", "t.ini:2: warn '120' is not a "
+	    "percentage" },
+	{ "[volume prod]\nsize = 3\n", "t.ini:2: unknown key 'size' in "
+	    "[volume prod]" },
+	{ "[kind storage]\nlimit = 1\n", "t.ini:2: [kind storage] is not a job "
+	    "kind" },
+	{ "[kind storage.sample]\nlimit = x\n", "t.ini:2: limit 'x'" },
 	{ "[shiftlog]\nbusy_timeout = -1\n", "t.ini:2: busy_timeout '-1'" },
 	{ "[site]\nthis line has no equals sign\n",
 	    "t.ini:2: not a '[section]' or 'key = value' line" },
@@ -111,6 +126,31 @@ main(void)
 		    "file:line and the fault", i);
 		config_free(cfg);
 	}
+
+	cfg = config_new();
+	tap_is_int(config_load_string(cfg, "[mcrd]\nworkers = 4\ngrace = 2s\n"
+	    "retries = 1\nretry_backoff = 1s\nstorage_sample = 0\npoll = 100ms\n"
+	    "[volume prod]\npath = /srv/prod\nrole = nearline\nwarn = 70%\n"
+	    "crit = 90\n[kind storage.sample]\nlimit = 1\ntimeout = 10m\n",
+	    "t.ini", err, sizeof err), 0, "[mcrd], [volume] and [kind] load");
+	tap_is_int(cfg->workers, 4, "workers");
+	tap_is_int(cfg->grace_ms, 2000, "grace");
+	tap_is_int(cfg->retries, 1, "retries");
+	tap_is_int(cfg->retry_backoff_ms, 1000, "retry_backoff");
+	tap_is_int(cfg->storage_sample_ms, 0, "storage_sample 0 turns it off");
+	tap_is_int(cfg->poll_ms, 100, "poll");
+	tap_is_int((int64_t)cfg->nvolumes, 1, "one volume");
+	tap_is_str(cfg->volumes[0].path, "/srv/prod", "its path");
+	tap_is_str(cfg->volumes[0].role, "nearline", "its role");
+	tap_is_int((int64_t)(cfg->volumes[0].warn * 100 + 0.5), 70, "warn %%");
+	tap_is_int((int64_t)(cfg->volumes[0].crit * 100 + 0.5), 90, "crit");
+	tap_is_str(cfg->volumes[0].where, "t.ini:9", "where it was defined");
+	tap_ok(config_kind(cfg, "storage.sample") != NULL &&
+	    config_kind(cfg, "storage.sample")->limit == 1 &&
+	    config_kind(cfg, "storage.sample")->timeout_ms == 600000,
+	    "[kind] limit and timeout");
+	tap_ok(config_kind(cfg, "qc.run") == NULL, "an unconfigured kind");
+	config_free(cfg);
 
 	/* Layering: the user file, then --config overriding one key. */
 	if (system("mkdir -p \"$XDG_CONFIG_HOME/mcr\"") != 0)

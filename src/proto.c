@@ -1,0 +1,112 @@
+/*
+ * proto: reading and writing the worker protocol's lines (see proto.h).
+ * Both sides check the same shapes, so a plugin bug shows as a clear
+ * protocol error in the job's log instead of a half-understood update.
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "strutil.h"
+
+static const char *const names[] = {
+	[PROTO_PROGRESS] = "progress",
+	[PROTO_METER] = "meter",
+	[PROTO_FINDING] = "finding",
+	[PROTO_EVENT] = "event",
+	[PROTO_SAMPLE] = "sample",
+	[PROTO_STATE] = "state",
+	[PROTO_RESULT] = "result",
+};
+
+/* The keys each type must carry as strings. */
+static const char *const required[][4] = {
+	[PROTO_PROGRESS] = { NULL },
+	[PROTO_METER] = { "name", NULL },
+	[PROTO_FINDING] = { "severity", "code", "message", NULL },
+	[PROTO_EVENT] = { "severity", "kind", "message", NULL },
+	[PROTO_SAMPLE] = { "series", "key", NULL },
+	[PROTO_STATE] = { "key", NULL },
+	[PROTO_RESULT] = { "status", NULL },
+};
+
+const char *
+proto_type_name(enum proto_type type)
+{
+	return names[type];
+}
+
+int
+proto_parse(const char *line, enum proto_type *type, json_t **body,
+    char *err, size_t errlen)
+{
+	size_t n = strcspn(line, " "), i;
+	json_error_t jerr;
+	json_t *j;
+	int t = -1;
+
+	*body = NULL;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strlen(names[i]) == n && strncmp(line, names[i], n) == 0)
+			t = (int)i;
+	}
+	if (t < 0) {
+		strutil_format(err, errlen, "unknown message type '%.*s'",
+		    (int)(n > 32 ? 32 : n), line);
+		return -1;
+	}
+	if (line[n] != ' ') {
+		strutil_format(err, errlen, "%s message without its JSON body",
+		    names[t]);
+		return -1;
+	}
+	j = json_loads(line + n + 1, 0, &jerr);
+	if (j == NULL || !json_is_object(j)) {
+		strutil_format(err, errlen, "%s message body is not a JSON "
+		    "object: %s", names[t], j == NULL ? jerr.text : "other");
+		json_decref(j);
+		return -1;
+	}
+	for (i = 0; required[t][i] != NULL; i++) {
+		if (!json_is_string(json_object_get(j, required[t][i]))) {
+			strutil_format(err, errlen, "%s message lacks the "
+			    "string '%s'", names[t], required[t][i]);
+			json_decref(j);
+			return -1;
+		}
+	}
+	if (t == PROTO_METER &&
+	    !json_is_number(json_object_get(j, "value"))) {
+		strutil_format(err, errlen, "meter message lacks a number "
+		    "'value'");
+		json_decref(j);
+		return -1;
+	}
+	if (t == PROTO_SAMPLE &&
+	    !json_is_object(json_object_get(j, "data"))) {
+		strutil_format(err, errlen, "sample message lacks an object "
+		    "'data'");
+		json_decref(j);
+		return -1;
+	}
+	*type = (enum proto_type)t;
+	*body = j;
+	return 0;
+}
+
+int
+proto_write(FILE *f, enum proto_type type, json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	int rc = 0;
+
+	json_decref(body);
+	if (s == NULL)
+		return -1;
+	if (fprintf(f, "%s %s\n", names[type], s) < 0 || fflush(f) != 0)
+		rc = -1;
+	free(s);
+	return rc;
+}

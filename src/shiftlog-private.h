@@ -1,0 +1,48 @@
+/*
+ * shiftlog-private.h: what the files of the shiftlog module share. Only
+ * shiftlog*.c include it, and only they include sqlite3.h.
+ */
+#ifndef MCR_SHIFTLOG_PRIVATE_H
+#define MCR_SHIFTLOG_PRIVATE_H
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "identity.h"
+#include "shiftlog.h"
+
+struct shiftlog {
+	sqlite3 *db;
+	char *path;
+	bool read_only;
+	int busy_timeout_ms;
+	int version;
+	struct identity who;
+	EVP_MD_CTX *sha;		/* the hash chain's SHA-256 */
+	EVP_MD *sha256;
+	char errmsg[512];
+};
+
+void sl_set_error(struct shiftlog *sl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Turns an SQLite failure while doing what into a sentence and an rc. */
+int sl_db_error(struct shiftlog *sl, int code, const char *what);
+int sl_exec(struct shiftlog *sl, const char *sql, const char *what);
+int sl_prepare(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
+    const char *what);
+/* A query that yields one integer (0 when it yields no row). */
+int sl_query_int(struct shiftlog *sl, const char *sql, int64_t *out,
+    const char *what);
+void sl_rollback(struct shiftlog *sl);
+/* BEGIN IMMEDIATE, refused on a read-only log. */
+int sl_begin_write(struct shiftlog *sl, const char *what);
+/* Commits when rc is 0, else rolls back; returns the final rc. */
+int sl_commit(struct shiftlog *sl, int rc, const char *what);
+/* Appends events inside an open write transaction. */
+int sl_append_locked(struct shiftlog *sl, struct shiftlog_event *ev,
+    size_t n);
+/* Binds s, or NULL when s is NULL. */
+void sl_bind_text(sqlite3_stmt *st, int col, const char *s);
+
+#endif

@@ -1,0 +1,25 @@
+# tests/bench: `make bench`, never part of `make check`. bench-append is an
+# EXTRA_PROGRAMS entry, built only when `make bench` asks for it; run.sh
+# times the mcr binary against a bare SQLite baseline in the same run and
+# keeps its 1,000,000-event shift log in tests/bench/work/ between runs.
+
+EXTRA_PROGRAMS += %D%/bench-append
+%C%_bench_append_SOURCES = %D%/bench-append.c
+%C%_bench_append_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+%C%_bench_append_LDADD = src/libmcrcore.la $(SQLITE_LIBS)
+
+EXTRA_DIST += %D%/run.sh
+
+.PHONY: bench clean-bench
+
+bench: src/mcr$(EXEEXT) %D%/bench-append$(EXEEXT)
+	MCR='$(abs_top_builddir)/src/mcr$(EXEEXT)' \
+	BENCH_APPEND='$(abs_top_builddir)/%D%/bench-append$(EXEEXT)' \
+	SQLITE3='$(SQLITE3_SHELL)' \
+	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
+	$(SHELL) '$(abs_top_srcdir)/%D%/run.sh'
+
+clean-bench:
+	-rm -rf %D%/work
+
+clean-local: clean-bench
