@@ -1,5 +1,33 @@
-# etc/: the sample config (every key, commented) and its man page.
+# etc/: the sample config (every key, commented), its man page, and the
+# systemd units of mcrd.
 
 examplesdir = $(docdir)/examples
 dist_examples_DATA = %D%/mcr.ini
 dist_man_MANS += %D%/mcr.ini.5
+# mcrd(8) sits in src/ beside mcr(1) and daemon.c; it is listed here so
+# that the daemon's documentation is installed with its units.
+dist_man_MANS += src/mcrd.8
+
+# The units are made from *.service.in with the bindir of this build, and
+# installed under the prefix, where systemd looks too
+# (/usr/local/lib/systemd/); a package built with --prefix=/usr gets
+# /usr/lib/systemd/.
+systemdsystemunitdir = $(prefix)/lib/systemd/system
+systemduserunitdir = $(prefix)/lib/systemd/user
+systemdsystemunit_DATA = %D%/systemd/mcrd.service
+systemduserunit_DATA = %D%/systemd/user/mcrd.service
+EXTRA_DIST += %D%/systemd/mcrd.service.in %D%/systemd/user/mcrd.service.in
+CLEANFILES += $(systemdsystemunit_DATA) $(systemduserunit_DATA)
+
+# The bracket keeps config.status from substituting the pattern itself.
+etc_edit_unit = sed -e 's|@bindir[@]|$(bindir)|g'
+
+%D%/systemd/mcrd.service: %D%/systemd/mcrd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	$(etc_edit_unit) $(srcdir)/%D%/systemd/mcrd.service.in >$@.tmp && \
+	mv $@.tmp $@
+
+%D%/systemd/user/mcrd.service: %D%/systemd/user/mcrd.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	$(etc_edit_unit) $(srcdir)/%D%/systemd/user/mcrd.service.in >$@.tmp && \
+	mv $@.tmp $@

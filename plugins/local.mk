@@ -15,3 +15,9 @@ pkglib_LTLIBRARIES += %D%/storage.la
 %C%_storage_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_storage_la_LDFLAGS = $(plugin_ldflags)
 %C%_storage_la_LIBADD = $(JANSSON_LIBS)
+
+pkglib_LTLIBRARIES += %D%/demo.la
+%C%_demo_la_SOURCES = %D%/demo/facility.c
+%C%_demo_la_CFLAGS = $(AM_CFLAGS)
+%C%_demo_la_LDFLAGS = $(plugin_ldflags)
+%C%_demo_la_LIBADD = src/libmcrmedia.la

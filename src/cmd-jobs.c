@@ -155,11 +155,13 @@ print_job_row(const struct shiftlog_job *j, void *arg)
 		strutil_format(pct, sizeof pct, "%3.0f%%", j->progress * 100);
 	human_rate(j->rate, j->rate_unit, rate, sizeof rate);
 	human_eta(j->eta, eta, sizeof eta);
-	printf("%6lld  %-11s %-18s %4lld  %-10s %4s  %-12s %-7s %-8s %s\n",
+	printf("%6lld  %-11s %-18s %4lld  %-10s %4s  %-12s %-7s %-8s ",
 	    (long long)j->id, j->state, j->kind, (long long)j->priority, b, pct,
-	    rate, eta, j->requested_by, j->error != NULL ? j->error :
+	    rate, eta, j->requested_by);
+	cmd_print_safe(stdout, j->error != NULL ? j->error :
 	    j->progress_subject != NULL ? j->progress_subject :
 	    j->subject != NULL ? j->subject : "");
+	putchar('\n');
 	return 0;
 }
 
@@ -556,15 +558,23 @@ print_log_file(const char *path, int64_t id)
 	    cmd_error("cannot write to standard output");
 }
 
+static void
+job_help(void)
+{
+	printf("Usage: mcr job show|log|cancel|pause|resume|retry ID\n"
+	    "       mcr job priority ID N   (N < 0: mcr job priority ID -- N)\n"
+	    "Look at one job, or ask mcrd to act on it. cancel stops a running "
+	    "job\n(SIGTERM, then SIGKILL after [mcrd] grace); pause and resume "
+	    "stop and\ncontinue its worker; retry queues a failed, cancelled or "
+	    "interrupted job again.\n\n"
+	    "      --json          show: print one JSON document\n"
+	    "      --wait          cancel, retry: follow the job to its end\n"
+	    "%s%s", no_daemon_help, cmd_common_help);
+}
+
 int
 cmd_job(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, CMD_OPT_JSON },
-		{ "no-daemon", no_argument, NULL, CMD_OPT_NO_DAEMON },
-		{ "wait", no_argument, NULL, CMD_OPT_VERB },
-		CMD_COMMON_OPTIONS
-	};
 	static const char *const actions[] = { "show", "log", "cancel",
 	    "pause", "resume", "retry", "priority", NULL };
 	struct shiftlog_job_filter f = { 0 };
@@ -573,59 +583,53 @@ cmd_job(struct cmd_ctx *ctx, int argc, char **argv)
 	bool json = false, wait = false;
 	int64_t id, prio = 0, req = 0;
 	char *end, *path;
-	int c, rc, i;
+	int rc, i;
 
 	/* Options may sit among the words; a negative priority goes after
-	 * "--". */
-	while ((c = cmd_getopt(ctx, argc, argv, "+h", longopts)) != -1 ||
-	    optind < argc) {
-		if (c == -1) {
-			/* Move past a positional word and go on. */
-			optind++;
-			continue;
-		}
-		switch (c) {
-		case CMD_OPT_JSON:
-			json = true;
-			break;
-		case CMD_OPT_VERB:
-			wait = true;
-			break;
-		case 'h':
-			printf("Usage: mcr job show|log|cancel|pause|resume|"
-			    "retry ID\n"
-			    "       mcr job priority ID N   (N < 0: mcr job "
-			    "priority ID -- N)\n"
-			    "Look at one job, or ask mcrd to act on it. cancel "
-			    "stops a running job\n(SIGTERM, then SIGKILL after "
-			    "[mcrd] grace); pause and resume stop and\ncontinue "
-			    "its worker; retry queues a failed, cancelled or "
-			    "interrupted job again.\n\n"
-			    "      --json          show: print one JSON document\n"
-			    "      --wait          cancel, retry: follow the job to "
-			    "its end\n%s%s", no_daemon_help, cmd_common_help);
-			return CMD_EXIT_OK;
-		default:
-			return CMD_EXIT_ERROR;
-		}
-	}
-	/* Collect the words that were not options. */
+	 * "--". Parsed by hand: getopt would take "-5" for an option. */
 	{
 		char *words[4];
 		int nw = 0;
+		bool rest = false;
 
 		for (i = 1; i < argc; i++) {
-			if (strcmp(argv[i], "--") == 0)
-				continue;
-			if (argv[i][0] == '-' && argv[i][1] == '-') {
-				if ((strcmp(argv[i], "--db") == 0 ||
-				    strcmp(argv[i], "--config") == 0) &&
-				    i + 1 < argc)
-					i++;
+			const char *a = argv[i];
+
+			if (!rest && strcmp(a, "--") == 0) {
+				rest = true;
 				continue;
 			}
-			if (argv[i][0] == '-' && argv[i][1] == 'h')
+			if (!rest && a[0] == '-' && a[1] != '\0' &&
+			    !(a[1] >= '0' && a[1] <= '9')) {
+				if (strcmp(a, "--json") == 0)
+					json = true;
+				else if (strcmp(a, "--wait") == 0)
+					wait = true;
+				else if (strcmp(a, "--no-daemon") == 0)
+					ctx->no_daemon = true;
+				else if (strcmp(a, "--read-only") == 0)
+					ctx->read_only = true;
+				else if ((strcmp(a, "--db") == 0 ||
+				    strcmp(a, "--config") == 0) &&
+				    i + 1 < argc) {
+					if (a[2] == 'd')
+						ctx->db_path = argv[++i];
+					else
+						ctx->config_path = argv[++i];
+				} else if (strncmp(a, "--db=", 5) == 0)
+					ctx->db_path = a + 5;
+				else if (strncmp(a, "--config=", 9) == 0)
+					ctx->config_path = a + 9;
+				else if (strcmp(a, "-h") == 0 ||
+				    strcmp(a, "--help") == 0) {
+					job_help();
+					return CMD_EXIT_OK;
+				} else
+					return cmd_usage_error(ctx, "'%s' is not "
+					    "an option of this verb, or it needs "
+					    "a value", a);
 				continue;
+			}
 			if (nw < 4)
 				words[nw] = argv[i];
 			nw++;
@@ -683,7 +687,9 @@ cmd_job(struct cmd_ctx *ctx, int argc, char **argv)
 				    json_dumps(v, JSON_COMPACT |
 				    JSON_ENCODE_ANY);
 
-				printf("%-17s %s\n", key, s);
+				printf("%-17s ", key);
+				cmd_print_safe(stdout, s);
+				putchar('\n');
 				free(s);
 			}
 		}
@@ -721,7 +727,9 @@ cmd_job(struct cmd_ctx *ctx, int argc, char **argv)
 			refuse = "it has already ended";
 		if (refuse != NULL) {
 			rc = cmd_error("cannot %s job %lld, which is %s: %s",
-			    action, (long long)id, state, refuse);
+			    strcmp(action, "priority") == 0 ?
+			    "change the priority of" : action, (long long)id,
+			    state, refuse);
 			json_decref(job);
 			return rc;
 		}

@@ -224,8 +224,8 @@ cmd_event_json(const struct shiftlog_event *ev)
 /* Writes s with control characters made visible: a note piped in from
  * anywhere must not send escape sequences to the next operator's terminal,
  * and one event stays one line. */
-static void
-print_safe(FILE *f, const char *s)
+void
+cmd_print_safe(FILE *f, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -255,14 +255,17 @@ cmd_event_print(FILE *f, const struct shiftlog_event *ev)
 	if (ev->job_id != 0)
 		strutil_format(job, sizeof job, " job %lld",
 		    (long long)ev->job_id);
-	fprintf(f, "%s  %-8s %-18s ", when, ev->severity, ev->kind);
-	print_safe(f, who);
+	fprintf(f, "%s  %-8s ", when, ev->severity);
+	cmd_print_safe(f, ev->kind);
+	fprintf(f, "%*s", (int)(strlen(ev->kind) < 18 ? 19 - strlen(ev->kind) :
+	    1), "");
+	cmd_print_safe(f, who);
 	fprintf(f, "%s  ", job);
 	if (ev->subject != NULL) {
-		print_safe(f, ev->subject);
+		cmd_print_safe(f, ev->subject);
 		fputs(": ", f);
 	}
-	print_safe(f, ev->message);
+	cmd_print_safe(f, ev->message);
 	fputc('\n', f);
 }
 

@@ -79,6 +79,9 @@ void cmd_ctx_free(struct cmd_ctx *ctx);
 
 /* One event as a JSON object with the keys mcr(1) documents. */
 json_t *cmd_event_json(const struct shiftlog_event *ev);
+/* Writes s with control characters shown as \n, \t or \xNN, so text that
+ * came from anywhere cannot drive the terminal. */
+void cmd_print_safe(FILE *f, const char *s);
 /* One event as one line of text, local time. */
 void cmd_event_print(FILE *f, const struct shiftlog_event *ev);
 /* Prints a JSON document to stdout followed by a newline; takes ownership

@@ -42,6 +42,8 @@ struct section {
 	    const char *value, char *err, size_t errlen);
 };
 
+static struct config_volume *volume(struct config *cfg, const char *name);
+
 static int
 set_string(char **dst, const char *value, const char *key, char *err,
     size_t errlen)
@@ -127,10 +129,14 @@ set_shiftlog(struct config *cfg, const char *label, const char *key,
 		return set_string(&cfg->shiftlog_path, value, key, err, errlen);
 	}
 	if (strcmp(key, "busy_timeout") == 0) {
-		if (parse_ms(value, &cfg->busy_timeout_ms) < 0 ||
-		    cfg->busy_timeout_ms < 1) {
+		if (parse_ms(value, &cfg->busy_timeout_ms) < 0) {
 			strutil_format(err, errlen, "busy_timeout '%s' is not a "
 			    "duration; write it as 500ms, 5s or 1m", value);
+			return -1;
+		}
+		if (cfg->busy_timeout_ms < 1) {
+			strutil_format(err, errlen, "busy_timeout must be at "
+			    "least 1ms: without it, two writers collide");
 			return -1;
 		}
 		return 0;
@@ -485,6 +491,24 @@ config_load_string(struct config *cfg, const char *text, const char *name,
 	    err, errlen);
 }
 
+/* The embedded default: with no config file at all, the demo facility's
+ * four volumes under $XDG_DATA_HOME/mcr/demo (the console makes them). */
+static void
+config_default_facility(struct config *cfg)
+{
+	static const char *const roles[] = { "production", "nearline",
+	    "archive", "delivery" };
+	char *root = paths_data_dir(), *path;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		path = xasprintf("%s/demo/%s", root, roles[i]);
+		config_add_volume(cfg, roles[i], path, roles[i], 0.85, 0.95);
+		free(path);
+	}
+	free(root);
+}
+
 /* What no single line can show: a volume without a path, warn above
  * crit. */
 static int
@@ -527,6 +551,8 @@ config_load(struct config *cfg, const char *explicit_path, char *err,
 		rc = config_load_file(cfg, explicit_path, err, errlen);
 	for (i = 0; i < 2; i++)
 		free(files[i]);
+	if (rc == 0 && cfg->nfiles == 0)
+		config_default_facility(cfg);
 	if (rc == 0)
 		rc = config_check(cfg, err, errlen);
 	return rc;

@@ -2,7 +2,8 @@
  * config: mcr.ini, read with inih. Files are layered: the system file
  * (SYSCONFDIR/mcr/mcr.ini), then $XDG_CONFIG_HOME/mcr/mcr.ini, then the one
  * named by --config; a later file overrides a key an earlier one set. With
- * no file at all the embedded defaults stand. Every section has an owner in
+ * no file at all the embedded defaults stand, with the demo facility's four
+ * volumes under $XDG_DATA_HOME/mcr/demo. Every section has an owner in
  * the table in config.c; an unknown section or key, or a bad value, is an
  * error that names file:line.
  */

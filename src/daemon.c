@@ -450,6 +450,7 @@ static void
 finish(struct daemon *d, struct slot *s)
 {
 	const char *state = "failed", *status;
+	bool permanent = false;
 	char msg[512], tail[160];
 	char *result = NULL;
 	int64_t backoff;
@@ -486,8 +487,9 @@ finish(struct daemon *d, struct slot *s)
 	else if (strcmp(status, "done") == 0)
 		state = "done";
 	else {
-		if (strcmp(status, "cancelled") == 0)
-			state = "cancelled";
+		/* Why it was stopped decides what it was, not the word the
+		 * plugin ended with: a job cancelled by an operator is
+		 * cancelled, one stopped at its timeout has failed. */
 		if (s->ending == END_TIMEOUT)
 			strutil_format(msg, sizeof msg, "timed out after %lld "
 			    "s", (long long)(s->timeout_ms / 1000));
@@ -495,13 +497,21 @@ finish(struct daemon *d, struct slot *s)
 			state = "interrupted";
 			strutil_format(msg, sizeof msg, "mcrd stopped while "
 			    "it ran");
-		} else if (s->ending == END_CANCEL && s->ended_by != NULL)
+		} else if (s->ending == END_CANCEL) {
+			state = "cancelled";
 			strutil_format(msg, sizeof msg, "cancelled by %s",
-			    s->ended_by);
-		else
+			    s->ended_by ? s->ended_by : "an operator");
+		} else {
+			if (strcmp(status, "cancelled") == 0)
+				state = "cancelled";
 			strutil_copy(msg, str(s->result, "message") ?
 			    str(s->result, "message") : "the plugin failed "
 			    "without saying why", sizeof msg);
+		}
+		/* A refusal by the worker itself (bad parameters, a plugin
+		 * that will not load) fails the same way every time. */
+		permanent = json_is_true(json_object_get(s->result,
+		    "permanent"));
 	}
 	if (s->result != NULL && json_is_object(json_object_get(s->result,
 	    "data")))
@@ -516,11 +526,11 @@ finish(struct daemon *d, struct slot *s)
 	flush_slot(d, s);
 	if (strcmp(state, "interrupted") == 0) {
 		rc = shiftlog_job_transition(d->sl, s->job_id, state, msg, 0);
-		if (rc == 0 && s->retry_safe)
+		if (rc == 0 && s->retry_safe && s->attempt <= d->cfg->retries)
 			rc = shiftlog_job_transition(d->sl, s->job_id, "queued",
 			    "queued again: its kind is safe to retry", 0);
 	} else if (strcmp(state, "failed") == 0 && s->retry_safe &&
-	    s->ending != END_CANCEL && s->attempt <= d->cfg->retries) {
+	    !permanent && s->attempt <= d->cfg->retries) {
 		backoff = (int64_t)d->cfg->retry_backoff_ms <<
 		    (s->attempt - 1 < 16 ? s->attempt - 1 : 16);
 		if (backoff > MAX_BACKOFF_MS)
@@ -919,7 +929,9 @@ collect_candidate(const struct shiftlog_job *j, void *arg)
 static void
 schedule(struct daemon *d)
 {
-	struct shiftlog_job_filter f = { .runnable = true };
+	/* Enough candidates to fill every worker even when per-kind limits
+	 * skip many; the rest wait for the next round. */
+	struct shiftlog_job_filter f = { .runnable = true, .limit = 256 };
 	struct cand_list l = { NULL, 0 };
 	const struct config_kind *ck;
 	char msg[256];
@@ -928,7 +940,7 @@ schedule(struct daemon *d)
 	d->need_schedule = false;
 	d->last_schedule = loop_now_ms();
 	handle_requests(d);
-	if (d->stopping)
+	if (d->stopping || d->nslots >= d->cfg->workers)
 		return;
 	if (shiftlog_jobs(d->sl, &f, collect_candidate, &l) < 0) {
 		check(d, -1);
@@ -1015,6 +1027,20 @@ arm_tick(struct daemon *d)
 		loop_del_timer(d->loop, d->tick_timer);
 	d->tick_ms = want;
 	d->tick_timer = loop_add_timer(d->loop, want, true, tick, d);
+}
+
+/* Before each sleep: start work that a finished job made room for now,
+ * not at the next tick. */
+static void
+before_sleep(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->need_schedule && !d->stopping) {
+		flush_all(d);
+		schedule(d);
+		arm_tick(d);
+	}
 }
 
 static int
@@ -1259,7 +1285,13 @@ run(struct daemon *d, int ready_fd)
 	if (shiftlog_open(d->opts->db_path, &so, &d->sl, err, sizeof err) < 0)
 		goto fail;
 	d->log_dir = xasprintf("%s.jobs", d->opts->db_path);
-	if ((rc = paths_mkdir_p(d->log_dir)) < 0) {
+	/* Readable by the group, so operators can read the logs of a
+	 * service's jobs. */
+	if (mkdir(d->log_dir, 0750) != 0 && errno != EEXIST)
+		rc = -errno;
+	else
+		rc = 0;
+	if (rc < 0) {
 		strutil_format(err, sizeof err, "cannot create the job log "
 		    "folder %s: %s", d->log_dir, strerror(-rc));
 		goto fail;
@@ -1271,6 +1303,7 @@ run(struct daemon *d, int ready_fd)
 	loop_add_signal(d->loop, SIGTERM, on_stop, d);
 	loop_add_signal(d->loop, SIGINT, on_stop, d);
 	loop_add_signal(d->loop, SIGHUP, on_reload, d);
+	loop_before_sleep(d->loop, before_sleep, d);
 	signal(SIGPIPE, SIG_IGN);
 
 	{

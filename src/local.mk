@@ -20,6 +20,17 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 %C%_libmcrcore_la_LIBADD = $(SQLITE_LIBS) $(INIH_LIBS) $(CRYPTO_LIBS) \
 	$(JANSSON_LIBS) -ldl
 
+# The shared media helper: FFmpeg lives here and in plugins, nowhere else.
+noinst_LTLIBRARIES += %D%/libmcrmedia.la
+%C%_libmcrmedia_la_SOURCES = \
+	%D%/mediagen.c %D%/mediagen.h \
+	%D%/demo.c %D%/demo.h
+%C%_libmcrmedia_la_CFLAGS = $(AM_CFLAGS) $(AVFORMAT_CFLAGS) $(AVCODEC_CFLAGS) \
+	$(AVFILTER_CFLAGS) $(AVUTIL_CFLAGS) $(SWRESAMPLE_CFLAGS) \
+	$(SWSCALE_CFLAGS)
+%C%_libmcrmedia_la_LIBADD = $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVFILTER_LIBS) \
+	$(AVUTIL_LIBS) $(SWRESAMPLE_LIBS) $(SWSCALE_LIBS) -lm
+
 bin_PROGRAMS += %D%/mcr
 %C%_mcr_SOURCES = \
 	%D%/mcr.c \
@@ -28,8 +39,9 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
 	%D%/cmd-status.c
+%C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens
 %C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-%C%_mcr_LDADD = %D%/libmcrcore.la $(JANSSON_LIBS)
+%C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la $(JANSSON_LIBS)
 
 pkglibexec_PROGRAMS = %D%/mcr-worker
 %C%_mcr_worker_SOURCES = %D%/worker.c

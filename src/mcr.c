@@ -10,8 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
+#include "console.h"
+#include "paths.h"
+#include "plugin.h"
+#include "shiftlog.h"
+#include "xmalloc.h"
 
 static const struct cmd_entry verbs[] = {
 	{ "daemon", "run mcrd, the job scheduler (-f: in the foreground)",
@@ -42,6 +49,13 @@ usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f,
 	    "\n"
+	    "Without a verb, mcr opens the console (on a terminal; otherwise "
+	    "it prints\nthe status). Console options:\n"
+	    "      --no-mouse      do not take mouse clicks\n"
+	    "  -C, --mono          no colour (NO_COLOR in the environment "
+	    "does the same)\n"
+	    "      --no-daemon     do not start mcrd\n"
+	    "\n"
 	    "Options (before or after the verb):\n"
 	    "%s"
 	    "\n"
@@ -54,13 +68,73 @@ usage(FILE *f)
 	    cmd_common_help);
 }
 
+/* With no config at all (the embedded default), the first console start
+ * queues the jobs that make the demo facility and sample its volumes, so
+ * that a new user sees real work within seconds. */
+static void
+queue_demo(struct cmd_ctx *ctx)
+{
+	char *data = paths_data_dir(), *root = xasprintf("%s/demo", data);
+	char *mark = xasprintf("%s/production", root), *params;
+	struct shiftlog_submit make = { .kind = "demo.facility",
+	    .subject = "demo facility", .priority = 10 };
+	struct shiftlog_submit sample = { .kind = "storage.sample",
+	    .subject = "all volumes" };
+	json_t *p = json_pack("{s:s}", "root", root);
+	int64_t id, sid;
+
+	if (access(mark, F_OK) != 0 &&
+	    plugin_find_kind(ctx->plugins, make.kind, NULL) != NULL) {
+		params = json_dumps(p, JSON_COMPACT);
+		make.params = params;
+		if (shiftlog_job_submit(ctx->sl, &make, &id) == 0) {
+			sample.after = &id;
+			sample.nafter = 1;
+			shiftlog_job_submit(ctx->sl, &sample, &sid);
+		}
+		free(params);
+	}
+	json_decref(p);
+	free(mark);
+	free(root);
+	free(data);
+}
+
+/* The console on the shift log the options select. */
+static int
+open_console(struct cmd_ctx *ctx, struct console_opts *o)
+{
+	int rc;
+
+	if ((rc = cmd_config(ctx)) != 0)
+		return rc;
+	o->demo = ctx->cfg->nfiles == 0 && ctx->db_path == NULL &&
+	    !ctx->read_only;
+	ctx->only_existing = ctx->read_only;
+	if ((rc = cmd_shiftlog(ctx)) != 0)
+		return rc;
+	if (o->demo)
+		queue_demo(ctx);
+	o->db_path = ctx->sl_path;
+	o->config_path = ctx->config_path;
+	o->cfg = ctx->cfg;
+	o->read_only = ctx->read_only;
+	o->no_daemon = ctx->no_daemon;
+	return console_main(o);
+}
+
 int
 main(int argc, char **argv)
 {
+	enum { OPT_NO_MOUSE = CMD_OPT_VERB };
 	static const struct option longopts[] = {
 		{ "version", no_argument, NULL, 'V' },
+		{ "mono", no_argument, NULL, 'C' },
+		{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+		{ "no-daemon", no_argument, NULL, CMD_OPT_NO_DAEMON },
 		CMD_COMMON_OPTIONS
 	};
+	struct console_opts copts = { 0 };
 	struct cmd_ctx ctx = { .verb = "" };
 	const struct cmd_entry *verb = NULL;
 	size_t i;
@@ -69,8 +143,17 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	opterr = 0;
 	/* '+': stop at the verb; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVC", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'C':
+			copts.mono = true;
+			break;
+		case OPT_NO_MOUSE:
+			copts.no_mouse = true;
+			break;
+		case CMD_OPT_NO_DAEMON:
+			ctx.no_daemon = true;
+			break;
 		case CMD_OPT_DB:
 			ctx.db_path = optarg;
 			break;
@@ -91,15 +174,21 @@ main(int argc, char **argv)
 			    "value; see 'mcr --help'", argv[optind - 1]);
 		}
 	}
-	if (optind >= argc) {
-		/* The console arrives with its own issue; until then the
-		 * bare command shows the status, as ./quickstart does. */
+	if (optind >= argc && (!isatty(STDIN_FILENO) ||
+	    !isatty(STDOUT_FILENO))) {
+		/* No terminal: a script wants the status, not a console. */
 		static char status[] = "status";
 		char *args[] = { status, NULL };
 
 		ctx.verb = "status";
 		optind = 0;
 		rc = cmd_status(&ctx, 1, args);
+		cmd_ctx_free(&ctx);
+		return rc;
+	}
+	if (optind >= argc) {
+		ctx.verb = "console";
+		rc = open_console(&ctx, &copts);
 		cmd_ctx_free(&ctx);
 		return rc;
 	}

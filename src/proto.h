@@ -32,7 +32,8 @@
  *             "data": {...}}
  *   state    {"key": "level.production", "value": "warn"}  (null removes)
  *   result   {"status": "done" | "failed" | "cancelled",
- *             "message": "one sentence", "data": {...}}
+ *             "message": "one sentence", "data": {...},
+ *             "permanent": true}   (optional: retrying cannot help)
  *
  * result is the last line. The worker's stderr is the job's log file. A
  * worker that exits without a result, exits non-zero, or dies on a signal

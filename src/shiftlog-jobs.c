@@ -124,10 +124,16 @@ shiftlog_jobs(struct shiftlog *sl, const struct shiftlog_job_filter *f,
 	int rc;
 
 	if (f->runnable)
+		/* Jobs still waiting for a dependency are left out here, so
+		 * that a limit cannot fill up with them. */
 		sql = xasprintf("SELECT " JOB_COLUMNS " FROM jobs j%s"
 		    " AND j.state = 'queued' AND (j.not_before IS NULL OR"
-		    " j.not_before <= ?5)"
-		    " ORDER BY j.priority DESC, j.id", where);
+		    " j.not_before <= ?5) AND NOT EXISTS (SELECT 1 FROM"
+		    " job_deps d JOIN jobs a ON a.id = d.after_id WHERE"
+		    " d.job_id = j.id AND a.state IN ('queued', 'running',"
+		    " 'paused'))"
+		    " ORDER BY j.priority DESC, j.id%s", where,
+		    f->limit > 0 ? " LIMIT ?4" : "");
 	else if (f->active)
 		sql = xasprintf("SELECT " JOB_COLUMNS " FROM jobs j%s"
 		    " AND j.state IN ('queued', 'running', 'paused')"
@@ -146,7 +152,7 @@ shiftlog_jobs(struct shiftlog *sl, const struct shiftlog_job_filter *f,
 	sqlite3_bind_int64(st, 1, f->id);
 	sl_bind_text(st, 2, f->state);
 	sl_bind_text(st, 3, f->kind);
-	if (f->limit > 0 && !f->runnable && !f->active)
+	if (f->limit > 0 && !f->active)
 		sqlite3_bind_int64(st, 4, f->limit);
 	if (f->runnable)
 		sqlite3_bind_int64(st, 5, when_now());
@@ -231,6 +237,7 @@ shiftlog_job_submit(struct shiftlog *sl, const struct shiftlog_submit *s,
 {
 	char kind[128], subject[512], state[32];
 	sqlite3_stmt *st = NULL;
+	int64_t new_id = 0;
 	bool own;
 	size_t i;
 	int rc;
@@ -266,22 +273,26 @@ shiftlog_job_submit(struct shiftlog *sl, const struct shiftlog_submit *s,
 		sqlite3_bind_int64(st, 8, s->timeout_ms);
 	if ((rc = step_done(sl, st, "queue a job")) < 0)
 		goto out;
-	*id = sqlite3_last_insert_rowid(sl->db);
+	/* Not *id yet: it may be the caller's after[]. */
+	new_id = sqlite3_last_insert_rowid(sl->db);
 	for (i = 0; i < s->nafter; i++) {
 		if ((rc = sl_prepare(sl, "INSERT OR IGNORE INTO job_deps "
 		    "(job_id, after_id) VALUES (?, ?)", &st,
 		    "record a dependency")) < 0)
 			goto out;
-		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int64(st, 1, new_id);
 		sqlite3_bind_int64(st, 2, s->after[i]);
 		if ((rc = step_done(sl, st, "record a dependency")) < 0)
 			goto out;
 	}
-	rc = job_event(sl, *id, "info", "job.queued", s->subject,
+	rc = job_event(sl, new_id, "info", "job.queued", s->subject,
 	    "%s queued with priority %lld%s", s->kind, (long long)s->priority,
 	    s->nafter > 0 ? ", after other jobs" : "");
 out:
-	return txn_end(sl, own, rc, "queue a job");
+	rc = txn_end(sl, own, rc, "queue a job");
+	if (rc == 0)
+		*id = new_id;
+	return rc;
 }
 
 int
@@ -498,6 +509,9 @@ shiftlog_job_transition(struct shiftlog *sl, int64_t id, const char *state,
 	    "pid_start = CASE WHEN ?1 IN ('running', 'paused') "
 	    "  THEN pid_start END, "
 	    "finished = CASE WHEN ?1 = 'interrupted' THEN ?3 END, "
+	    "progress = CASE WHEN ?1 = 'queued' THEN NULL ELSE progress END, "
+	    "rate = CASE WHEN ?1 = 'queued' THEN NULL ELSE rate END, "
+	    "eta = CASE WHEN ?1 = 'queued' THEN NULL ELSE eta END, "
 	    "error = CASE WHEN ?1 = 'interrupted' THEN ?4 "
 	    "  WHEN ?1 = 'queued' THEN error END "
 	    "WHERE id = ?5", &st, "change a job's state")) < 0)
@@ -656,4 +670,58 @@ shiftlog_plugin_state_set(struct shiftlog *sl, const char *plugin,
 	if (value != NULL)
 		sl_bind_text(st, 3, value);
 	return step_done(sl, st, "record plugin state");
+}
+
+int
+shiftlog_samples_latest(struct shiftlog *sl, const char *series,
+    int (*cb)(const char *key, int64_t time, const char *data, void *arg),
+    void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sl_prepare(sl, "SELECT key, time, data FROM samples WHERE "
+	    "id IN (SELECT max(id) FROM samples WHERE series = ? GROUP BY "
+	    "key) ORDER BY key", &st, "read samples")) < 0)
+		return rc;
+	sl_bind_text(st, 1, series);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = cb(col_text(st, 0), sqlite3_column_int64(st, 1),
+		    col_text(st, 2), arg)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : sl_db_error(sl, rc, "read samples");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+shiftlog_meters(struct shiftlog *sl,
+    int (*cb)(const struct shiftlog_meter *, void *), void *arg)
+{
+	struct shiftlog_meter m;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sl_prepare(sl, "SELECT m.job_id, j.kind, j.subject, m.name, "
+	    "m.value, m.unit, m.time FROM meters m JOIN jobs j ON j.id = "
+	    "m.job_id WHERE j.state IN ('running', 'paused') ORDER BY "
+	    "m.job_id, m.name", &st, "read meters")) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m.job_id = sqlite3_column_int64(st, 0);
+		m.kind = col_text(st, 1);
+		m.subject = col_text(st, 2);
+		m.name = col_text(st, 3);
+		m.value = sqlite3_column_double(st, 4);
+		m.unit = col_text(st, 5);
+		m.time = sqlite3_column_int64(st, 6);
+		if ((rc = cb(&m, arg)) != 0)
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : sl_db_error(sl, rc, "read meters");
+out:
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -412,9 +412,9 @@ check_path(struct shiftlog *sl, const struct shiftlog_opts *o)
 		    strerror(errno));
 		return SHIFTLOG_ERR;
 	}
-	if (sl->read_only) {
-		sl_set_error(sl, "cannot open shift log %s read-only: it does not "
-		    "exist; check the path", sl->path);
+	if (sl->read_only || o->must_exist) {
+		sl_set_error(sl, "shift log %s does not exist; check the path "
+		    "(mcr note or the daemon starts a new one)", sl->path);
 		return SHIFTLOG_ERR;
 	}
 	dir = paths_dirname(sl->path);

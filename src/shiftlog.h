@@ -155,7 +155,8 @@ struct shiftlog_job_filter {
 	const char *state;	/* NULL: any */
 	const char *kind;	/* "storage" matches storage.*; NULL: any */
 	bool active;		/* only queued, running and paused */
-	bool runnable;		/* only queued jobs whose time has come, in
+	bool runnable;		/* only queued jobs whose time has come and
+				 * whose dependencies are done or dead, in
 				 * scheduling order: priority, then age */
 	int64_t limit;		/* the newest N; 0: all */
 };
@@ -227,6 +228,24 @@ int shiftlog_sample(struct shiftlog *sl, int64_t job, const char *series,
 char *shiftlog_plugin_state(struct shiftlog *sl, const char *plugin);
 int shiftlog_plugin_state_set(struct shiftlog *sl, const char *plugin,
     const char *key, const char *value);
+
+/* The newest sample of each key of series: cb(key, time, data JSON). */
+int shiftlog_samples_latest(struct shiftlog *sl, const char *series,
+    int (*cb)(const char *key, int64_t time, const char *data, void *arg),
+    void *arg);
+
+struct shiftlog_meter {
+	int64_t job_id;
+	const char *kind;	/* the job's */
+	const char *subject;	/* the job's */
+	const char *name;
+	double value;
+	const char *unit;
+	int64_t time;
+};
+/* The live meters of running and paused jobs, by job then name. */
+int shiftlog_meters(struct shiftlog *sl,
+    int (*cb)(const struct shiftlog_meter *, void *), void *arg);
 
 /* A write transaction around many of the calls above. */
 int shiftlog_begin(struct shiftlog *sl);

@@ -43,8 +43,9 @@ refuse(const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "mcr-worker: %s\n", msg);
-	proto_write(stdout, PROTO_RESULT, json_pack("{s:s, s:s, s:n}",
-	    "status", "failed", "message", msg, "data"));
+	/* permanent: the same job would be refused again; no retry. */
+	proto_write(stdout, PROTO_RESULT, json_pack("{s:s, s:s, s:n, s:b}",
+	    "status", "failed", "message", msg, "data", "permanent", 1));
 	free(msg);
 	exit(0);
 }

@@ -115,10 +115,13 @@ run "$MCR" --db "$T/copy/night.db" --read-only status
 has "$T/out" "read-only" "status says read-only"
 
 # The sample config, with every key uncommented, is a valid config.
-sed -E -e 's/^# (\[[a-z]+\])$/\1/' -e 's/^# ([a-z_]+ = )/\1/' \
-    -e "s|^path = .*|path = $T/sample/shiftlog.db|" \
+sed -E -e 's/^# (\[[a-z]+\])$/\1/' -e 's/^# (\[[a-z]+ [a-z0-9._-]+\])$/\1/' \
+    -e 's/^# ([a-z_]+ = )/\1/' \
+    -e "s|^path = /srv/mcr/shiftlog\.db\$|path = $T/sample/shiftlog.db|" \
     "$MCR_SAMPLE_CONFIG" >"$T/sample.ini"
 mkdir -p "$T/sample"
+"$MCR" --config "$T/sample.ini" note "a shift log for the sample config" \
+    >/dev/null 2>&1
 grep -q '^\[shiftlog\]' "$T/sample.ini"
 ok $? "the sample config documents [shiftlog]"
 run "$MCR" --config "$T/sample.ini" status --json

@@ -14,7 +14,8 @@ AM_TESTS_ENVIRONMENT = \
 	TESTS_SRCDIR='$(abs_top_srcdir)/tests'; export TESTS_SRCDIR; \
 	MCR_SAMPLE_CONFIG='$(abs_top_srcdir)/etc/mcr.ini'; \
 	export MCR_SAMPLE_CONFIG; \
-	TZ=UTC; export TZ;
+	TZ=UTC; export TZ; \
+	ASAN_OPTIONS="handle_segv=0:$${ASAN_OPTIONS:-}"; export ASAN_OPTIONS;
 
 noinst_LTLIBRARIES += %D%/libtap.la
 %C%_libtap_la_SOURCES = %D%/tap.c %D%/tap.h
@@ -64,4 +65,5 @@ EXTRA_DIST += %D%/lib.sh \
 	%D%/cli-tamper.sh
 
 include %D%/plugins/local.mk
+include %D%/console/local.mk
 include %D%/bench/local.mk

@@ -9,10 +9,15 @@
  * pragmas, and prints each round, the medians and their ratio; a third,
  * informational measurement inserts the rows into mcr's own schema without
  * mcr's code, to tell the cost of the schema from the cost of the chain.
+ * For tests/bench/daemon.sh, "jobs" queues N jobs exactly as mcr submit
+ * does, through shiftlog_job_submit(), but in one transaction; "spawn"
+ * times N fork+exec+wait of a program, PARALLEL at a time, the baseline
+ * for mcrd's jobs per second.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -609,11 +615,107 @@ out:
 	return rc;
 }
 
+/* Queues n jobs of kind with params (a JSON object) in one transaction,
+ * each through shiftlog_job_submit() like mcr submit, event and all. */
+static int
+do_jobs(const char *path, long long n, const char *kind, const char *params)
+{
+	struct shiftlog_submit sub = { .kind = kind, .params = params };
+	struct shiftlog *sl = NULL;
+	int64_t id = 0, first = 0;
+	long long i;
+	double t0;
+	int rc;
+
+	if (open_log(path, &sl) < 0)
+		return -1;
+	t0 = monotonic_ms();
+	if ((rc = shiftlog_begin(sl)) == 0) {
+		for (i = 0; i < n && rc == 0; i++) {
+			rc = shiftlog_job_submit(sl, &sub, &id);
+			if (i == 0)
+				first = id;
+		}
+		rc = shiftlog_end(sl, rc);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "bench-append: cannot queue the jobs: %s\n",
+		    shiftlog_errmsg(sl));
+		shiftlog_close(sl);
+		return -1;
+	}
+	printf("queued %lld %s jobs (ids %lld to %lld) in %.1f ms\n", n, kind,
+	    (long long)first, (long long)id, monotonic_ms() - t0);
+	shiftlog_close(sl);
+	return 0;
+}
+
+/* Starts argv[0] with stdin from input (NULL: /dev/null), stdout and
+ * stderr to /dev/null. Returns the pid, or -1. */
+static pid_t
+spawn_one(const char *input, char **argv)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid != 0)
+		return pid;
+	fd = open(input != NULL ? input : "/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) < 0)
+		_exit(126);
+	if ((fd = open("/dev/null", O_WRONLY)) < 0 || dup2(fd, 1) < 0 ||
+	    dup2(fd, 2) < 0)
+		_exit(126);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+/* n fork+exec+waits of argv, at most parallel at a time. */
+static int
+do_spawn(long long n, long long parallel, const char *input, char **argv)
+{
+	long long started = 0, ended = 0, failed = 0;
+	double t0, ms;
+	int status;
+	pid_t pid;
+
+	t0 = monotonic_ms();
+	while (ended < n) {
+		while (started < n && started - ended < parallel) {
+			if (spawn_one(input, argv) < 0) {
+				fprintf(stderr, "bench-append: cannot fork: "
+				    "%s\n", strerror(errno));
+				return -1;
+			}
+			started++;
+		}
+		if ((pid = wait(&status)) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "bench-append: wait: %s\n",
+			    strerror(errno));
+			return -1;
+		}
+		ended++;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed++;
+	}
+	ms = monotonic_ms() - t0;
+	printf("spawned %s %lld times, %lld at a time, in %.1f ms: %.1f per "
+	    "second, %.3f ms each%s\n", argv[0], n, parallel, ms,
+	    n / (ms / 1e3), ms / n, failed ? " (some failed)" : "");
+	printf("result per_s=%.1f ms=%.1f failed=%lld\n", n / (ms / 1e3), ms,
+	    failed);
+	return failed > 0 ? -1 : 0;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench-append fill DB N SPAN_HOURS\n"
-	    "       bench-append compare N ROUNDS\n");
+	    "       bench-append compare N ROUNDS\n"
+	    "       bench-append jobs DB N KIND PARAMS_JSON\n"
+	    "       bench-append spawn N PARALLEL INPUT|- PROGRAM [ARG...]\n");
 }
 
 int
@@ -632,6 +734,18 @@ main(int argc, char **argv)
 		    parse_count(argv[3], 1, 1000, &x) < 0)
 			return 2;
 		return do_compare(n, (int)x) < 0 ? 1 : 0;
+	}
+	if (argc == 6 && strcmp(argv[1], "jobs") == 0) {
+		if (parse_count(argv[3], 1, 10000000, &n) < 0)
+			return 2;
+		return do_jobs(argv[2], n, argv[4], argv[5]) < 0 ? 1 : 0;
+	}
+	if (argc >= 6 && strcmp(argv[1], "spawn") == 0) {
+		if (parse_count(argv[2], 1, 10000000, &n) < 0 ||
+		    parse_count(argv[3], 1, 256, &x) < 0)
+			return 2;
+		return do_spawn(n, x, strcmp(argv[4], "-") == 0 ? NULL :
+		    argv[4], argv + 5) < 0 ? 1 : 0;
 	}
 	usage();
 	return 2;

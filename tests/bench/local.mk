@@ -1,19 +1,24 @@
 # tests/bench: `make bench`, never part of `make check`. bench-append is an
 # EXTRA_PROGRAMS entry, built only when `make bench` asks for it; run.sh
 # times the mcr binary against a bare SQLite baseline in the same run and
-# keeps its 1,000,000-event shift log in tests/bench/work/ between runs.
+# keeps its 1,000,000-event shift log in tests/bench/work/ between runs,
+# then hands over to daemon.sh, which runs mcrd with the built plugins and
+# the check-only test plugin (hence tests/plugins/testplug.la below).
 
 EXTRA_PROGRAMS += %D%/bench-append
 %C%_bench_append_SOURCES = %D%/bench-append.c
 %C%_bench_append_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 %C%_bench_append_LDADD = src/libmcrcore.la $(SQLITE_LIBS)
 
-EXTRA_DIST += %D%/run.sh
+EXTRA_DIST += %D%/run.sh %D%/daemon.sh
 
 .PHONY: bench clean-bench
 
-bench: src/mcr$(EXEEXT) %D%/bench-append$(EXEEXT)
+bench: src/mcr$(EXEEXT) src/mcr-worker$(EXEEXT) plugins/storage.la \
+    tests/plugins/testplug.la %D%/bench-append$(EXEEXT)
 	MCR='$(abs_top_builddir)/src/mcr$(EXEEXT)' \
+	BENCH_WORKER='$(abs_top_builddir)/src/mcr-worker$(EXEEXT)' \
+	BENCH_PLUGINS='$(abs_top_builddir)/plugins/.libs/storage.so $(abs_top_builddir)/tests/plugins/.libs/testplug.so' \
 	BENCH_APPEND='$(abs_top_builddir)/%D%/bench-append$(EXEEXT)' \
 	SQLITE3='$(SQLITE3_SHELL)' \
 	BENCH_WORK='$(abs_top_builddir)/%D%/work' \

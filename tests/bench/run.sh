@@ -1,10 +1,12 @@
 #!/bin/sh
 # tests/bench/run.sh: the driver of `make bench`; tests/bench/local.mk
-# passes MCR, BENCH_APPEND, SQLITE3 and BENCH_WORK. It fills a shift log of
+# passes MCR, BENCH_APPEND, SQLITE3 and BENCH_WORK (and BENCH_WORKER and
+# BENCH_PLUGINS for daemon.sh; BENCH_DAEMON=no skips that part). It fills a shift log of
 # 1,000,000 events over 30 days in $BENCH_WORK (reused while it is current),
 # times `mcr log --since 12h --json` and `mcr status` against a bare sqlite3
 # query of the same range, interleaved run by run, then has bench-append
-# time the batched append against a bare INSERT. Every baseline is measured
+# time the batched append against a bare INSERT; then daemon.sh runs jobs
+# through mcrd and prints a second summary. Every baseline is measured
 # in this run, since machines are noisy. A missed target is reported, not
 # failed: the exit status is 0 unless a command failed.
 
@@ -225,4 +227,11 @@ printf "info: clock %s; starting /bin/true takes %.1f ms; the append's rows\n" \
     "$clock" "$med_true"
 printf "info: into mcr's own schema, without mcr's code: %.1f ms\n" \
     "${app_schema:-0}"
+
+# --- mcrd: jobs through the daemon (tests/bench/daemon.sh) ---
+
+[ "${BENCH_DAEMON:-yes}" = no ] && exit 0
+echo
+SQLITE3=$SQLITE3 ${BASH:-sh} "$(dirname "$0")/daemon.sh" ||
+    fail "the mcrd benchmark failed; see the message above"
 exit 0

@@ -224,6 +224,40 @@ testplug_config(const char *key, const char *value, char *err,
 	return 0;
 }
 
+/* Loudness meters as a QC job reports them, on a fixed, repeatable
+ * course, ten times a second: the console's QC pane is tested on these. */
+static int
+testplug_meters(struct mcr_job *job, const struct mcr_host *host)
+{
+	long seconds, i, n;
+
+	if (testplug_number(job, host, "seconds", 5, 1, 3600, &seconds) < 0)
+		return MCR_JOB_FAILED;
+	n = seconds * 10;
+	host->meter(job, "target", -23.0, "LUFS");
+	host->meter(job, "tolerance", 0.5, "LU");
+	for (i = 1; i <= n; i++) {
+		if (host->cancelled(job))
+			return MCR_JOB_CANCELLED;
+		testplug_sleep_ms(100);
+		host->meter(job, "momentary", -30.0 + (double)(i % 30) / 2,
+		    "LUFS");
+		host->meter(job, "short_term", -25.0 + (double)(i % 20) / 5,
+		    "LUFS");
+		host->meter(job, "integrated", -23.4, "LUFS");
+		host->meter(job, "lra", 6.5, "LU");
+		host->meter(job, "true_peak", -2.1, "dBTP");
+		host->progress(job, (double)i / n, 1.0, "x", (double)(n - i) /
+		    10, "loudness");
+	}
+	return MCR_JOB_DONE;
+}
+
+static const struct mcr_param testplug_meters_params[] = {
+	{ .name = "seconds", .help = "how long to report (5)" },
+	{ NULL }
+};
+
 static const struct mcr_param testplug_ok_params[] = {
 	{ .name = "steps", .help = "how many progress steps (5)" },
 	{ .name = "delay_ms", .help = "milliseconds per step (100)" },
@@ -254,6 +288,12 @@ static const struct mcr_kind testplug_kinds[] = {
 		.summary = "report through every host service, then finish",
 		.params = testplug_ok_params,
 		.run = testplug_ok,
+	},
+	{
+		.name = "testplug.meters",
+		.summary = "report loudness meters ten times a second",
+		.params = testplug_meters_params,
+		.run = testplug_meters,
 	},
 	{
 		.name = "testplug.fail",
