@@ -2,7 +2,7 @@
  * draw: what every screen draws with: colour pairs that fall back to
  * attributes under NO_COLOR or -C, bars and borders that fall back to
  * ASCII when the terminal cannot show UTF-8 or line drawing, text clipped
- * to a width in columns (not bytes), human sizes, rates and durations.
+ * to a width in columns (not bytes).
  */
 #ifndef MCR_DRAW_H
 #define MCR_DRAW_H
@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "strutil.h"
 
 enum draw_style {
 	DRAW_NORMAL,
@@ -48,8 +50,10 @@ void draw_bar(WINDOW *w, int y, int x, int width, double fraction,
 void draw_sparkline(WINDOW *w, int y, int x, int width, const double *v,
     size_t n, double lo, double hi);
 
-void draw_bytes(uint64_t bytes, char *buf, size_t size);
-void draw_rate(double rate, const char *unit, char *buf, size_t size);
-void draw_duration(int64_t seconds, char *buf, size_t size);
+/* Sizes, rates and durations: strutil_bytes(), strutil_rate() and
+ * strutil_duration(), shared with the CLI. */
+#define draw_bytes(b, buf, size) strutil_bytes(b, buf, size)
+#define draw_rate(r, unit, buf, size) strutil_rate(r, unit, "", buf, size)
+#define draw_duration(s, buf, size) strutil_duration(s, "", buf, size)
 
 #endif

@@ -31,41 +31,6 @@ static const char no_daemon_help[] =
 
 /* --- printing jobs --- */
 
-static void
-human_rate(double rate, const char *unit, char *buf, size_t size)
-{
-	static const char *const prefix[] = { "", "K", "M", "G", "T" };
-	int i = 0;
-
-	if (rate < 0) {
-		strutil_copy(buf, "-", size);
-		return;
-	}
-	if (unit != NULL && strcmp(unit, "B/s") == 0) {
-		while (rate >= 1024 && i < 4) {
-			rate /= 1024;
-			i++;
-		}
-		strutil_format(buf, size, "%.1f %s%sB/s", rate, prefix[i],
-		    i ? "i" : "");
-		return;
-	}
-	strutil_format(buf, size, "%.1f %s", rate, unit ? unit : "/s");
-}
-
-static void
-human_eta(int64_t eta, char *buf, size_t size)
-{
-	if (eta < 0)
-		strutil_copy(buf, "-", size);
-	else if (eta >= 3600)
-		strutil_format(buf, size, "%lldh%02lldm", (long long)eta / 3600,
-		    (long long)(eta % 3600) / 60);
-	else
-		strutil_format(buf, size, "%lldm%02llds", (long long)eta / 60,
-		    (long long)eta % 60);
-}
-
 static json_t *
 jtext(const char *s)
 {
@@ -153,8 +118,8 @@ print_job_row(const struct shiftlog_job *j, void *arg)
 	bar(j->progress, b, 10);
 	if (j->progress >= 0)
 		strutil_format(pct, sizeof pct, "%3.0f%%", j->progress * 100);
-	human_rate(j->rate, j->rate_unit, rate, sizeof rate);
-	human_eta(j->eta, eta, sizeof eta);
+	strutil_rate(j->rate, j->rate_unit, "-", rate, sizeof rate);
+	strutil_duration(j->eta, "-", eta, sizeof eta);
 	printf("%6lld  %-11s %-18s %4lld  %-10s %4s  %-12s %-7s %-8s ",
 	    (long long)j->id, j->state, j->kind, (long long)j->priority, b, pct,
 	    rate, eta, j->requested_by);

@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "daemon.h"
 #include "shiftlog.h"
 
 static int
@@ -80,11 +81,16 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		if (st.last_event_id != 0 &&
 		    shiftlog_events(ctx->sl, &last, take_last, &ev) < 0)
 			return cmd_error("%s", shiftlog_errmsg(ctx->sl));
-		doc = json_pack("{s:{s:s, s:i, s:b}, s:s, s:o, s:o, s:o}",
+		pid_t pid = daemon_running(shiftlog_path(ctx->sl));
+
+		doc = json_pack("{s:{s:s, s:i, s:b}, s:{s:b, s:o}, s:s, s:o, "
+		    "s:o, s:o}",
 		    "shift_log",
 		    "path", shiftlog_path(ctx->sl),
 		    "schema_version", st.schema_version,
 		    "read_only", ctx->read_only,
+		    "daemon", "running", pid > 0, "pid", pid > 0 ?
+		    json_integer(pid) : json_null(),
 		    "site", ctx->cfg->site_name,
 		    "config_files", files,
 		    "jobs", jobs,
@@ -94,6 +100,14 @@ cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 
 	printf("shift log   %s (schema %d%s)\n", shiftlog_path(ctx->sl),
 	    st.schema_version, ctx->read_only ? ", read-only" : "");
+	{
+		pid_t pid = daemon_running(shiftlog_path(ctx->sl));
+
+		if (pid > 0)
+			printf("mcrd        running (pid %ld)\n", (long)pid);
+		else
+			printf("mcrd        not running (mcr daemon starts it)\n");
+	}
 	printf("site        %s\n", ctx->cfg->site_name);
 	printf("config      ");
 	if (ctx->cfg->nfiles == 0)

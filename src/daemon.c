@@ -85,6 +85,7 @@ struct daemon {
 	int64_t data_version;
 	bool need_schedule;
 	int64_t last_schedule;
+	int64_t last_exists_check;
 	bool stopping;
 	int64_t stop_at;	/* grace ends: interrupt what still runs */
 	uint64_t tick_timer;
@@ -978,6 +979,7 @@ schedule(struct daemon *d)
 /* --- timers --- */
 
 static void arm_tick(struct daemon *d);
+static void on_stop(int sig, void *arg);
 
 static void
 tick(void *arg)
@@ -1008,6 +1010,17 @@ tick(void *arg)
 			    (long)s->pid);
 			slot_signal(s, SIGKILL);
 			s->killed = true;
+		}
+	}
+	/* A shift log that was deleted under it leaves mcrd nothing to
+	 * serve; stop rather than run on a file no one can open. */
+	if (now - d->last_exists_check >= 5000) {
+		d->last_exists_check = now;
+		if (access(d->opts->db_path, F_OK) != 0 && errno == ENOENT &&
+		    !d->stopping) {
+			dlog(d, "the shift log %s was removed; stopping",
+			    d->opts->db_path);
+			on_stop(SIGTERM, d);
 		}
 	}
 	if (d->stopping && d->nslots == 0)

@@ -100,3 +100,54 @@ strutil_rtrim(char *s)
 	    s[n - 1] == '\n' || s[n - 1] == '\r'))
 		s[--n] = '\0';
 }
+
+void
+strutil_bytes(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
+	    "PiB" };
+	double v = (double)bytes;
+	int i = 0;
+
+	while (v >= 1024 && i < 5) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0)
+		strutil_format(buf, size, "%llu B", (unsigned long long)bytes);
+	else
+		strutil_format(buf, size, v < 10 ? "%.1f %s" : "%.0f %s", v,
+		    units[i]);
+}
+
+void
+strutil_rate(double rate, const char *unit, const char *unknown, char *buf,
+    size_t size)
+{
+	size_t n;
+
+	if (rate < 0) {
+		strutil_copy(buf, unknown, size);
+		return;
+	}
+	if (unit != NULL && strcmp(unit, "B/s") == 0) {
+		strutil_bytes((uint64_t)rate, buf, size);
+		n = strlen(buf);
+		strutil_copy(buf + n, "/s", size - n);
+		return;
+	}
+	strutil_format(buf, size, "%.1f %s", rate, unit != NULL ? unit : "/s");
+}
+
+void
+strutil_duration(int64_t s, const char *unknown, char *buf, size_t size)
+{
+	if (s < 0)
+		strutil_copy(buf, unknown, size);
+	else if (s >= 3600)
+		strutil_format(buf, size, "%lldh%02lldm", (long long)s / 3600,
+		    (long long)(s % 3600) / 60);
+	else
+		strutil_format(buf, size, "%lldm%02llds", (long long)s / 60,
+		    (long long)s % 60);
+}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t strutil_copy(char *dst, const char *src, size_t size);
@@ -20,5 +21,14 @@ bool strutil_utf8_valid(const char *s, size_t len);
 bool strutil_blank(const char *s);
 /* Removes trailing whitespace in place. */
 void strutil_rtrim(char *s);
+
+/* Human forms: "1.8 TiB" (binary units); "150 MiB/s" for unit "B/s",
+ * else "12.5 UNIT"; "1h05m" or "3m07s". A negative rate or duration is
+ * unknown and gives the unknown string. */
+void strutil_bytes(uint64_t bytes, char *buf, size_t size);
+void strutil_rate(double rate, const char *unit, const char *unknown,
+    char *buf, size_t size);
+void strutil_duration(int64_t seconds, const char *unknown, char *buf,
+    size_t size);
 
 #endif

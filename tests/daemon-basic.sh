@@ -158,5 +158,7 @@ run mcr log verify
 expect_rc 0 "the chain verifies after all that"
 run mcr status --json
 is "$(json jobs.running)" 0 "nothing is left running"
+is "$(json daemon.running)" true "status says mcrd runs"
+is "$(json daemon.pid)" "$pid" "and its pid"
 
 finish

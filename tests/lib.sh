@@ -71,6 +71,8 @@ skip_all() {
 }
 
 finish() {
+    # Stop this test's mcrd while its lock file still names it.
+    if [ -n "${DB:-}" ]; then daemon_kill; fi
     echo "1..$tap_n"
     if [ $tap_failed -eq 0 ]; then
         rm -rf "$T"

@@ -67,3 +67,11 @@ EXTRA_DIST += %D%/lib.sh \
 include %D%/plugins/local.mk
 include %D%/console/local.mk
 include %D%/bench/local.mk
+
+# The shared media helper (FFmpeg): clips made and decoded again.
+check_PROGRAMS += %D%/test-mediagen
+%C%_test_mediagen_CFLAGS = $(AM_CFLAGS) $(AVFORMAT_CFLAGS) \
+	$(AVCODEC_CFLAGS) $(AVUTIL_CFLAGS)
+%C%_test_mediagen_LDADD = %D%/libtap.la src/libmcrmedia.la \
+	src/libmcrcore.la $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVUTIL_LIBS) -lm
+TESTS += %D%/test-mediagen

@@ -10,7 +10,8 @@
 # many at a time as mcrd has workers (the cost of the processes alone), and
 # an mcrd on an empty shift log beside the full one. Linux only (/proc).
 # A missed target is reported, not failed: the exit status is 0 unless a
-# command failed or mcrd stalled.
+# command failed or mcrd stalled. It takes about 100 s plus the idle
+# seconds plus 10,000 jobs at mcrd's rate (about 200 s at 50 jobs/s).
 
 set -u
 
@@ -37,7 +38,7 @@ SUBMIT_GAP=${BENCH_SUBMIT_GAP:-0.2}
 TABLE_JOBS=${BENCH_TABLE_JOBS:-100000}
 IDLE_S=${BENCH_IDLE_SECONDS:-60}
 SETTLE_S=${BENCH_SETTLE_SECONDS:-3}
-SPAWN_N=${BENCH_SPAWN_N:-300}
+SPAWN_N=${BENCH_SPAWN_N:-200}	# before and again after each batch
 STALL_S=${BENCH_STALL_SECONDS:-60}	# no job ended for this long: stalled
 POLL_MS=250
 IDLE_TARGET=0.5				# % of one core, from the issue
@@ -238,6 +239,8 @@ spawn_rate() {
     echo "${_r%% *}"
 }
 
+now_us bench_t0
+
 # The job document mcrd hands a worker, for the worker-alone figure.
 printf '{"protocol":1,"job":{"id":1,"kind":"%s","params":%s,"attempt":1},'\
 '"plugin_dir":"%s","volumes":[],"config":[],"state":{}}\n' "$KIND" \
@@ -258,14 +261,19 @@ batch() {
         fail "cannot queue $n jobs in $db"
     }
     sed 's/^/  /' "$D/out"
-    base=$(spawn_rate "$SPAWN_N" "$w" - "$WORKER" --help) || exit 1
-    alone=$(spawn_rate "$SPAWN_N" "$w" "$D/job.json" "$WORKER") || exit 1
+    base1=$(spawn_rate "$SPAWN_N" "$w" - "$WORKER" --help) || exit 1
+    alone1=$(spawn_rate "$SPAWN_N" "$w" "$D/job.json" "$WORKER") || exit 1
     now_us t0
     start_daemon "$db" "$cfg"
     proc_stat "$pid" r0
     wait_done "$db"
     now_us t1
     proc_stat "$pid" r1
+    # Again with mcrd idle: the mean of both brackets a change of load.
+    alone2=$(spawn_rate "$SPAWN_N" "$w" "$D/job.json" "$WORKER") || exit 1
+    base2=$(spawn_rate "$SPAWN_N" "$w" - "$WORKER" --help) || exit 1
+    base=$(calc "sprintf(\"%.1f\", ($base1 + $base2) / 2)")
+    alone=$(calc "sprintf(\"%.1f\", ($alone1 + $alone2) / 2)")
     states=$(sql "$db" "SELECT group_concat(state || ' ' || n, ', ') FROM
         (SELECT state, count(*) AS n FROM jobs GROUP BY state)")
     done_n=$(sql "$db" "SELECT count(*) FROM jobs WHERE state = 'done'")
@@ -294,10 +302,11 @@ batch() {
         "$span" "$oncpu"
     printf ' %.2f ms, asleep (fsync, workers) %.2f ms\n' "$rq" \
         "$(calc "$span - $oncpu - $rq")"
-    printf '    baseline: mcr-worker --help %s/s, mcr-worker running the' \
-        "$base"
-    printf ' job alone %s/s (%d at a time, %d spawns each)\n' "$alone" "$w" \
-        "$SPAWN_N"
+    printf '    baseline: mcr-worker --help %s/s (%s before mcrd, %s after),' \
+        "$base" "$base1" "$base2"
+    printf ' running the job alone %s/s (%s, %s); %d at a time, %d spawns' \
+        "$alone" "$alone1" "$alone2" "$w" "$SPAWN_N"
+    printf ' each\n'
     eval "b_n_$w=$n b_rate_$w=$rate b_base_$w=$base b_alone_$w=$alone" \
         "b_p50_$w=$p50 b_p99_$w=$p99 b_cpu_$w=$cpu b_ccpu_$w=$ccpu" \
         "b_flt_$w=$flt b_span_$w=$span b_oncpu_$w=$oncpu b_rq_$w=$rq"
@@ -463,7 +472,7 @@ row "RSS MiB, $total jobs, after ${IDLE_S} s idle" "$(mib "$m2_rss")" \
 row "peak RSS (VmHWM) MiB, $total jobs" "$(mib "$m2_hwm")" \
     "$(mib "$e2_hwm")" "$(ratio "$m2_hwm" "$e2_hwm")" - -
 echo "baseline for jobs/s: bench-append fork+exec+wait of mcr-worker" \
-    "--help, as many at a time as workers, $SPAWN_N times"
+    "--help, as many at a time as workers, $SPAWN_N times before and after"
 echo "baseline for submit->running: the poll interval; for idle CPU and" \
     "RSS: the same mcrd on an empty shift log, side by side"
 for w in $WORKERS; do
@@ -481,4 +490,8 @@ printf 'info: idle: %.1f wake-ups/s (empty %.1f); by /proc/PID/schedstat' \
     "$wake" "$wake_e"
 printf ' %.4f %% of one core (empty %.4f %%)\n' "$idle_ns" "$idle_ns_e"
 printf 'info: mcr jobs on %d jobs took %.0f ms\n' "$total" "$jobs_ms"
+now_us bench_t1
+printf 'info: the mcrd part took %.0f s; the first batch alone takes' \
+    "$(calc "($bench_t1 - $bench_t0) / 1e6")"
+printf ' %d / jobs/s\n' "$JOBS"
 exit 0
