@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "draw.h"
 #include "loop.h"
+#include "plugin.h"
 #include "screen.h"
 #include "shiftlog.h"
 #include "strutil.h"
@@ -332,9 +333,12 @@ static void
 submit_command(struct console *c, char *args)
 {
 	struct shiftlog_submit sub = { 0 };
+	const struct mcr_kind *k = NULL;
 	struct shiftlog *w;
 	json_t *params = json_object();
-	char *rest = args, *word, *text;
+	const char *names[32];
+	char *rest = args, *word, *text, err[512];
+	size_t n = 0;
 	int64_t id;
 
 	while ((word = strsep(&rest, " ")) != NULL) {
@@ -344,9 +348,10 @@ submit_command(struct console *c, char *args)
 			continue;
 		if (sub.kind == NULL)
 			sub.kind = word;
-		else if (eq != NULL && eq != word) {
+		else if (eq != NULL && eq != word && n < 32) {
 			*eq = '\0';
 			json_object_set_new(params, word, json_string(eq + 1));
+			names[n++] = word;
 		} else {
 			console_status(c, "'%s' is not NAME=VALUE; write :submit "
 			    "KIND NAME=VALUE...", word);
@@ -357,6 +362,19 @@ submit_command(struct console *c, char *args)
 	if (sub.kind == NULL) {
 		console_status(c, "write :submit KIND NAME=VALUE..., as in "
 		    ":submit storage.sample");
+		json_decref(params);
+		return;
+	}
+	if (c->o->plugins != NULL)
+		k = plugin_find_kind(c->o->plugins, sub.kind, NULL);
+	if (k == NULL) {
+		console_status(c, "no plugin runs kind %s; 'mcr plugins' lists "
+		    "the kinds", sub.kind);
+		json_decref(params);
+		return;
+	}
+	if (plugin_check_params(k, names, n, err, sizeof err) < 0) {
+		console_status(c, "%s", err);
 		json_decref(params);
 		return;
 	}

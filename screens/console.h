@@ -16,11 +16,13 @@ struct console;
 struct shiftlog;
 struct config;
 struct screen_class;
+struct plugin_set;
 
 struct console_opts {
 	const char *db_path;
 	const char *config_path;
 	struct config *cfg;	/* loaded by the caller; the console keeps it */
+	const struct plugin_set *plugins;	/* for checking :submit */
 	bool read_only;		/* --read-only: no actions, no daemon */
 	bool no_daemon;		/* --no-daemon */
 	bool no_mouse;		/* --no-mouse */

@@ -118,6 +118,7 @@ open_console(struct cmd_ctx *ctx, struct console_opts *o)
 	o->db_path = ctx->sl_path;
 	o->config_path = ctx->config_path;
 	o->cfg = ctx->cfg;
+	o->plugins = ctx->plugins;
 	o->read_only = ctx->read_only;
 	o->no_daemon = ctx->no_daemon;
 	return console_main(o);

@@ -82,6 +82,16 @@ keys q
 exit 0
 SCRIPT
 expect_rc 0 "ASCII: borders and bars fall back when the locale is not UTF-8"
+for term in vt100 screen tmux-256color; do
+    con 24x80 TERM=$term <<'SCRIPT'
+wait "Jobs ("
+wait "no transfers running"
+wait "F1/? help"
+keys q
+exit 0
+SCRIPT
+    expect_rc 0 "TERM=$term works"
+done
 con 24x80 NO_COLOR=1 <<'SCRIPT'
 wait "Jobs ("
 attr 0 0 reverse
@@ -122,6 +132,10 @@ wait "job 2 queued: testplug.ok"
 wait " 20%" 10
 wait " 60%" 10
 wait done 15
+keys ":submit testplug.nosuch\r"
+wait "no plugin runs kind testplug.nosuch"
+keys ":submit testplug.params colour=red\r"
+wait "takes no parameter 'colour'"
 keys ":submit testplug.meters seconds=4\r"
 wait "-23.4 LUFS" 10
 wait "LRA 6.5 LU  TP -2.1 dBTP"
