@@ -324,6 +324,9 @@ console_request(struct console *c, int64_t job, const char *action,
 	return 0;
 }
 
+static void quit(struct console *c);
+static void toggle_terminal(struct console *c);
+
 static const struct screen_class *const screens[] = {
 	&screen_dashboard, &screen_jobs, &screen_storage, &screen_transfers,
 	&screen_qc, &screen_log, &screen_terminal, &screen_help,
@@ -411,7 +414,7 @@ console_command(struct console *c, const char *line)
 	if (*cmd == '\0')
 		return;
 	if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0) {
-		loop_stop(c->loop);
+		quit(c);
 		return;
 	}
 	if (strcmp(cmd, "note") == 0) {
@@ -439,7 +442,11 @@ console_command(struct console *c, const char *line)
 			if (screens[i] == &screen_dashboard)
 				while (c->depth > 1)
 					console_pop(c);
-			else
+			else if (screens[i] == &screen_terminal) {
+				if (c->stack[c->depth - 1].cls !=
+				    &screen_terminal)
+					toggle_terminal(c);
+			} else
 				console_push(c, screens[i]);
 			return;
 		}
@@ -518,7 +525,7 @@ draw_bottom(struct console *c)
 		draw_text(stdscr, y, 0, COLS, c->o->read_only ?
 		    " read-only  F1/? help  Tab pane  Enter open  : command  "
 		    "F12 terminal  q quit" :
-		    " F1/? help  Tab pane  Enter open  / filter  : command  "
+		    " F1/? help  Tab pane  Enter open  Esc back  : command  "
 		    "F12 terminal  q quit", true);
 		wattroff(stdscr, draw_attr(DRAW_DIM));
 	}
@@ -900,9 +907,11 @@ console_main(const struct console_opts *o)
 	signal(SIGABRT, on_fatal);
 	signal(SIGFPE, on_fatal);
 	atexit(restore_terminal);
-	if (initscr() == NULL) {
-		fprintf(stderr, "mcr: cannot start the console on this terminal "
-		    "(TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "unset");
+	/* newterm, not initscr: an unknown TERM is our error to report. */
+	if (newterm(NULL, stdout, stdin) == NULL) {
+		fprintf(stderr, "mcr: cannot start the console: the terminal "
+		    "type TERM=%s is unknown here; try TERM=xterm-256color or "
+		    "TERM=vt100\n", getenv("TERM") ? getenv("TERM") : "(unset)");
 		shiftlog_close(c.sl);
 		return 2;
 	}

@@ -477,6 +477,8 @@ dash_key(void *state, struct console *c, int ch)
 		return SCREEN_KEY_REDRAW;
 	case SCREEN_KEY(KEY_BTAB):
 		d->focus = (d->focus + PANES - 1) % PANES;
+		if (d->r[d->focus].h < 3)
+			d->focus = (d->focus + PANES - 1) % PANES;
 		return SCREEN_KEY_REDRAW;
 	case 'j':
 	case SCREEN_KEY(KEY_DOWN):

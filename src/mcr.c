@@ -68,6 +68,13 @@ usage(FILE *f)
 	    cmd_common_help);
 }
 
+static int
+count_job(const struct shiftlog_job *j, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
 /* With no config at all (the embedded default), the first console start
  * queues the jobs that make the demo facility and sample its volumes, so
  * that a new user sees real work within seconds. */
@@ -83,7 +90,13 @@ queue_demo(struct cmd_ctx *ctx)
 	json_t *p = json_pack("{s:s}", "root", root);
 	int64_t id, sid;
 
-	if (access(mark, F_OK) != 0 &&
+	struct shiftlog_job_filter pending = { .kind = "demo.facility",
+	    .active = true };
+	int active = 0;
+
+	/* Once: not while an earlier start's job is still waiting. */
+	shiftlog_jobs(ctx->sl, &pending, count_job, &active);
+	if (access(mark, F_OK) != 0 && active == 0 &&
 	    plugin_find_kind(ctx->plugins, make.kind, NULL) != NULL) {
 		params = json_dumps(p, JSON_COMPACT);
 		make.params = params;

@@ -106,7 +106,7 @@ keys ?
 wait "Keys of the Dashboard screen"
 wait "Tab / Shift-Tab"
 wait "Keys everywhere"
-wait "q or F10"
+wait "q, F10 or Ctrl-C"
 wait ":note TEXT"
 keys <Esc>
 wait "Jobs ("
