@@ -470,11 +470,11 @@ draw_top(struct console *c)
 	localtime_r(&now, &tm);
 	strftime(when, sizeof when, "%H:%M", &tm);
 	if (c->daemon_pid > 0)
-		n = strutil_format(left, sizeof left, " mcr %s | %s | %s | mcrd "
+		n = strutil_format(left, sizeof left, " %s | %s | %s | mcrd "
 		    "%ld", c->cfg->site_name, l->cls->title, c->o->db_path,
 		    (long)c->daemon_pid);
 	else
-		n = strutil_format(left, sizeof left, " mcr %s | %s | %s | "
+		n = strutil_format(left, sizeof left, " %s | %s | %s | "
 		    "mcrd not running", c->cfg->site_name, l->cls->title,
 		    c->o->db_path);
 	(void)n;

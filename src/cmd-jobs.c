@@ -362,6 +362,7 @@ cmd_submit(struct cmd_ctx *ctx, int argc, char **argv)
 		names = xrealloc(names, (n + 1) * sizeof *names);
 		names[n++] = argv[i];
 	}
+	ctx->need_plugins = true;
 	if ((rc = cmd_config(ctx)) != 0)
 		goto out;
 	rc = CMD_EXIT_ERROR;
@@ -749,6 +750,7 @@ cmd_plugins(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error(ctx, "unexpected argument '%s'",
 		    argv[optind]);
+	ctx->need_plugins = true;
 	if ((rc = cmd_config(ctx)) != 0)
 		return rc;
 	dir = paths_plugin_dir();

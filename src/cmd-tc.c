@@ -194,19 +194,29 @@ cmd_tc(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_usage_error(ctx, "--same-label goes with --to RATE");
 		goto out;
 	}
-	for (i = 0; i < n; i += 2) {
-		if (i > 0 && strcmp(words[i - 1], "+") != 0 &&
-		    strcmp(words[i - 1], "-") != 0) {
-			cmd_usage_error(ctx, "expected '+' or '-' before '%s', "
-			    "not '%s'", words[i], words[i - 1]);
-			goto out;
-		}
-		if (strcmp(words[i], "+") == 0 || strcmp(words[i], "-") == 0) {
+	/* The shape first, so an error names the word that breaks it. */
+	for (i = 0; i < n; i++) {
+		bool op = strcmp(words[i], "+") == 0 ||
+		    strcmp(words[i], "-") == 0;
+
+		if (i % 2 == 0 && op) {
 			cmd_usage_error(ctx, "expected a timecode or a frame "
 			    "count %s '%s'", i == 0 ? "before" : "after",
 			    i == 0 ? words[i] : words[i - 1]);
 			goto out;
 		}
+		if (i % 2 == 1 && !op) {
+			cmd_usage_error(ctx, "expected '+' or '-' between "
+			    "'%s' and '%s'", words[i - 1], words[i]);
+			goto out;
+		}
+	}
+	if (n % 2 == 0) {
+		cmd_usage_error(ctx, "'%s' at the end needs a timecode or a "
+		    "frame count after it", words[n - 1]);
+		goto out;
+	}
+	for (i = 0; i < n; i += 2) {
 		if (tc_value(ctx, words[i], rate, &v, &is_tc) != 0)
 			goto out;
 		if (i == 0) {
@@ -216,11 +226,6 @@ cmd_tc(struct cmd_ctx *ctx, int argc, char **argv)
 			result = tc_add(result, v, rate);
 		else
 			result = tc_sub(result, v, rate);
-	}
-	if (n % 2 == 0) {
-		cmd_usage_error(ctx, "'%s' at the end needs a timecode or a "
-		    "frame count after it", words[n - 1]);
-		goto out;
 	}
 
 	out = result;

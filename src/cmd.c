@@ -109,16 +109,30 @@ cmd_config(struct cmd_ctx *ctx)
 		return 0;
 	ctx->cfg = config_new();
 	/* Plugins own sections of the config, so they come first. A
-	 * refused plugin is reported by 'mcr plugins' and mcrd, not here. */
+	 * refused plugin is reported by 'mcr plugins' and mcrd, not here.
+	 * Loading one can cost a hundred libraries (FFmpeg), so a verb that
+	 * runs no plugin only notes which exist: their sections are taken
+	 * as they are, and mcrd and 'mcr plugins' check them. */
 	ctx->plugins = xcalloc(1, sizeof *ctx->plugins);
 	dir = paths_plugin_dir();
-	if (plugin_load_dir(dir, ctx->plugins, err, sizeof err) == 0) {
+	if (ctx->need_plugins &&
+	    plugin_load_dir(dir, ctx->plugins, err, sizeof err) == 0) {
 		for (i = 0; i < ctx->plugins->n; i++) {
 			const struct mcr_plugin *p = &ctx->plugins->v[i]->desc;
 
 			if (p->config != NULL)
 				config_add_owner(ctx->cfg, p->name, p->config);
 		}
+	} else if (!ctx->need_plugins) {
+		char **names = NULL;
+		size_t n = 0;
+
+		plugin_names(dir, &names, &n);
+		for (i = 0; i < n; i++) {
+			config_add_owner(ctx->cfg, names[i], NULL);
+			free(names[i]);
+		}
+		free(names);
 	}
 	free(dir);
 	if (config_load(ctx->cfg, ctx->config_path, err, sizeof err) < 0)

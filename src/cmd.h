@@ -31,6 +31,9 @@ struct cmd_ctx {
 	bool only_existing;		/* a reading verb: never create a
 					 * shift log at a path someone typed */
 	bool no_daemon;			/* --no-daemon */
+	bool need_plugins;		/* load them (submit, plugins, the
+					 * console); others only note their
+					 * names, to accept their sections */
 	struct config *cfg;		/* after cmd_config() */
 	struct shiftlog *sl;		/* after cmd_shiftlog() */
 	char *sl_path;			/* the shift log's path */
@@ -97,6 +100,7 @@ int cmd_job(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_jobs(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_plugins(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_submit(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_tc(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);

@@ -362,7 +362,10 @@ handler(void *user, const char *section, const char *key, const char *value)
 			    namelen) == 0 && label == NULL) {
 				struct config *c = ps->cfg;
 
-				if (c->owners[i].set(key, value, ps->msg,
+				/* No handler: a plugin this process did not
+				 * load; its own host checks the keys. */
+				if (c->owners[i].set != NULL &&
+				    c->owners[i].set(key, value, ps->msg,
 				    sizeof ps->msg) < 0)
 					goto fail;
 				c->entries = xrealloc(c->entries,

@@ -87,7 +87,9 @@ int config_load_file(struct config *cfg, const char *path, char *err,
 int config_load_string(struct config *cfg, const char *text, const char *name,
     char *err, size_t errlen);
 
-/* Hands section [name] to a plugin's handler; call before loading. */
+/* Hands section [name] to a plugin's handler; call before loading. A
+ * NULL handler accepts the section's keys unchecked (a plugin that this
+ * process does not load). */
 void config_add_owner(struct config *cfg, const char *name,
     config_owner_fn set);
 /* Adds a volume as [volume NAME] would (for a config passed to a worker

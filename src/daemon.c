@@ -766,8 +766,21 @@ start_job(struct daemon *d, const struct candidate *c)
 	d->nslots++;
 	out[0] = -1;
 	loop_add_fd(d->loop, s->out_fd, POLLIN, on_worker_output, s);
-	check(d, shiftlog_job_started(d->sl, c->id, s->attempt, pid,
-	    pid_start_time(pid)));
+	if (shiftlog_job_started(d->sl, c->id, s->attempt, pid,
+	    pid_start_time(pid)) < 0) {
+		/* Unrecorded, the job would look queued while it ran, and
+		 * could run twice: stop the worker, try again later. */
+		dlog(d, "job %lld: cannot record its start (%s); its worker is "
+		    "stopped and the job stays queued", (long long)c->id,
+		    shiftlog_errmsg(d->sl));
+		loop_del_fd(d->loop, s->out_fd);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(s->out_fd);
+		s->out_fd = -1;
+		slot_remove(d, s);
+		goto out;
+	}
 	dlog(d, "job %lld (%s) started in worker pid %ld", (long long)c->id,
 	    c->kind, (long)pid);
 	rc = 0;
@@ -930,9 +943,7 @@ collect_candidate(const struct shiftlog_job *j, void *arg)
 static void
 schedule(struct daemon *d)
 {
-	/* Enough candidates to fill every worker even when per-kind limits
-	 * skip many; the rest wait for the next round. */
-	struct shiftlog_job_filter f = { .runnable = true, .limit = 256 };
+	struct shiftlog_job_filter f = { .runnable = true };
 	struct cand_list l = { NULL, 0 };
 	const struct config_kind *ck;
 	char msg[256];
@@ -943,6 +954,9 @@ schedule(struct daemon *d)
 	handle_requests(d);
 	if (d->stopping || d->nslots >= d->cfg->workers)
 		return;
+	/* Enough candidates to fill the free workers even when per-kind
+	 * limits skip some; the rest wait for the next round. */
+	f.limit = (d->cfg->workers - d->nslots) * 8 + 8;
 	if (shiftlog_jobs(d->sl, &f, collect_candidate, &l) < 0) {
 		check(d, -1);
 		return;
@@ -965,6 +979,8 @@ schedule(struct daemon *d)
 			    "%s; 'mcr plugins' lists the kinds", c->kind);
 			check(d, shiftlog_job_finished(d->sl, c->id, "failed",
 			    msg, NULL));
+		} else if (slot_by_job(d, c->id) != NULL) {
+			/* already running here */
 		} else if (d->nslots < d->cfg->workers &&
 		    ((ck = config_kind(d->cfg, c->kind)) == NULL ||
 		    ck->limit == 0 || running_of_kind(d, c->kind) < ck->limit))

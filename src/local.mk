@@ -13,6 +13,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
 	%D%/shiftlog-jobs.c \
 	%D%/strutil.c %D%/strutil.h \
+	%D%/timecode.c %D%/timecode.h \
 	%D%/when.c %D%/when.h \
 	%D%/xmalloc.c %D%/xmalloc.h
 %C%_libmcrcore_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(INIH_CFLAGS) \
@@ -38,7 +39,8 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-jobs.c \
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
-	%D%/cmd-status.c
+	%D%/cmd-status.c \
+	%D%/cmd-tc.c
 %C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens
 %C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la $(JANSSON_LIBS)

@@ -33,6 +33,8 @@ static const struct cmd_entry verbs[] = {
 	    cmd_plugins },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
 	{ "submit", "queue a job for mcrd", cmd_submit },
+	{ "tc", "timecode arithmetic and conversion at any broadcast rate",
+	    cmd_tc },
 };
 
 static void
@@ -119,6 +121,7 @@ open_console(struct cmd_ctx *ctx, struct console_opts *o)
 {
 	int rc;
 
+	ctx->need_plugins = true;
 	if ((rc = cmd_config(ctx)) != 0)
 		return rc;
 	o->demo = ctx->cfg->nfiles == 0 && ctx->db_path == NULL &&

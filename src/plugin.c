@@ -240,6 +240,24 @@ plugin_load_dir(const char *dir, struct plugin_set *set, char *err,
 }
 
 void
+plugin_names(const char *dir, char ***names, size_t *n)
+{
+	struct dirent **ents;
+	int i, k;
+
+	*names = NULL;
+	*n = 0;
+	k = scandir(dir, &ents, is_plugin_file, by_name);
+	for (i = 0; i < k; i++) {
+		*names = xrealloc(*names, (*n + 1) * sizeof **names);
+		(*names)[(*n)++] = base_name(ents[i]->d_name);
+		free(ents[i]);
+	}
+	if (k > 0)
+		free(ents);
+}
+
+void
 plugin_set_free(struct plugin_set *set)
 {
 	size_t i;

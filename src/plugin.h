@@ -35,6 +35,9 @@ void plugin_unload(struct plugin *p);
 int plugin_load_dir(const char *dir, struct plugin_set *set, char *err,
     size_t errlen);
 void plugin_set_free(struct plugin_set *set);
+/* The names of the plugins in dir (from their file names), without
+ * loading them; new strings in a new array. */
+void plugin_names(const char *dir, char ***names, size_t *n);
 
 /* The kind named name and its plugin, or NULL. */
 const struct mcr_kind *plugin_find_kind(const struct plugin_set *set,

@@ -75,3 +75,13 @@ check_PROGRAMS += %D%/test-mediagen
 %C%_test_mediagen_LDADD = %D%/libtap.la src/libmcrmedia.la \
 	src/libmcrcore.la $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVUTIL_LIBS) -lm
 TESTS += %D%/test-mediagen
+
+# Timecode (issue 10): the module's unit test, `mcr tc`, and the fuzz
+# target replayed by a plain main() (tests/fuzz/fuzz-timecode.c says how
+# to run the real fuzzer). The fuzz target links timecode.c alone.
+check_PROGRAMS += %D%/test-timecode %D%/fuzz/fuzz-timecode
+%C%_test_timecode_LDADD = $(unit_ldadd)
+%C%_fuzz_fuzz_timecode_SOURCES = %D%/fuzz/fuzz-timecode.c \
+	%D%/fuzz/fuzz-main.c src/timecode.c src/timecode.h
+TESTS += %D%/test-timecode %D%/cli-tc.sh %D%/fuzz/fuzz-timecode
+EXTRA_DIST += %D%/cli-tc.sh %D%/fuzz/corpus

@@ -71,6 +71,7 @@ export XDG_DATA_HOME="$D/data" XDG_CACHE_HOME="$D/cache" HOME="$D/home"
 export TZ=UTC LC_ALL=C.UTF-8 TMPDIR="$D"
 unset SSH_CONNECTION MCR_CONFIG
 mkdir -p "$HOME" "$D/plugins" || exit 1
+# shellcheck disable=SC2086
 cp $PLUGINS "$D/plugins/" || exit 1
 chmod 755 "$D/plugins" && chmod 644 "$D/plugins"/*.so || exit 1
 export MCR_PLUGIN_DIR="$D/plugins" MCR_WORKER="$WORKER"
@@ -194,8 +195,9 @@ start_daemon() {
     pid=$(daemon_pid "$1") || fail "mcrd for $1 left no pid in its lock"
 }
 
-# wait_done DB: polls every 0.5 s until no job of DB is queued, running
-# or paused; fails when none ended for $STALL_S s.
+# wait_done DB PID: polls every 0.5 s until no job of DB is queued,
+# running or paused; fails when mcrd PID is gone or no job ended for
+# $STALL_S s.
 wait_done() {
     _last=-1
     now_us _since
@@ -203,6 +205,11 @@ wait_done() {
         _left=$(sql "$1" "SELECT count(*) FROM jobs WHERE state IN
             ('queued', 'running', 'paused')") || fail "cannot read $1"
         [ "$_left" -eq 0 ] && return 0
+        kill -0 "$2" 2>/dev/null || {
+            tail -n 3 "$1.mcrd.log" >&2 2>/dev/null
+            fail "mcrd (pid $2) is gone with $_left jobs left; its log" \
+                "ends as above"
+        }
         now_us _now
         if [ "$_left" != "$_last" ]; then
             _last=$_left
@@ -266,7 +273,7 @@ batch() {
     now_us t0
     start_daemon "$db" "$cfg"
     proc_stat "$pid" r0
-    wait_done "$db"
+    wait_done "$db" "$pid"
     now_us t1
     proc_stat "$pid" r1
     # Again with mcrd idle: the mean of both brackets a change of load.
@@ -309,7 +316,8 @@ batch() {
     printf ' each\n'
     eval "b_n_$w=$n b_rate_$w=$rate b_base_$w=$base b_alone_$w=$alone" \
         "b_p50_$w=$p50 b_p99_$w=$p99 b_cpu_$w=$cpu b_ccpu_$w=$ccpu" \
-        "b_flt_$w=$flt b_span_$w=$span b_oncpu_$w=$oncpu b_rq_$w=$rq"
+        "b_flt_$w=$flt b_span_$w=$span b_oncpu_$w=$oncpu b_rq_$w=$rq" \
+        "b_wall_$w=$wall"
 }
 
 first_w=
@@ -333,7 +341,7 @@ for w in $WORKERS; do
             sleep "$SUBMIT_GAP"
             i=$((i + 1))
         done
-        wait_done "$db"
+        wait_done "$db" "$pid"
         s50=$(pctl "$db" "started - created" "id > $last" 50)
         s99=$(pctl "$db" "started - created" "id > $last" 99)
         smax=$(sql "$db" "SELECT printf('%.1f', max(started - created) /
@@ -491,7 +499,8 @@ printf 'info: idle: %.1f wake-ups/s (empty %.1f); by /proc/PID/schedstat' \
 printf ' %.4f %% of one core (empty %.4f %%)\n' "$idle_ns" "$idle_ns_e"
 printf 'info: mcr jobs on %d jobs took %.0f ms\n' "$total" "$jobs_ms"
 now_us bench_t1
-printf 'info: the mcrd part took %.0f s; the first batch alone takes' \
-    "$(calc "($bench_t1 - $bench_t0) / 1e6")"
-printf ' %d / jobs/s\n' "$JOBS"
+eval "wall=\$b_wall_$first_w"
+printf 'info: the mcrd part took %.0f s, %.0f s of it the %d jobs with %d' \
+    "$(calc "($bench_t1 - $bench_t0) / 1e6")" "$wall" "$JOBS" "$first_w"
+printf ' workers\n'
 exit 0
