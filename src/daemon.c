@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -629,22 +630,43 @@ on_sigchld(int sig, void *arg)
 
 /* --- starting a job --- */
 
-static void
-child_exec(const char *worker, int in, int out, int err)
+/* Starts the worker with its stdin, stdout and stderr. posix_spawn, not
+ * fork: mcrd's heap is not copied on write for a child that execs at
+ * once, which was most of the cost of starting a job. The worker gets
+ * a process group of its own (so ^C at a foreground mcrd stops the
+ * daemon gracefully, not every job at once), an empty signal mask and
+ * SIGPIPE at its default. Returns the pid, or -1 with errno set. */
+static pid_t
+spawn_worker(const char *worker, int in, int out, int err)
 {
-	sigset_t none;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	char *argv[] = { (char *)"mcr-worker", NULL };
+	sigset_t none, def;
+	pid_t pid;
+	int rc;
 
-	/* A worker of its own process group: ^C at a foreground mcrd
-	 * stops the daemon gracefully, not every job at once. */
-	setpgid(0, 0);
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-		_exit(126);
-	execl(worker, "mcr-worker", (char *)NULL);
-	dprintf(2, "mcrd: cannot run %s: %s\n", worker, strerror(errno));
-	_exit(127);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, err, 2);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	rc = posix_spawn(&pid, worker, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return pid;
 }
 
 struct candidate {
@@ -719,15 +741,16 @@ start_job(struct daemon *d, const struct candidate *c)
 		    NULL));
 		goto out;
 	}
-	pid = fork();
+	pid = spawn_worker(d->worker, in[0], out[1], logfd);
 	if (pid < 0) {
-		check(d, shiftlog_job_finished(d->sl, c->id, "failed",
-		    "mcrd cannot fork a worker; the system is out of "
-		    "processes or memory", NULL));
+		char msg[256];
+
+		strutil_format(msg, sizeof msg, "mcrd cannot start the worker "
+		    "%s: %s", d->worker, strerror(errno));
+		check(d, shiftlog_job_finished(d->sl, c->id, "failed", msg,
+		    NULL));
 		goto out;
 	}
-	if (pid == 0)
-		child_exec(d->worker, in[0], out[1], logfd);
 
 	close(in[0]);
 	close(out[1]);
