@@ -47,7 +47,7 @@ tc_help(void)
 	    "  mcr tc '01:00:00;00' --rate 29.97df          107892\n"
 	    "  mcr tc 17982 --rate 29.97df                  00:10:00;00\n"
 	    "  mcr tc 10:00:00:00 + 00:00:30:00 --rate 25   10:00:30:00\n"
-	    "  mcr tc 10:00:00:00 --rate 25 --to 29.97df    09:59:24;00\n");
+	    "  mcr tc 10:00:00:00 --rate 25 --to 29.97df    10:00:00;01\n");
 }
 
 /* A word the option parser must not see: a value, an operator, or a
@@ -157,8 +157,8 @@ cmd_tc(struct cmd_ctx *ctx, int argc, char **argv)
 			switch (c) {
 			case OPT_RATE:
 			case OPT_TO:
-				if (tc_rate_parse(optarg, c == OPT_RATE ? &rate :
-				    &to, err, sizeof err) != TC_OK) {
+				if (tc_rate_parse(optarg, c == OPT_RATE ?
+				    &rate : &to, err, sizeof err) != TC_OK) {
 					cmd_usage_error(ctx, "--%s %s", c ==
 					    OPT_RATE ? "rate" : "to", err);
 					goto out;

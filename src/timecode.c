@@ -157,29 +157,34 @@ tc_frames_per_day(const struct tc_rate *r)
 int64_t
 tc_wrap(int64_t frames, const struct tc_rate *r)
 {
-	int64_t day = tc_frames_per_day(r), m = frames % day;
+	int64_t day = tc_frames_per_day(r), m;
 
+	if (frames >= 0 && frames < day)
+		return frames;
+	m = frames % day;
 	return m < 0 ? m + day : m;
 }
 
 void
 tc_to_label(int64_t frames, const struct tc_rate *r, struct tc_label *l)
 {
-	int64_t n = tc_wrap(frames, r), f10, f1, d, m;
+	/* Below a day, so 32 bits hold it, and 32-bit division is what
+	 * makes a whole day of labels fast. */
+	uint32_t n = (uint32_t)tc_wrap(frames, r), fps = (uint32_t)r->fps;
+	uint32_t drop = (uint32_t)r->drop, f10, f1, m;
 
-	if (r->drop != 0) {
+	if (drop != 0) {
 		/* Add back the labels skipped before frame n: drop for each
 		 * whole dropping minute, 9 * drop per ten minutes. */
-		f10 = tc_frames_per_10min(r);
-		f1 = (int64_t)r->fps * 60 - r->drop;
-		d = n / f10;
+		f10 = (uint32_t)tc_frames_per_10min(r);
+		f1 = fps * 60 - drop;
 		m = n % f10;
-		n += 9 * r->drop * d;
-		if (m >= r->drop)
-			n += r->drop * ((m - r->drop) / f1);
+		n += 9 * drop * (n / f10);
+		if (m >= drop)
+			n += drop * ((m - drop) / f1);
 	}
-	l->frames = (int)(n % r->fps);
-	n /= r->fps;
+	l->frames = (int)(n % fps);
+	n /= fps;
 	l->seconds = (int)(n % 60);
 	n /= 60;
 	l->minutes = (int)(n % 60);
@@ -387,9 +392,9 @@ tc_convert_label(int64_t frames, const struct tc_rate *from,
 	struct tc_label l;
 
 	if (from->fps != to->fps) {
-		tc_error(err, errlen, "a label at %s cannot keep its meaning at "
-		    "%s: they count %d and %d frames a second; convert by time "
-		    "instead", from->name, to->name, from->fps, to->fps);
+		tc_error(err, errlen, "a label at %s cannot keep its meaning "
+		    "at %s: they count %d and %d frames a second; convert by "
+		    "time instead", from->name, to->name, from->fps, to->fps);
 		return TC_ERATE;
 	}
 	tc_to_label(frames, from, &l);

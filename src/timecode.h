@@ -32,8 +32,8 @@ extern const struct tc_rate tc_rates[TC_NRATES];
 enum tc_error {
 	TC_OK = 0,
 	TC_ESYNTAX = -1,	/* not HH:MM:SS:FF */
-	TC_ERANGE = -2,		/* a field past its range (hours 24, frame 25
-				 * at 25 fps) */
+	TC_ERANGE = -2,		/* a field out of range (hour 24, frame
+				 * 25 at 25 fps) */
 	TC_EDROPPED = -3,	/* a label drop-frame never uses */
 	TC_ERATE = -4,		/* an unknown rate, or no label conversion
 				 * between these rates */

@@ -143,7 +143,8 @@ random_input(void)
 int
 main(int argc, char **argv)
 {
-	const char *srcdir = getenv("TESTS_SRCDIR"), *runs = getenv("FUZZ_RUNS");
+	const char *srcdir = getenv("TESTS_SRCDIR");
+	const char *runs = getenv("FUZZ_RUNS");
 	char corpus[4096];
 	long i, n = runs != NULL ? atol(runs) : 5000;
 	int rc = 0;

@@ -45,7 +45,8 @@ check_message(const char *err, size_t size)
 
 	CHECK(n > 0 && n < size, "an error without a message");
 	for (; *err != '\0'; err++)
-		CHECK(*err >= 0x20 && *err < 0x7f, "a control byte in a message");
+		CHECK(*err >= 0x20 && *err < 0x7f, "a control byte in a "
+		    "message");
 }
 
 static void
