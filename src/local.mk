@@ -13,6 +13,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
 	%D%/shiftlog-jobs.c \
 	%D%/strutil.c %D%/strutil.h \
+	%D%/edl.c %D%/edl.h \
 	%D%/timecode.c %D%/timecode.h \
 	%D%/when.c %D%/when.h \
 	%D%/xmalloc.c %D%/xmalloc.h

@@ -85,3 +85,17 @@ check_PROGRAMS += %D%/test-timecode %D%/fuzz/fuzz-timecode
 	%D%/fuzz/fuzz-main.c src/timecode.c src/timecode.h
 TESTS += %D%/test-timecode %D%/cli-tc.sh %D%/fuzz/fuzz-timecode
 EXTRA_DIST += %D%/cli-tc.sh %D%/fuzz/corpus
+
+# EDL (issue 10): the CMX3600 parser's unit test, and its fuzz target
+# replayed by fuzz-main.c over tests/fuzz/corpus-edl (tests/fuzz/fuzz-edl.c
+# says how to run the real fuzzer). The fuzz target links edl.c and
+# timecode.c alone.
+check_PROGRAMS += %D%/test-edl %D%/fuzz/fuzz-edl
+%C%_test_edl_LDADD = $(unit_ldadd)
+%C%_fuzz_fuzz_edl_SOURCES = %D%/fuzz/fuzz-edl.c %D%/fuzz/fuzz-main.c \
+	src/edl.c src/edl.h src/timecode.c src/timecode.h
+%C%_fuzz_fuzz_edl_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS='"corpus-edl"' -DFUZZ_MUTATE_MAX=1024 \
+	-DFUZZ_ALPHABET='"0123456789::;; \n*CDVABLMW"'
+TESTS += %D%/test-edl %D%/fuzz/fuzz-edl
+EXTRA_DIST += %D%/fuzz/corpus-edl %D%/fuzz/edl.dict

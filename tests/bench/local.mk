@@ -23,8 +23,35 @@ bench: src/mcr$(EXEEXT) src/mcr-worker$(EXEEXT) plugins/storage.la \
 	SQLITE3='$(SQLITE3_SHELL)' \
 	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
 	$(SHELL) '$(abs_top_srcdir)/%D%/run.sh'
+	$(MAKE) $(AM_MAKEFLAGS) bench-console
 
 clean-bench:
 	-rm -rf %D%/work
 
 clean-local: clean-bench
+
+# --- the console (tests/bench/console.sh), run by `make bench` after
+# run.sh, or alone with `make bench-console`: the console's CPU idle and
+# with a live meter, its bytes per second to the terminal, its first frame
+# with 100,000 jobs and 1,000,000 events, and the Jobs screen's frame time
+# while scrolling. bench-console fills that shift log and times the console
+# on a pty rendered by libvterm, like tests/console/ptyterm.
+
+EXTRA_PROGRAMS += %D%/bench-console
+%C%_bench_console_SOURCES = %D%/bench-console.c
+%C%_bench_console_CFLAGS = $(AM_CFLAGS) $(VTERM_CFLAGS)
+%C%_bench_console_LDADD = src/libmcrcore.la $(VTERM_LIBS) -lutil
+
+EXTRA_DIST += %D%/console.sh
+
+.PHONY: bench-console
+
+bench-console: src/mcr$(EXEEXT) src/mcr-worker$(EXEEXT) plugins/storage.la \
+    tests/plugins/testplug.la %D%/bench-console$(EXEEXT)
+	MCR='$(abs_top_builddir)/src/mcr$(EXEEXT)' \
+	BENCH_WORKER='$(abs_top_builddir)/src/mcr-worker$(EXEEXT)' \
+	BENCH_PLUGINS='$(abs_top_builddir)/plugins/.libs/storage.so $(abs_top_builddir)/tests/plugins/.libs/testplug.so' \
+	BENCH_CONSOLE='$(abs_top_builddir)/%D%/bench-console$(EXEEXT)' \
+	SQLITE3='$(SQLITE3_SHELL)' \
+	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
+	$(SHELL) '$(abs_top_srcdir)/%D%/console.sh'

@@ -2,9 +2,10 @@
  * fuzz-main: the driver that runs a libFuzzer target without libFuzzer,
  * for `make check`. With files or folders as arguments it replays them
  * (a crash file, a corpus); without, it replays $TESTS_SRCDIR/fuzz/corpus
- * when that exists, then $FUZZ_RUNS (default 5000) inputs from a fixed
- * seed: corpus entries with bytes changed, inserted or cut, and strings of
- * digits and separators. A broken invariant aborts inside the target; a
+ * (or the folder -DFUZZ_CORPUS names there) when that exists, then
+ * $FUZZ_RUNS (default 5000) inputs from a fixed seed: corpus entries
+ * with bytes changed, inserted or cut, and strings of digits and
+ * separators. A broken invariant aborts inside the target; a
  * clean run prints one TAP line.
  */
 #include "autoconfig.h"
@@ -19,6 +20,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_INPUT 4096
 #define MAX_SEEDS 256
+
+/* A target may compile in its own corpus folder, mutation size and
+ * alphabet; the defaults are the timecode target's. */
+#ifndef FUZZ_CORPUS
+#define FUZZ_CORPUS "corpus"
+#endif
+#ifndef FUZZ_MUTATE_MAX
+#define FUZZ_MUTATE_MAX 64
+#endif
+#ifndef FUZZ_ALPHABET
+#define FUZZ_ALPHABET "0123456789::::;;..,,"
+#endif
 
 static uint8_t *seeds[MAX_SEEDS];
 static size_t seed_len[MAX_SEEDS], nseeds;
@@ -92,8 +105,8 @@ replay(const char *path)
 static void
 random_input(void)
 {
-	static const char alphabet[] = "0123456789::::;;..,,";
-	uint8_t buf[64];
+	static const char alphabet[] = FUZZ_ALPHABET;
+	uint8_t buf[FUZZ_MUTATE_MAX];
 	size_t n = 0, i, k;
 
 	if (nseeds > 0 && next_random() % 2 == 0) {
@@ -159,7 +172,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (srcdir != NULL) {
-		snprintf(corpus, sizeof corpus, "%s/fuzz/corpus", srcdir);
+		snprintf(corpus, sizeof corpus, "%s/fuzz/%s", srcdir,
+		    FUZZ_CORPUS);
 		if (replay(corpus) != 0)
 			rc = 1;
 	}
