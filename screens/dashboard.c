@@ -270,9 +270,11 @@ draw_storage(struct dash *d, WINDOW *win, const struct rect *r)
 		return;
 	}
 	namew = w >= 50 ? 12 : 10;
+	/* The text after the bar needs 20 columns; the bar gets the rest,
+	 * and none at all when the pane is too narrow for one. */
 	barw = w - namew - 22;
-	if (barw < 4)
-		barw = 4;
+	if (barw < 3)
+		barw = 0;
 	for (i = 0; i < r->h - 2 && (size_t)i < d->nvols; i++) {
 		const struct model_volume *v = &d->vols[i];
 		enum draw_style st = strcmp(v->level, "crit") == 0 ? DRAW_CRIT :
@@ -287,11 +289,14 @@ draw_storage(struct dash *d, WINDOW *win, const struct rect *r)
 			wattroff(win, draw_attr(DRAW_DIM));
 			continue;
 		}
-		draw_bar(win, y, x + namew + 1, barw, v->used_fraction, st);
+		if (barw > 0)
+			draw_bar(win, y, x + namew + 1, barw, v->used_fraction,
+			    st);
 		draw_bytes(v->used, used, sizeof used);
 		draw_bytes(v->total, total, sizeof total);
 		wattron(win, st == DRAW_BAR ? 0 : draw_attr(st));
-		draw_textf(win, y, x + namew + barw + 2, 20, "%3.0f%% %s/%s",
+		draw_textf(win, y, x + namew + barw + 2, w - namew - barw - 2,
+		    "%3.0f%% %s/%s",
 		    floor(v->used_fraction * 100), used, total);
 		wattroff(win, st == DRAW_BAR ? 0 : draw_attr(st));
 	}

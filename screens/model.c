@@ -25,7 +25,9 @@ append(struct grow *g)
 {
 	char *p;
 
-	*g->v = xrealloc(*g->v, (*g->n + 1) * g->size);
+	/* Grow by doubling: thousands of rows, not thousands of reallocs. */
+	if ((*g->n & (*g->n - 1)) == 0)
+		*g->v = xrealloc(*g->v, (*g->n ? *g->n * 2 : 16) * g->size);
 	p = (char *)*g->v + *g->n * g->size;
 	memset(p, 0, g->size);
 	(*g->n)++;

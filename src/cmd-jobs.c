@@ -826,7 +826,7 @@ cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv)
 		CMD_COMMON_OPTIONS
 	};
 	struct daemon_opts o = { 0 };
-	char *path;
+	char *path, *cfgpath = NULL;
 	int c, rc;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "fh", longopts)) != -1) {
@@ -869,11 +869,28 @@ cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv)
 		paths_mkdir_p(dir);
 		free(dir);
 	}
+	/* mcrd works from "/": relative paths are made absolute here. */
+	if (path[0] != '/') {
+		char cwd[4096], *abs;
+
+		if (getcwd(cwd, sizeof cwd) != NULL) {
+			abs = xasprintf("%s/%s", cwd, path);
+			free(path);
+			path = abs;
+		}
+	}
+	if (ctx->config_path != NULL && ctx->config_path[0] != '/') {
+		char cwd[4096];
+
+		if (getcwd(cwd, sizeof cwd) != NULL)
+			cfgpath = xasprintf("%s/%s", cwd, ctx->config_path);
+	}
 	o.db_path = path;
-	o.config_path = ctx->config_path;
+	o.config_path = cfgpath != NULL ? cfgpath : ctx->config_path;
 	/* The daemon loads its own config and plugins. */
 	cmd_ctx_free(ctx);
 	rc = daemon_main(&o);
 	free(path);
+	free(cfgpath);
 	return rc;
 }

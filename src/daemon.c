@@ -1485,28 +1485,45 @@ daemon_main(const struct daemon_opts *o)
 	return rc;
 }
 
+/* An absolute form of path (mcrd runs in "/"); a new string. */
+static char *
+absolute(const char *path)
+{
+	char cwd[4096];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
 int
 daemon_ensure(const char *db_path, const char *config_path, bool create_dir,
     char *err, size_t errlen)
 {
-	char *self, *args[8];
+	char *self, *args[8], *db = absolute(db_path);
+	char *cfg = config_path != NULL ? absolute(config_path) : NULL;
 	int status, i = 0;
 	pid_t pid;
 
-	if (daemon_running(db_path) > 0)
+	if (daemon_running(db_path) > 0) {
+		free(db);
+		free(cfg);
 		return 0;
+	}
 	if ((self = paths_self()) == NULL) {
 		strutil_format(err, errlen, "cannot find the mcr binary to start "
 		    "mcrd");
+		free(db);
+		free(cfg);
 		return -1;
 	}
 	args[i++] = (char *)"mcr";
 	args[i++] = (char *)"daemon";
 	args[i++] = (char *)"--db";
-	args[i++] = (char *)db_path;
-	if (config_path != NULL) {
+	args[i++] = db;
+	if (cfg != NULL) {
 		args[i++] = (char *)"--config";
-		args[i++] = (char *)config_path;
+		args[i++] = cfg;
 	}
 	args[i] = NULL;
 	pid = fork();
@@ -1515,6 +1532,8 @@ daemon_ensure(const char *db_path, const char *config_path, bool create_dir,
 		_exit(127);
 	}
 	free(self);
+	free(db);
+	free(cfg);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
 		strutil_format(err, errlen, "cannot start mcrd: %s",
 		    strerror(errno));

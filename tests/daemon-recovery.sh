@@ -100,6 +100,16 @@ sed -i '/^colour/d' "$CFG"
 wait_state "$q" done 15
 ok $? "the queued job runs under the reloaded daemon"
 
+# Relative paths: mcrd works from "/", so they are made absolute first.
+(cd "$T" && "$MCR" --db rel.db --config mcr.ini note "relative" >/dev/null &&
+    "$MCR" --db rel.db --config mcr.ini daemon) >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0 "mcrd starts with a relative --db and --config"
+relpid=$(cat "$T/rel.db.mcrd.lock" 2>/dev/null)
+[ -n "$relpid" ] && kill -0 "$relpid"
+ok $? "and keeps running"
+[ -n "$relpid" ] && kill "$relpid"
+
 run mcr log --kind daemon
 has "$T/out" "mcrd 0" "daemon starts are in the log"
 run mcr log verify
