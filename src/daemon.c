@@ -416,6 +416,16 @@ flush_slot(struct daemon *d, struct slot *s)
 			check(d, shiftlog_sample(d->sl, s->job_id,
 			    str(b, "series"), str(b, "key"), data));
 			free(data);
+		} else if (strcmp(type, "record") == 0) {
+			char *data = json_dumps(json_object_get(b, "data"),
+			    JSON_COMPACT);
+
+			if (shiftlog_record(d->sl, s->job_id, str(b, "type"),
+			    data) < 0)
+				dlog(d, "job %lld: refused its %s record: %s",
+				    (long long)s->job_id, str(b, "type"),
+				    shiftlog_errmsg(d->sl));
+			free(data);
 		} else if (strcmp(type, "state") == 0) {
 			check(d, shiftlog_plugin_state_set(d->sl, s->plugin,
 			    str(b, "key"), str(b, "value")));

@@ -139,6 +139,21 @@ h_sample(struct mcr_job *job, const char *series, const char *key,
 	    "key", key, "data", d));
 }
 
+static void
+h_record(struct mcr_job *job, const char *type, const char *data)
+{
+	json_t *d = json_loads(data, 0, NULL);
+
+	if (d == NULL || !json_is_object(d)) {
+		fprintf(stderr, "mcr-worker: plugin record %s is not a JSON "
+		    "object; dropped\n", type);
+		json_decref(d);
+		return;
+	}
+	emit(job, PROTO_RECORD, json_pack("{s:s, s:o}", "type", type,
+	    "data", d));
+}
+
 static const char *
 h_state_get(struct mcr_job *job, const char *key)
 {
@@ -262,6 +277,7 @@ static const struct mcr_host table = {
 	.fail = h_fail,
 	.result = h_result,
 	.log = h_log,
+	.record = h_record,
 };
 
 const struct mcr_host *

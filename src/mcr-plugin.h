@@ -107,6 +107,13 @@ struct mcr_host {
 	void (*result)(struct mcr_job *job, const char *json);
 	/* A line for the job's own log (`mcr job log ID`). */
 	void (*log)(struct mcr_job *job, const char *message);
+	/* A structured row for the shift log, data a JSON object. type names
+	 * what it is ("media" for a catalogue entry, "qc.report", ...); the
+	 * shift log files the types it knows into their own tables and keeps
+	 * every other type in its generic records table. Check size before
+	 * calling: hosts older than this member do not have it. */
+	void (*record)(struct mcr_job *job, const char *type,
+	    const char *data);
 };
 
 struct mcr_plugin {

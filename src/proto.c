@@ -19,6 +19,7 @@ static const char *const names[] = {
 	[PROTO_SAMPLE] = "sample",
 	[PROTO_STATE] = "state",
 	[PROTO_RESULT] = "result",
+	[PROTO_RECORD] = "record",
 };
 
 /* The keys each type must carry as strings. */
@@ -30,6 +31,7 @@ static const char *const required[][4] = {
 	[PROTO_SAMPLE] = { "series", "key", NULL },
 	[PROTO_STATE] = { "key", NULL },
 	[PROTO_RESULT] = { "status", NULL },
+	[PROTO_RECORD] = { "type", NULL },
 };
 
 const char *
@@ -84,10 +86,10 @@ proto_parse(const char *line, enum proto_type *type, json_t **body,
 		json_decref(j);
 		return -1;
 	}
-	if (t == PROTO_SAMPLE &&
+	if ((t == PROTO_SAMPLE || t == PROTO_RECORD) &&
 	    !json_is_object(json_object_get(j, "data"))) {
-		strutil_format(err, errlen, "sample message lacks an object "
-		    "'data'");
+		strutil_format(err, errlen, "%s message lacks an object "
+		    "'data'", names[t]);
 		json_decref(j);
 		return -1;
 	}

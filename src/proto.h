@@ -31,6 +31,7 @@
  *   sample   {"series": "storage.volume", "key": "production",
  *             "data": {...}}
  *   state    {"key": "level.production", "value": "warn"}  (null removes)
+ *   record   {"type": "media", "data": {...}}   a row for the shift log
  *   result   {"status": "done" | "failed" | "cancelled",
  *             "message": "one sentence", "data": {...},
  *             "permanent": true}   (optional: retrying cannot help)
@@ -58,6 +59,7 @@ enum proto_type {
 	PROTO_SAMPLE,
 	PROTO_STATE,
 	PROTO_RESULT,
+	PROTO_RECORD,
 };
 
 /* Parses one line (without its newline). On success returns 0 and a new

@@ -64,15 +64,15 @@ shiftlog_data_version(struct shiftlog *sl, int64_t *version)
 	    "check for changes");
 }
 
-static double
-col_double(sqlite3_stmt *st, int i, double none)
+double
+sl_col_double(sqlite3_stmt *st, int i, double none)
 {
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? none :
 	    sqlite3_column_double(st, i);
 }
 
-static const char *
-col_text(sqlite3_stmt *st, int i)
+const char *
+sl_col_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
 }
@@ -81,32 +81,32 @@ static void
 row_to_job(sqlite3_stmt *st, struct shiftlog_job *j)
 {
 	j->id = sqlite3_column_int64(st, 0);
-	j->kind = col_text(st, 1);
-	j->state = col_text(st, 2);
+	j->kind = sl_col_text(st, 1);
+	j->state = sl_col_text(st, 2);
 	j->priority = sqlite3_column_int64(st, 3);
-	j->params = col_text(st, 4);
-	j->subject = col_text(st, 5);
-	j->requested_by = col_text(st, 6);
-	j->requested_host = col_text(st, 7);
+	j->params = sl_col_text(st, 4);
+	j->subject = sl_col_text(st, 5);
+	j->requested_by = sl_col_text(st, 6);
+	j->requested_host = sl_col_text(st, 7);
 	j->created = sqlite3_column_int64(st, 8);
 	j->started = sqlite3_column_int64(st, 9);
 	j->finished = sqlite3_column_int64(st, 10);
-	j->progress = col_double(st, 11, -1);
-	j->rate = col_double(st, 12, -1);
-	j->rate_unit = col_text(st, 13);
-	j->eta = (int64_t)col_double(st, 14, -1);
-	j->progress_subject = col_text(st, 15);
+	j->progress = sl_col_double(st, 11, -1);
+	j->rate = sl_col_double(st, 12, -1);
+	j->rate_unit = sl_col_text(st, 13);
+	j->eta = (int64_t)sl_col_double(st, 14, -1);
+	j->progress_subject = sl_col_text(st, 15);
 	j->attempts = sqlite3_column_int64(st, 16);
-	j->error = col_text(st, 17);
-	j->result = col_text(st, 18);
+	j->error = sl_col_text(st, 17);
+	j->result = sl_col_text(st, 18);
 	j->timeout_ms = sqlite3_column_int64(st, 19);
 	j->not_before = sqlite3_column_int64(st, 20);
 	j->pid = sqlite3_column_int64(st, 21);
 	j->pid_start = sqlite3_column_int64(st, 22);
-	j->after = col_text(st, 23);
+	j->after = sl_col_text(st, 23);
 	j->deps_pending = sqlite3_column_int64(st, 24);
 	j->dep_dead = sqlite3_column_int64(st, 25);
-	j->dep_dead_state = col_text(st, 26);
+	j->dep_dead_state = sl_col_text(st, 26);
 }
 
 int
@@ -192,8 +192,8 @@ job_event(struct shiftlog *sl, int64_t job, const char *severity,
 	return rc;
 }
 
-static int
-step_done(struct shiftlog *sl, sqlite3_stmt *st, const char *what)
+int
+sl_step_done(struct shiftlog *sl, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -216,10 +216,10 @@ job_names(struct shiftlog *sl, int64_t id, char *kind, size_t klen,
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		strutil_copy(kind, col_text(st, 0), klen);
-		strutil_copy(subject, col_text(st, 1) ? col_text(st, 1) : "",
+		strutil_copy(kind, sl_col_text(st, 0), klen);
+		strutil_copy(subject, sl_col_text(st, 1) ? sl_col_text(st, 1) : "",
 		    slen);
-		strutil_copy(state, col_text(st, 2), stlen);
+		strutil_copy(state, sl_col_text(st, 2), stlen);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		sl_set_error(sl, "there is no job %lld; 'mcr jobs' lists them",
@@ -271,7 +271,7 @@ shiftlog_job_submit(struct shiftlog *sl, const struct shiftlog_submit *s,
 	sqlite3_bind_int64(st, 7, when_now());
 	if (s->timeout_ms > 0)
 		sqlite3_bind_int64(st, 8, s->timeout_ms);
-	if ((rc = step_done(sl, st, "queue a job")) < 0)
+	if ((rc = sl_step_done(sl, st, "queue a job")) < 0)
 		goto out;
 	/* Not *id yet: it may be the caller's after[]. */
 	new_id = sqlite3_last_insert_rowid(sl->db);
@@ -282,7 +282,7 @@ shiftlog_job_submit(struct shiftlog *sl, const struct shiftlog_submit *s,
 			goto out;
 		sqlite3_bind_int64(st, 1, new_id);
 		sqlite3_bind_int64(st, 2, s->after[i]);
-		if ((rc = step_done(sl, st, "record a dependency")) < 0)
+		if ((rc = sl_step_done(sl, st, "record a dependency")) < 0)
 			goto out;
 	}
 	rc = job_event(sl, new_id, "info", "job.queued", s->subject,
@@ -319,7 +319,7 @@ shiftlog_job_request(struct shiftlog *sl, int64_t job, const char *action,
 	sqlite3_bind_int64(st, 4, job);
 	sl_bind_text(st, 5, action);
 	sqlite3_bind_int64(st, 6, value);
-	if ((rc = step_done(sl, st, "file a request")) < 0)
+	if ((rc = sl_step_done(sl, st, "file a request")) < 0)
 		goto out;
 	if (request_id != NULL)
 		*request_id = sqlite3_last_insert_rowid(sl->db);
@@ -351,9 +351,9 @@ shiftlog_requests_pending(struct shiftlog *sl,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r.id = sqlite3_column_int64(st, 0);
 		r.job_id = sqlite3_column_int64(st, 1);
-		r.action = col_text(st, 2);
+		r.action = sl_col_text(st, 2);
 		r.value = sqlite3_column_int64(st, 3);
-		r.user = col_text(st, 4);
+		r.user = sl_col_text(st, 4);
 		if ((rc = cb(&r, arg)) != 0)
 			goto out;
 	}
@@ -377,7 +377,7 @@ shiftlog_request_outcome(struct shiftlog *sl, int64_t id, char *outcome,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		rc = sqlite3_column_type(st, 0) != SQLITE_NULL;
-		strutil_copy(outcome, col_text(st, 1) ? col_text(st, 1) : "",
+		strutil_copy(outcome, sl_col_text(st, 1) ? sl_col_text(st, 1) : "",
 		    size);
 	} else
 		rc = rc == SQLITE_DONE ? 0 : sl_db_error(sl, rc,
@@ -398,7 +398,7 @@ shiftlog_request_handled(struct shiftlog *sl, int64_t id, const char *outcome)
 	sqlite3_bind_int64(st, 1, when_now());
 	sl_bind_text(st, 2, outcome);
 	sqlite3_bind_int64(st, 3, id);
-	return step_done(sl, st, "close a request");
+	return sl_step_done(sl, st, "close a request");
 }
 
 int
@@ -424,7 +424,7 @@ shiftlog_job_started(struct shiftlog *sl, int64_t id, int64_t attempt,
 	sqlite3_bind_int64(st, 3, pid);
 	sqlite3_bind_int64(st, 4, pid_start);
 	sqlite3_bind_int64(st, 5, id);
-	if ((rc = step_done(sl, st, "start a job")) < 0)
+	if ((rc = sl_step_done(sl, st, "start a job")) < 0)
 		goto out;
 	rc = job_event(sl, id, "info", "job.started",
 	    subject[0] ? subject : NULL, "%s started (attempt %lld, worker "
@@ -453,7 +453,7 @@ shiftlog_job_progress(struct shiftlog *sl, int64_t id, double fraction,
 		sqlite3_bind_int64(st, 4, eta);
 	sl_bind_text(st, 5, subject);
 	sqlite3_bind_int64(st, 6, id);
-	return step_done(sl, st, "record progress");
+	return sl_step_done(sl, st, "record progress");
 }
 
 int
@@ -479,7 +479,7 @@ shiftlog_job_finished(struct shiftlog *sl, int64_t id, const char *state,
 	sl_bind_text(st, 3, strcmp(state, "done") == 0 ? NULL : message);
 	sl_bind_text(st, 4, result);
 	sqlite3_bind_int64(st, 5, id);
-	if ((rc = step_done(sl, st, "finish a job")) < 0)
+	if ((rc = sl_step_done(sl, st, "finish a job")) < 0)
 		goto out;
 	strutil_format(evkind, sizeof evkind, "job.%s", state);
 	rc = job_event(sl, id, strcmp(state, "failed") == 0 ? "error" :
@@ -522,7 +522,7 @@ shiftlog_job_transition(struct shiftlog *sl, int64_t id, const char *state,
 	sqlite3_bind_int64(st, 3, when_now());
 	sl_bind_text(st, 4, message);
 	sqlite3_bind_int64(st, 5, id);
-	if ((rc = step_done(sl, st, "change a job's state")) < 0)
+	if ((rc = sl_step_done(sl, st, "change a job's state")) < 0)
 		goto out;
 	strutil_format(evkind, sizeof evkind, "job.%s",
 	    strcmp(state, "running") == 0 ? "resumed" : state);
@@ -551,7 +551,7 @@ shiftlog_job_set_priority(struct shiftlog *sl, int64_t id, int64_t priority)
 		goto out;
 	sqlite3_bind_int64(st, 1, priority);
 	sqlite3_bind_int64(st, 2, id);
-	if ((rc = step_done(sl, st, "change a priority")) < 0)
+	if ((rc = sl_step_done(sl, st, "change a priority")) < 0)
 		goto out;
 	rc = job_event(sl, id, "notice", "job.priority",
 	    subject[0] ? subject : NULL, "%s priority set to %lld", kind,
@@ -590,7 +590,7 @@ shiftlog_meter(struct shiftlog *sl, int64_t job, const char *name,
 	sqlite3_bind_double(st, 3, value);
 	sl_bind_text(st, 4, unit);
 	sqlite3_bind_int64(st, 5, when_now());
-	return step_done(sl, st, "record a meter");
+	return sl_step_done(sl, st, "record a meter");
 }
 
 int
@@ -610,7 +610,7 @@ shiftlog_finding(struct shiftlog *sl, int64_t job, const char *severity,
 	sl_bind_text(st, 4, code);
 	sl_bind_text(st, 5, position);
 	sl_bind_text(st, 6, message);
-	return step_done(sl, st, "record a finding");
+	return sl_step_done(sl, st, "record a finding");
 }
 
 int
@@ -629,7 +629,7 @@ shiftlog_sample(struct shiftlog *sl, int64_t job, const char *series,
 	sl_bind_text(st, 3, series);
 	sl_bind_text(st, 4, key);
 	sl_bind_text(st, 5, data);
-	return step_done(sl, st, "record a sample");
+	return sl_step_done(sl, st, "record a sample");
 }
 
 char *
@@ -642,8 +642,8 @@ shiftlog_plugin_state(struct shiftlog *sl, const char *plugin)
 	    "plugin_state WHERE plugin = ?", &st, "read plugin state") < 0)
 		return xstrdup("{}");
 	sl_bind_text(st, 1, plugin);
-	if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0) != NULL)
-		s = xstrdup(col_text(st, 0));
+	if (sqlite3_step(st) == SQLITE_ROW && sl_col_text(st, 0) != NULL)
+		s = xstrdup(sl_col_text(st, 0));
 	sqlite3_finalize(st);
 	return s != NULL ? s : xstrdup("{}");
 }
@@ -669,7 +669,7 @@ shiftlog_plugin_state_set(struct shiftlog *sl, const char *plugin,
 	sl_bind_text(st, 2, key);
 	if (value != NULL)
 		sl_bind_text(st, 3, value);
-	return step_done(sl, st, "record plugin state");
+	return sl_step_done(sl, st, "record plugin state");
 }
 
 int
@@ -686,8 +686,8 @@ shiftlog_samples_latest(struct shiftlog *sl, const char *series,
 		return rc;
 	sl_bind_text(st, 1, series);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = cb(col_text(st, 0), sqlite3_column_int64(st, 1),
-		    col_text(st, 2), arg)) != 0)
+		if ((rc = cb(sl_col_text(st, 0), sqlite3_column_int64(st, 1),
+		    sl_col_text(st, 2), arg)) != 0)
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : sl_db_error(sl, rc, "read samples");
@@ -711,11 +711,11 @@ shiftlog_meters(struct shiftlog *sl,
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		m.job_id = sqlite3_column_int64(st, 0);
-		m.kind = col_text(st, 1);
-		m.subject = col_text(st, 2);
-		m.name = col_text(st, 3);
+		m.kind = sl_col_text(st, 1);
+		m.subject = sl_col_text(st, 2);
+		m.name = sl_col_text(st, 3);
 		m.value = sqlite3_column_double(st, 4);
-		m.unit = col_text(st, 5);
+		m.unit = sl_col_text(st, 5);
 		m.time = sqlite3_column_int64(st, 6);
 		if ((rc = cb(&m, arg)) != 0)
 			goto out;

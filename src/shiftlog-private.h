@@ -44,5 +44,10 @@ int sl_append_locked(struct shiftlog *sl, struct shiftlog_event *ev,
     size_t n);
 /* Binds s, or NULL when s is NULL. */
 void sl_bind_text(sqlite3_stmt *st, int col, const char *s);
+/* Steps a statement that yields no row and finalizes it; 0 or an rc. */
+int sl_step_done(struct shiftlog *sl, sqlite3_stmt *st, const char *what);
+/* Column i as text (NULL when NULL), or as a double (none when NULL). */
+const char *sl_col_text(sqlite3_stmt *st, int i);
+double sl_col_double(sqlite3_stmt *st, int i, double none);
 
 #endif

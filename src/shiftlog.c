@@ -153,6 +153,57 @@ static const char *const migrations[] = {
 	"  key TEXT NOT NULL,"
 	"  value TEXT NOT NULL,"
 	"  PRIMARY KEY (plugin, key)) WITHOUT ROWID;",
+
+	/* 3: structured rows from plugins (host->record) whose type has no
+	 * table of its own. */
+	"CREATE TABLE records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  job_id INTEGER REFERENCES jobs(id),"
+	"  type TEXT NOT NULL,"
+	"  data TEXT NOT NULL CHECK (json_valid(data)));"
+	"CREATE INDEX records_type ON records(type, job_id);"
+	/* The media catalogue: one row per file mcr put on (or found on)
+	 * its storage, keyed by absolute path. Times in microseconds UTC,
+	 * rate as a rational "25/1" or "30000/1001", duration in seconds,
+	 * tc_start as SMPTE text, hashes a JSON object {"xxh128": hex, ...},
+	 * meta the full probe as JSON. */
+	"CREATE TABLE media ("
+	"  id INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  volume TEXT,"
+	"  name TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime INTEGER,"
+	"  catalogued INTEGER NOT NULL,"
+	"  verified INTEGER,"
+	"  job_id INTEGER REFERENCES jobs(id),"
+	"  source TEXT,"
+	"  client TEXT,"
+	"  production TEXT,"
+	"  reel TEXT,"
+	"  clip TEXT,"
+	"  hashes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(hashes)),"
+	"  container TEXT,"
+	"  video_codec TEXT,"
+	"  width INTEGER,"
+	"  height INTEGER,"
+	"  rate TEXT,"
+	"  scan TEXT,"
+	"  duration REAL,"
+	"  frames INTEGER,"
+	"  tc_start TEXT,"
+	"  drop_frame INTEGER,"
+	"  audio_codec TEXT,"
+	"  audio_channels INTEGER,"
+	"  audio_layout TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'online' CHECK (state IN ('online',"
+	"    'missing','quarantined','deleted')),"
+	"  meta TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(meta)));"
+	"CREATE INDEX media_name ON media(name);"
+	"CREATE INDEX media_reel ON media(reel);"
+	"CREATE INDEX media_clip ON media(clip);"
+	"CREATE INDEX media_owner ON media(client, production);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

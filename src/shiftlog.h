@@ -229,6 +229,15 @@ char *shiftlog_plugin_state(struct shiftlog *sl, const char *plugin);
 int shiftlog_plugin_state_set(struct shiftlog *sl, const char *plugin,
     const char *key, const char *value);
 
+/* A plugin's structured row (host->record): filed into the type's own
+ * table when it has one, else into the generic records table. */
+int shiftlog_record(struct shiftlog *sl, int64_t job, const char *type,
+    const char *data);
+/* The generic rows of type, of one job (or all when job is 0), oldest
+ * first; cb returns nonzero to stop, and that value is returned. */
+int shiftlog_records(struct shiftlog *sl, const char *type, int64_t job,
+    int (*cb)(int64_t id, int64_t job, int64_t time, const char *data,
+    void *arg), void *arg);
 /* The newest sample of each key of series: cb(key, time, data JSON). */
 int shiftlog_samples_latest(struct shiftlog *sl, const char *series,
     int (*cb)(const char *key, int64_t time, const char *data, void *arg),

@@ -89,7 +89,7 @@ ok $? "and prints nothing"
 
 run "$MCR" status --json
 expect_rc 0 "status --json"
-is "$(json shift_log.schema_version)" 2 "schema version"
+is "$(DB="$XDG_STATE_HOME/mcr/shiftlog.db" sql "PRAGMA user_version")" "$(json shift_log.schema_version)" "schema version: the one on disk"
 is "$(json jobs.queued)" 0 "jobs by state"
 is "$(json last_event.message)" "over ssh" "the last event"
 

@@ -25,6 +25,8 @@ is "$(sql "SELECT progress FROM jobs WHERE id = 1")" 1.0 "at 100%"
 is "$(sql "SELECT count(*) > 0 FROM meters WHERE job_id = 1")" 1 "its meter was recorded"
 is "$(sql "SELECT count(*) > 0 FROM findings WHERE job_id = 1")" 1 "its finding was recorded"
 is "$(sql "SELECT count(*) > 0 FROM samples WHERE job_id = 1")" 1 "its sample was recorded"
+is "$(sql "SELECT json_extract(data, '\$.steps') FROM records WHERE job_id = 1 AND type = 'testplug.row'")" 4 \
+    "its structured row was filed in the records table"
 run mcr job show 1 --json
 is "$(json result.steps)" 4 "its result"
 is "$(json requested_by)" "$(id -un)" "who queued it"

@@ -430,6 +430,57 @@ test_concurrent_chain(void)
 	free(path);
 }
 
+static int
+count_rows(int64_t id, int64_t job, int64_t time, const char *data,
+    void *arg)
+{
+	(void)id; (void)job; (void)time;
+	tap_contains(data, "\"n\":1", "a generic row comes back whole");
+	++*(int *)arg;
+	return 0;
+}
+
+static void
+test_records(void)
+{
+	char err[256], *path = fresh_path();
+	struct shiftlog *sl;
+	int n = 0;
+
+	if (shiftlog_open(path, &rw, &sl, err, sizeof err) < 0) {
+		tap_ok(0, "a log for plugin rows: %s", err);
+		return;
+	}
+	tap_is_int(shiftlog_record(sl, 0, "test.row", "{\"n\":1}"), 0,
+	    "a row of an unknown type is kept");
+	tap_is_int(shiftlog_records(sl, "test.row", 0, count_rows, &n), 0,
+	    "and read back");
+	tap_is_int(n, 1, "once");
+	tap_is_int(shiftlog_record(sl, 0, "media", "{\"path\":\"/srv/p/"
+	    "A001C003.mov\",\"size\":1234,\"hashes\":{\"xxh128\":"
+	    "\"ab\"},\"tc_start\":\"10:00:00:00\",\"width\":1920}"), 0,
+	    "a media row is catalogued");
+	tap_is_int(shiftlog_record(sl, 0, "media", "{\"path\":\"/srv/p/"
+	    "A001C003.mov\",\"size\":1235,\"reel\":\"A001\"}"), 0,
+	    "and catalogued again");
+	shiftlog_close(sl);
+	tap_is_int(raw_int(path, "SELECT count(*) FROM media"), 1,
+	    "one row per path");
+	tap_is_int(raw_int(path, "SELECT size FROM media"), 1235,
+	    "holding the newest facts");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM media WHERE name = "
+	    "'A001C003.mov' AND reel = 'A001'"), 1,
+	    "its name taken from the path");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM records WHERE type = "
+	    "'media'"), 0, "and not duplicated as a generic row");
+	if (shiftlog_open(path, &rw, &sl, err, sizeof err) == 0) {
+		tap_ok(shiftlog_record(sl, 0, "media", "{\"size\":1}") < 0,
+		    "a media row without a path is refused");
+		shiftlog_close(sl);
+	}
+	free(path);
+}
+
 int
 main(void)
 {
@@ -443,5 +494,6 @@ main(void)
 	test_busy();
 	test_chain();
 	test_concurrent_chain();
+	test_records();
 	return tap_done();
 }

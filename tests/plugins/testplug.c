@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -106,6 +107,9 @@ testplug_ok(struct mcr_job *job, const struct mcr_host *host)
 	snprintf(msg, sizeof msg, "{\"steps\":%ld,\"delay_ms\":%ld}", steps,
 	    delay);
 	host->sample(job, "testplug.run", "ok", msg);
+	if (host->size >= offsetof(struct mcr_host, record) +
+	    sizeof host->record)
+		host->record(job, "testplug.row", msg);
 	runs = host->state_get(job, "runs");
 	snprintf(count, sizeof count, "%ld",
 	    (runs != NULL ? strtol(runs, NULL, 10) : 0) + 1);

@@ -1,0 +1,131 @@
+/*
+ * shiftlog-records: the structured rows plugins hand the host
+ * (host->record, the worker protocol's "record" line). A type with a table
+ * of its own has a filer here that maps the JSON onto its columns (with
+ * SQLite's JSON functions, so no JSON library is needed on this side);
+ * every other type lands in the generic records table, so nothing a plugin
+ * reports is lost.
+ */
+#include "autoconfig.h"
+
+#include <string.h>
+
+#include "shiftlog-private.h"
+#include "when.h"
+
+struct filer {
+	const char *type;
+	int (*file)(struct shiftlog *sl, int64_t job, const char *data);
+};
+
+/* "media": a catalogue row, replaced whole when the path is catalogued
+ * again (a re-ingest, a verify); see the media table in shiftlog.c. */
+static int
+file_media(struct shiftlog *sl, int64_t job, const char *data)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sl_prepare(sl, "INSERT INTO media (path, volume, name, "
+	    "size, mtime, catalogued, verified, job_id, source, client, "
+	    "production, reel, clip, hashes, container, video_codec, width, "
+	    "height, rate, scan, duration, frames, tc_start, drop_frame, "
+	    "audio_codec, audio_channels, audio_layout, state, meta) "
+	    "SELECT j->>'path', j->>'volume', coalesce(j->>'name', "
+	    "replace(j->>'path', rtrim(j->>'path', replace(j->>'path', '/', "
+	    "'')), '')), j->>'size', j->>'mtime', ?2, j->>'verified', ?3, "
+	    "j->>'source', j->>'client', j->>'production', j->>'reel', "
+	    "j->>'clip', coalesce(j->'hashes', '{}'), j->>'container', "
+	    "j->>'video_codec', j->>'width', j->>'height', j->>'rate', "
+	    "j->>'scan', j->>'duration', j->>'frames', j->>'tc_start', "
+	    "j->>'drop_frame', j->>'audio_codec', j->>'audio_channels', "
+	    "j->>'audio_layout', coalesce(j->>'state', 'online'), "
+	    "coalesce(j->'meta', '{}') FROM (SELECT json(?1) AS j) "
+	    "WHERE true ON CONFLICT (path) DO UPDATE SET "
+	    "volume = excluded.volume, name = excluded.name, "
+	    "size = excluded.size, mtime = excluded.mtime, "
+	    "catalogued = excluded.catalogued, verified = excluded.verified, "
+	    "job_id = excluded.job_id, source = excluded.source, "
+	    "client = excluded.client, production = excluded.production, "
+	    "reel = excluded.reel, clip = excluded.clip, "
+	    "hashes = excluded.hashes, container = excluded.container, "
+	    "video_codec = excluded.video_codec, width = excluded.width, "
+	    "height = excluded.height, rate = excluded.rate, "
+	    "scan = excluded.scan, duration = excluded.duration, "
+	    "frames = excluded.frames, tc_start = excluded.tc_start, "
+	    "drop_frame = excluded.drop_frame, "
+	    "audio_codec = excluded.audio_codec, "
+	    "audio_channels = excluded.audio_channels, "
+	    "audio_layout = excluded.audio_layout, state = excluded.state, "
+	    "meta = excluded.meta", &st, "catalogue a file")) < 0)
+		return rc;
+	sl_bind_text(st, 1, data);
+	sqlite3_bind_int64(st, 2, when_now());
+	if (job != 0)
+		sqlite3_bind_int64(st, 3, job);
+	return sl_step_done(sl, st, "catalogue a file");
+}
+
+/* Typed filers; a duty that adds a table adds its line here. */
+static const struct filer filers[] = {
+	{ "media", file_media },
+	{ NULL, NULL },
+};
+
+static int
+file_generic(struct shiftlog *sl, int64_t job, const char *type,
+    const char *data)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sl_prepare(sl, "INSERT INTO records (time, job_id, type, "
+	    "data) VALUES (?, ?, ?, ?)", &st, "record a plugin's row")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, when_now());
+	if (job != 0)
+		sqlite3_bind_int64(st, 2, job);
+	sl_bind_text(st, 3, type);
+	sl_bind_text(st, 4, data);
+	return sl_step_done(sl, st, "record a plugin's row");
+}
+
+int
+shiftlog_record(struct shiftlog *sl, int64_t job, const char *type,
+    const char *data)
+{
+	size_t i;
+
+	for (i = 0; filers[i].type != NULL; i++) {
+		if (strcmp(filers[i].type, type) == 0)
+			return filers[i].file(sl, job, data);
+	}
+	return file_generic(sl, job, type, data);
+}
+
+int
+shiftlog_records(struct shiftlog *sl, const char *type, int64_t job,
+    int (*cb)(int64_t id, int64_t job, int64_t time, const char *data,
+    void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	if ((rc = sl_prepare(sl, "SELECT id, job_id, time, data FROM records "
+	    "WHERE type = ?1 AND (?2 = 0 OR job_id = ?2) ORDER BY id", &st,
+	    "read plugin rows")) < 0)
+		return rc;
+	sl_bind_text(st, 1, type);
+	sqlite3_bind_int64(st, 2, job);
+	rc = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = cb(sqlite3_column_int64(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+		    sl_col_text(st, 3), arg)) != 0)
+			break;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = sl_db_error(sl, step, "read plugin rows");
+	sqlite3_finalize(st);
+	return rc;
+}
