@@ -223,6 +223,9 @@ console_push(struct console *c, const struct screen_class *cls)
 	getmaxyx(c->body, rows, cols);
 	if (cls->resize != NULL)
 		cls->resize(l->state, c, rows, cols);
+	/* The new top screen says on its fetch whether it shows a live
+	 * meter; one underneath no longer counts. */
+	console_live(c, false);
 	c->refetch = true;
 	c->dirty = true;
 }
@@ -243,6 +246,7 @@ console_pop(struct console *c)
 	l = &c->stack[--c->depth];
 	if (l->cls->close != NULL)
 		l->cls->close(l->state);
+	console_live(c, false);
 	c->refetch = true;
 	c->dirty = true;
 }
@@ -462,22 +466,36 @@ static void
 draw_top(struct console *c)
 {
 	const struct layer *l = &c->stack[c->depth - 1];
-	char when[16], left[768];
+	const char *path = c->o->db_path, *tail;
+	char when[16], left[768], daemon[40];
 	time_t now = time(NULL);
 	struct tm tm;
-	int n;
+	int room;
 
 	localtime_r(&now, &tm);
 	strftime(when, sizeof when, "%H:%M", &tm);
 	if (c->daemon_pid > 0)
-		n = strutil_format(left, sizeof left, " %s | %s | %s | mcrd "
-		    "%ld", c->cfg->site_name, l->cls->title, c->o->db_path,
+		strutil_format(daemon, sizeof daemon, "mcrd %ld",
 		    (long)c->daemon_pid);
 	else
-		n = strutil_format(left, sizeof left, " %s | %s | %s | "
-		    "mcrd not running", c->cfg->site_name, l->cls->title,
-		    c->o->db_path);
-	(void)n;
+		strutil_copy(daemon, "mcrd not running", sizeof daemon);
+	/* The shift log's path goes last and loses its head first: the
+	 * file name and whether mcrd runs matter more than the folders. */
+	room = COLS - (int)strlen(c->cfg->site_name) -
+	    (int)strlen(l->cls->title) - (int)strlen(daemon) - 11 -
+	    (COLS > 20 ? 6 : 0) - (c->o->read_only && COLS > 40 ? 11 : 0);
+	tail = path;
+	if (room < 4)
+		tail = NULL;
+	else if ((int)strlen(path) > room) {
+		tail = path + strlen(path) - (size_t)(room - 3);
+		while ((*tail & 0xc0) == 0x80)
+			tail++;
+	}
+	strutil_format(left, sizeof left, " %s | %s | %s%s%s%s",
+	    c->cfg->site_name, l->cls->title, daemon, tail != NULL ? " | " :
+	    "", tail != NULL && tail != path ? "..." : "", tail != NULL ?
+	    tail : "");
 	wattron(stdscr, draw_attr(DRAW_STATUS));
 	draw_text(stdscr, 0, 0, COLS, left, true);
 	if (c->o->read_only && COLS > 40)
@@ -662,15 +680,18 @@ command_done(struct console *c, const char *line, void *arg)
 	console_command(c, line);
 }
 
+/* True while a terminal pane's shell runs, shown or parked: quitting
+ * would stop it. */
 static bool
 terminal_open(struct console *c)
 {
 	int i;
 
-	if (c->parked.cls != NULL)
+	if (c->parked.cls != NULL && terminal_shell_running(c->parked.state))
 		return true;
 	for (i = 0; i < c->depth; i++) {
-		if (c->stack[i].cls == &screen_terminal)
+		if (c->stack[i].cls == &screen_terminal &&
+		    terminal_shell_running(c->stack[i].state))
 			return true;
 	}
 	return false;
@@ -922,9 +943,12 @@ console_main(const struct console_opts *o)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
-	/* A short wait, not nodelay: a UTF-8 character split over two
-	 * reads (slow SSH) must not be lost. */
-	wtimeout(stdscr, 20);
+	/* nodelay: on_input runs when poll says a key is there, and reads
+	 * until there is none, so the frame follows the last key at once.
+	 * A key's bytes (a UTF-8 character, an escape sequence) come in one
+	 * write from the terminal and one SSH packet; ncurses waits
+	 * ESCDELAY for the rest of an escape sequence in any case. */
+	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
 	if (!o->no_mouse)

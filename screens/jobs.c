@@ -21,30 +21,43 @@
 #include "when.h"
 #include "xmalloc.h"
 
-#define JOBS_MAX 10000
-
-enum sort { SORT_NEWEST, SORT_PRIORITY, SORT_STATE, SORT_KIND, SORTS };
-static const char *const sort_names[SORTS] = { "newest", "priority",
-    "state", "kind" };
+/*
+ * The list keeps only the ids of the jobs that match, in order (100,000
+ * jobs are 800 KB), re-read when a job was queued or changed state; the
+ * rows themselves are read a screenful at a time, so scrolling costs one
+ * indexed lookup per visible row and a live meter costs no re-sort.
+ */
+static const char *const sort_names[] = {
+	[SHIFTLOG_JOBS_NEWEST] = "newest",
+	[SHIFTLOG_JOBS_PRIORITY] = "priority",
+	[SHIFTLOG_JOBS_STATE] = "state",
+	[SHIFTLOG_JOBS_KIND] = "kind",
+};
+#define SORTS (sizeof sort_names / sizeof sort_names[0])
 
 struct jobs {
-	struct model_job *all;
-	size_t nall;
-	size_t *shown;		/* indexes into all, filtered and sorted */
-	size_t nshown;
+	int64_t *ids;		/* every matching job, in order */
+	size_t nids;
+	int64_t total;		/* jobs in the log, matching or not */
+	int64_t mark;		/* shiftlog_jobs_mark() when ids were read */
+	struct model_job *rows;	/* ids[top .. top + nrows) */
+	size_t nrows, rows_top;
+	bool rows_stale;
 	size_t sel, top;
-	int rows;
+	int rows_shown;
 	char filter[128];
-	enum sort sort;
+	enum shiftlog_job_order sort;
 	bool detail;
-	int64_t detail_id;
 	char *log;		/* the tail of the selected job's log */
 };
 
 static void *
 jobs_open(struct console *c)
 {
-	return xcalloc(1, sizeof(struct jobs));
+	struct jobs *j = xcalloc(1, sizeof(struct jobs));
+
+	j->mark = -1;
+	return j;
 }
 
 static void
@@ -52,78 +65,76 @@ jobs_close(void *state)
 {
 	struct jobs *j = state;
 
-	free(j->all);
-	free(j->shown);
+	free(j->ids);
+	free(j->rows);
 	free(j->log);
 	free(j);
+}
+
+/* Keeps the selection on screen. */
+static void
+keep_in_view(struct jobs *j)
+{
+	if (j->sel < j->top)
+		j->top = j->sel;
+	if (j->rows_shown > 0 && j->sel >= j->top + (size_t)j->rows_shown)
+		j->top = j->sel - (size_t)j->rows_shown + 1;
+	if (j->top >= j->nids)
+		j->top = 0;
+}
+
+/* Reads the visible rows when the window moved or the log changed. */
+static int
+load_rows(struct jobs *j, struct console *c)
+{
+	size_t want = j->rows_shown > 0 ? (size_t)j->rows_shown : 1;
+
+	keep_in_view(j);
+	if (!j->rows_stale && j->rows_top == j->top && j->nrows ==
+	    (j->top + want < j->nids ? want : j->nids - j->top))
+		return 0;
+	if (j->top + want > j->nids)
+		want = j->nids - j->top;
+	j->rows_top = j->top;
+	j->rows_stale = false;
+	return model_jobs_by_id(console_shiftlog(c), j->ids + j->top, want,
+	    &j->rows, &j->nrows);
 }
 
 static const struct model_job *
 selected(const struct jobs *j)
 {
-	return j->nshown > 0 ? &j->all[j->shown[j->sel]] : NULL;
+	if (j->sel < j->rows_top || j->sel - j->rows_top >= j->nrows)
+		return NULL;
+	return &j->rows[j->sel - j->rows_top];
 }
 
-static bool
-matches(const struct model_job *m, const char *f)
-{
-	char id[24];
-
-	if (*f == '\0')
-		return true;
-	strutil_format(id, sizeof id, "%lld", (long long)m->id);
-	return strcasestr(m->kind, f) != NULL || strcasestr(m->state, f) !=
-	    NULL || strcasestr(m->subject, f) != NULL || strcasestr(m->by, f)
-	    != NULL || strcasestr(m->error, f) != NULL || strcmp(id, f) == 0;
-}
-
-static const struct model_job *sort_base;
-static enum sort sort_mode;
-
+/* Re-reads the matching ids, keeping the selected job selected. */
 static int
-compare(const void *a, const void *b)
+load_ids(struct jobs *j, struct console *c)
 {
-	const struct model_job *x = &sort_base[*(const size_t *)a];
-	const struct model_job *y = &sort_base[*(const size_t *)b];
-	int r = 0;
-
-	switch (sort_mode) {
-	case SORT_PRIORITY:
-		r = (y->priority > x->priority) - (y->priority < x->priority);
-		break;
-	case SORT_STATE:
-		r = strcmp(x->state, y->state);
-		break;
-	case SORT_KIND:
-		r = strcmp(x->kind, y->kind);
-		break;
-	default:
-		break;
-	}
-	return r != 0 ? r : (y->id > x->id) - (y->id < x->id);
-}
-
-static void
-rebuild(struct jobs *j)
-{
-	int64_t keep = selected(j) != NULL ? selected(j)->id : 0;
+	int64_t keep = j->sel < j->nids ? j->ids[j->sel] : 0;
+	struct shiftlog_status st;
 	size_t i;
 
-	free(j->shown);
-	j->shown = xcalloc(j->nall + 1, sizeof *j->shown);
-	j->nshown = 0;
-	for (i = 0; i < j->nall; i++) {
-		if (matches(&j->all[i], j->filter))
-			j->shown[j->nshown++] = i;
+	free(j->ids);
+	if (shiftlog_job_ids(console_shiftlog(c), j->filter, j->sort, &j->ids,
+	    &j->nids) < 0)
+		return -1;
+	if (shiftlog_status(console_shiftlog(c), &st) == 0) {
+		j->total = 0;
+		for (i = 0; i < SHIFTLOG_JOB_STATES; i++)
+			j->total += st.jobs[i];
 	}
-	sort_base = j->all;
-	sort_mode = j->sort;
-	qsort(j->shown, j->nshown, sizeof *j->shown, compare);
 	j->sel = 0;
-	for (i = 0; i < j->nshown; i++) {
-		if (j->all[j->shown[i]].id == keep)
+	for (i = 0; keep != 0 && i < j->nids; i++) {
+		if (j->ids[i] == keep) {
 			j->sel = i;
+			break;
+		}
 	}
+	j->rows_stale = true;
+	return 0;
 }
 
 static void
@@ -160,11 +171,20 @@ static int
 jobs_fetch(void *state, struct console *c)
 {
 	struct jobs *j = state;
-	struct shiftlog_job_filter f = { .limit = JOBS_MAX };
+	int64_t mark;
 
-	if (model_jobs(console_shiftlog(c), &f, &j->all, &j->nall) < 0)
+	if (shiftlog_jobs_mark(console_shiftlog(c), &mark) < 0)
 		return -1;
-	rebuild(j);
+	if (mark != j->mark) {
+		if (load_ids(j, c) < 0)
+			return -1;
+		j->mark = mark;
+	}
+	/* Progress, rate and ETA move without an event: the visible rows
+	 * are read again on every change of the log. */
+	j->rows_stale = true;
+	if (load_rows(j, c) < 0)
+		return -1;
 	if (j->detail)
 		load_log(j, c);
 	return 0;
@@ -254,9 +274,12 @@ jobs_draw(void *state, struct console *c, WINDOW *win)
 		draw_detail(j, c, win, rows, cols);
 		return;
 	}
-	j->rows = rows - 2;
-	strutil_format(head, sizeof head, "%zu of %zu jobs, sorted by %s%s%s%s",
-	    j->nshown, j->nall, sort_names[j->sort], j->filter[0] ?
+	j->rows_shown = rows - 2;
+	if (load_rows(j, c) < 0)
+		console_status(c, "cannot read jobs: %s",
+		    shiftlog_errmsg(console_shiftlog(c)));
+	strutil_format(head, sizeof head, "%zu of %lld jobs, sorted by %s%s%s%s",
+	    j->nids, (long long)j->total, sort_names[j->sort], j->filter[0] ?
 	    ", filter '" : "", j->filter, j->filter[0] ? "'" : "");
 	wattron(win, draw_attr(DRAW_TITLE));
 	draw_text(win, 0, 1, cols - 2, head, true);
@@ -264,18 +287,14 @@ jobs_draw(void *state, struct console *c, WINDOW *win)
 	    "%-8s %s", "ID", "STATE", "KIND", "PRIO", "PROGRESS", "", "RATE",
 	    "ETA", "BY", "SUBJECT");
 	wattroff(win, draw_attr(DRAW_TITLE));
-	if (j->nshown == 0) {
+	if (j->nids == 0) {
 		draw_text(win, 3, 2, cols - 4, j->filter[0] ? "no job matches "
 		    "the filter; '/' changes it" : "no jobs yet", false);
 		return;
 	}
-	if (j->sel < j->top)
-		j->top = j->sel;
-	if (j->rows > 0 && j->sel >= j->top + (size_t)j->rows)
-		j->top = j->sel - (size_t)j->rows + 1;
-	for (i = 0; i < j->rows && j->top + (size_t)i < j->nshown; i++) {
-		const struct model_job *m = &j->all[j->shown[j->top + i]];
-		bool sel = j->top + (size_t)i == j->sel;
+	for (i = 0; i < j->rows_shown && (size_t)i < j->nrows; i++) {
+		const struct model_job *m = &j->rows[i];
+		bool sel = j->rows_top + (size_t)i == j->sel;
 		char rate[32], eta[16], pct[8] = "";
 		int y = 2 + i;
 
@@ -315,7 +334,9 @@ filter_done(struct console *c, const char *text, void *arg)
 	struct jobs *j = arg;
 
 	strutil_copy(j->filter, text, sizeof j->filter);
-	rebuild(j);
+	if (load_ids(j, c) < 0)
+		console_status(c, "cannot filter jobs: %s",
+		    shiftlog_errmsg(console_shiftlog(c)));
 	console_dirty(c);
 }
 
@@ -362,12 +383,12 @@ jobs_key(void *state, struct console *c, int ch)
 {
 	struct jobs *j = state;
 	const struct model_job *m = selected(j);
-	size_t page = j->rows > 1 ? (size_t)j->rows - 1 : 1;
+	size_t page = j->rows_shown > 1 ? (size_t)j->rows_shown - 1 : 1;
 
 	switch (ch) {
 	case 'j':
 	case SCREEN_KEY(KEY_DOWN):
-		if (j->sel + 1 < j->nshown)
+		if (j->sel + 1 < j->nids)
 			j->sel++;
 		break;
 	case 'k':
@@ -376,8 +397,8 @@ jobs_key(void *state, struct console *c, int ch)
 			j->sel--;
 		break;
 	case SCREEN_KEY(KEY_NPAGE):
-		j->sel = j->sel + page < j->nshown ? j->sel + page :
-		    j->nshown > 0 ? j->nshown - 1 : 0;
+		j->sel = j->sel + page < j->nids ? j->sel + page :
+		    j->nids > 0 ? j->nids - 1 : 0;
 		break;
 	case SCREEN_KEY(KEY_PPAGE):
 		j->sel = j->sel > page ? j->sel - page : 0;
@@ -388,15 +409,18 @@ jobs_key(void *state, struct console *c, int ch)
 		break;
 	case SCREEN_KEY(KEY_END):
 	case 'G':
-		j->sel = j->nshown > 0 ? j->nshown - 1 : 0;
+		j->sel = j->nids > 0 ? j->nids - 1 : 0;
 		break;
 	case '/':
 		console_prompt(c, "Filter jobs", j->filter, filter_done, j);
 		return SCREEN_KEY_HANDLED;
 	case 's':
 		j->sort = (j->sort + 1) % SORTS;
-		rebuild(j);
-		console_status(c, "sorted by %s", sort_names[j->sort]);
+		if (load_ids(j, c) < 0)
+			console_status(c, "cannot sort jobs: %s",
+			    shiftlog_errmsg(console_shiftlog(c)));
+		else
+			console_status(c, "sorted by %s", sort_names[j->sort]);
 		break;
 	case '\r':
 	case '\n':
@@ -434,6 +458,10 @@ jobs_key(void *state, struct console *c, int ch)
 	default:
 		return SCREEN_KEY_UNHANDLED;
 	}
+	/* The rows under a moved selection, before the next key uses them. */
+	if (load_rows(j, c) < 0)
+		console_status(c, "cannot read jobs: %s",
+		    shiftlog_errmsg(console_shiftlog(c)));
 	return SCREEN_KEY_REDRAW;
 }
 

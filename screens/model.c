@@ -82,6 +82,18 @@ model_jobs(struct shiftlog *sl, const struct shiftlog_job_filter *f,
 	return shiftlog_jobs(sl, f, take_job, &g) < 0 ? -1 : 0;
 }
 
+int
+model_jobs_by_id(struct shiftlog *sl, const int64_t *ids, size_t nids,
+    struct model_job **v, size_t *n)
+{
+	struct grow g = { (void **)v, n, sizeof **v };
+
+	free(*v);
+	*v = NULL;
+	*n = 0;
+	return shiftlog_jobs_by_id(sl, ids, nids, take_job, &g) < 0 ? -1 : 0;
+}
+
 struct vol_ctx {
 	struct model_volume *v;
 	size_t n;

@@ -47,6 +47,9 @@ struct model_event {
  * with the shift log's message. */
 int model_jobs(struct shiftlog *sl, const struct shiftlog_job_filter *f,
     struct model_job **v, size_t *n);
+/* The jobs with these ids, in that order. */
+int model_jobs_by_id(struct shiftlog *sl, const int64_t *ids, size_t nids,
+    struct model_job **v, size_t *n);
 /* Configured volumes with their newest storage.volume sample. */
 int model_volumes(struct shiftlog *sl, const struct config *cfg,
     struct model_volume **v, size_t *n);

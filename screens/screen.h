@@ -63,4 +63,7 @@ extern const struct screen_class screen_log;
 extern const struct screen_class screen_terminal;
 extern const struct screen_class screen_help;
 
+/* True while the terminal pane's shell (its state) still runs. */
+bool terminal_shell_running(void *state);
+
 #endif

@@ -45,6 +45,14 @@ struct term {
 
 static void term_reap(void *arg);
 
+bool
+terminal_shell_running(void *state)
+{
+	const struct term *t = state;
+
+	return t != NULL && t->pid != -1 && !t->exited;
+}
+
 static void
 term_cancel(struct term *t, uint64_t *timer)
 {

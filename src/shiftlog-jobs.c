@@ -167,6 +167,104 @@ out:
 	return rc;
 }
 
+int
+shiftlog_job_ids(struct shiftlog *sl, const char *text,
+    enum shiftlog_job_order order, int64_t **ids, size_t *n)
+{
+	static const char *const orders[] = {
+		[SHIFTLOG_JOBS_NEWEST] = "id DESC",
+		[SHIFTLOG_JOBS_PRIORITY] = "priority DESC, id DESC",
+		[SHIFTLOG_JOBS_STATE] = "state, id DESC",
+		[SHIFTLOG_JOBS_KIND] = "kind, id DESC",
+	};
+	sqlite3_stmt *st;
+	char *sql, *pattern = NULL;
+	size_t cap = 0, i, k;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	sql = xasprintf("SELECT id FROM jobs WHERE ?1 IS NULL OR "
+	    "kind LIKE ?1 ESCAPE '\\' OR state LIKE ?1 ESCAPE '\\' OR "
+	    "subject LIKE ?1 ESCAPE '\\' OR requested_by LIKE ?1 ESCAPE "
+	    "'\\' OR error LIKE ?1 ESCAPE '\\' OR CAST(id AS TEXT) = ?2 "
+	    "ORDER BY %s", orders[order]);
+	rc = sl_prepare(sl, sql, &st, "list jobs");
+	free(sql);
+	if (rc < 0)
+		return rc;
+	if (text != NULL && *text != '\0') {
+		/* A substring match: % and _ in the text are literal. */
+		pattern = xmalloc(2 * strlen(text) + 3);
+		k = 0;
+		pattern[k++] = '%';
+		for (i = 0; text[i] != '\0'; i++) {
+			if (text[i] == '%' || text[i] == '_' || text[i] == '\\')
+				pattern[k++] = '\\';
+			pattern[k++] = text[i];
+		}
+		pattern[k++] = '%';
+		pattern[k] = '\0';
+		sl_bind_text(st, 1, pattern);
+		sl_bind_text(st, 2, text);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			*ids = xrealloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	rc = rc == SQLITE_DONE ? 0 : sl_db_error(sl, rc, "list jobs");
+	sqlite3_finalize(st);
+	free(pattern);
+	if (rc < 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int
+shiftlog_jobs_by_id(struct shiftlog *sl, const int64_t *ids, size_t n,
+    int (*cb)(const struct shiftlog_job *, void *), void *arg)
+{
+	struct shiftlog_job job;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((rc = sl_prepare(sl, "SELECT " JOB_COLUMNS " FROM jobs j "
+	    "WHERE j.id = ?", &st, "read jobs")) < 0)
+		return rc;
+	/* One indexed lookup per id: a screenful, in the caller's order. */
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			row_to_job(st, &job);
+			if ((rc = cb(&job, arg)) != 0)
+				break;
+		} else if (rc != SQLITE_DONE) {
+			rc = sl_db_error(sl, rc, "read jobs");
+			break;
+		}
+		rc = 0;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+shiftlog_jobs_mark(struct shiftlog *sl, int64_t *mark)
+{
+	/* Every submit and every change of state appends a job.* event,
+	 * so the newest event's id moves whenever the list may have. */
+	return sl_query_int(sl, "SELECT max(id) FROM events", mark,
+	    "check for new jobs");
+}
+
 /* Appends one event about job inside the open transaction. */
 static int
 job_event(struct shiftlog *sl, int64_t job, const char *severity,

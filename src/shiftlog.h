@@ -187,6 +187,26 @@ int shiftlog_job_submit(struct shiftlog *sl, const struct shiftlog_submit *s,
  * order). cb's nonzero return stops the walk and is returned. */
 int shiftlog_jobs(struct shiftlog *sl, const struct shiftlog_job_filter *f,
     int (*cb)(const struct shiftlog_job *, void *), void *arg);
+enum shiftlog_job_order {
+	SHIFTLOG_JOBS_NEWEST,
+	SHIFTLOG_JOBS_PRIORITY,	/* highest first, then newest */
+	SHIFTLOG_JOBS_STATE,	/* by state name, then newest */
+	SHIFTLOG_JOBS_KIND,	/* by kind, then newest */
+};
+/* The ids of every job whose kind, state, subject, requester or error
+ * contains text (ASCII case-insensitive; NULL or "" for all, a number
+ * also matches that job's id), in order: a new array in *ids. This is
+ * what a list of 100,000 jobs keeps in memory; rows are read a screenful
+ * at a time with shiftlog_jobs_by_id(). */
+int shiftlog_job_ids(struct shiftlog *sl, const char *text,
+    enum shiftlog_job_order order, int64_t **ids, size_t *n);
+/* The jobs with these ids, in that order (ids that are gone are
+ * skipped). */
+int shiftlog_jobs_by_id(struct shiftlog *sl, const int64_t *ids, size_t n,
+    int (*cb)(const struct shiftlog_job *, void *), void *arg);
+/* A mark that changes whenever a job is queued or changes state (the
+ * newest event's id): the job list needs re-reading only then. */
+int shiftlog_jobs_mark(struct shiftlog *sl, int64_t *mark);
 /* Records an operator's request for mcrd (cancel, pause, ...), with an
  * event. Returns 0 or a negative rc. */
 int shiftlog_job_request(struct shiftlog *sl, int64_t job,

@@ -167,14 +167,33 @@ exit 0
 SCRIPT
 expect_rc 0 "the terminal pane runs a shell with colours; quitting asks first"
 
+# Once its shell has exited, nothing would stop: q quits without asking.
+con 24x80 <<'SCRIPT'
+wait "Jobs ("
+keys <F12>
+sleep 0.5
+keys "exit\r"
+wait "shell exited"
+keys <F12>
+wait "Jobs ("
+keys q
+exit 0
+SCRIPT
+expect_rc 0 "with the terminal's shell gone, q quits at once"
+
 # Read-only review of a copy: actions are refused on the status line.
 daemon_kill
 id=$(submit --no-daemon testplug.sleep seconds=30)
-"$SQLITE3" "$DB" ".backup '$T/copy.db'"
-"$PTYTERM" --size 24x100 -- "$MCR" --db "$T/copy.db" --config "$CFG" \
+# A long path: the top line drops its head, not the daemon's state.
+long="$T/night-shift-review/copied-from-mcr-host-07/2026-11-29"
+mkdir -p "$long"
+"$SQLITE3" "$DB" ".backup '$long/copy.db'"
+ln -s "$long/copy.db" "$T/copy.db"
+"$PTYTERM" --size 24x100 -- "$MCR" --db "$long/copy.db" --config "$CFG" \
     --read-only >"$T/out" 2>"$T/err" <<SCRIPT
 wait "READ-ONLY"
-wait "mcrd not running"
+wait "mcrd not running | ..."
+wait "2026-11-29/copy.db"
 keys ":jobs\r"
 wait "sorted by newest"
 keys c
