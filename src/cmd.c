@@ -286,13 +286,20 @@ cmd_event_print(FILE *f, const struct shiftlog_event *ev)
 int
 cmd_json_print(json_t *doc)
 {
+	char *text;
 	int rc;
 
 	if (doc == NULL)
 		fatal("building a JSON document failed");
-	rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* Into memory, then one write: json_dumpf() goes through stdio a
+	 * token at a time. */
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
-	if (rc != 0 || fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+	if (text == NULL)
+		fatal("building a JSON document failed");
+	rc = fputs(text, stdout);
+	free(text);
+	if (rc == EOF || fputc('\n', stdout) == EOF || fflush(stdout) != 0)
 		return cmd_error("cannot write to standard output");
 	return 0;
 }

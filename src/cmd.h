@@ -95,6 +95,7 @@ int cmd_json_print(json_t *doc);
  * or prints why not and returns CMD_EXIT_ERROR. Call after cmd_shiftlog. */
 int cmd_daemon_ensure(struct cmd_ctx *ctx);
 
+int cmd_conform(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_job(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_jobs(struct cmd_ctx *ctx, int argc, char **argv);

@@ -13,15 +13,17 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
 	%D%/shiftlog-jobs.c \
 	%D%/shiftlog-records.c \
+	%D%/shiftlog-media-match.c \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/edl.c %D%/edl.h \
+	%D%/conform.c %D%/conform-report.c %D%/conform.h \
 	%D%/timecode.c %D%/timecode.h \
 	%D%/when.c %D%/when.h \
 	%D%/xmalloc.c %D%/xmalloc.h
 %C%_libmcrcore_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(INIH_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
 %C%_libmcrcore_la_LIBADD = $(SQLITE_LIBS) $(INIH_LIBS) $(CRYPTO_LIBS) \
-	$(JANSSON_LIBS) -ldl
+	$(JANSSON_LIBS) -ldl -lm
 
 # The shared media helper: FFmpeg lives here and in plugins, nowhere else.
 noinst_LTLIBRARIES += %D%/libmcrmedia.la
@@ -38,6 +40,7 @@ bin_PROGRAMS += %D%/mcr
 %C%_mcr_SOURCES = \
 	%D%/mcr.c \
 	%D%/cmd.c %D%/cmd.h \
+	%D%/cmd-conform.c \
 	%D%/cmd-jobs.c \
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \

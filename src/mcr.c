@@ -21,6 +21,8 @@
 #include "xmalloc.h"
 
 static const struct cmd_entry verbs[] = {
+	{ "conform", "check an EDL against the media catalogue; pull lists",
+	    cmd_conform },
 	{ "daemon", "run mcrd, the job scheduler (-f: in the foreground)",
 	    cmd_daemon },
 	{ "job", "show, log, cancel, pause, resume, retry or reprioritise a "

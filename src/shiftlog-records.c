@@ -129,3 +129,9 @@ shiftlog_records(struct shiftlog *sl, const char *type, int64_t job,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int64_t
+shiftlog_last_row_id(struct shiftlog *sl)
+{
+	return sqlite3_last_insert_rowid(sl->db);
+}

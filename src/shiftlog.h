@@ -253,11 +253,41 @@ int shiftlog_plugin_state_set(struct shiftlog *sl, const char *plugin,
  * table when it has one, else into the generic records table. */
 int shiftlog_record(struct shiftlog *sl, int64_t job, const char *type,
     const char *data);
+/* The id of the row the last successful INSERT on this handle made (a
+ * generic record's, after shiftlog_record()). */
+int64_t shiftlog_last_row_id(struct shiftlog *sl);
 /* The generic rows of type, of one job (or all when job is 0), oldest
  * first; cb returns nonzero to stop, and that value is returned. */
 int shiftlog_records(struct shiftlog *sl, const char *type, int64_t job,
     int (*cb)(int64_t id, int64_t job, int64_t time, const char *data,
     void *arg), void *arg);
+/* A media catalogue row, as lookups by name return it; strings are valid
+ * during the callback only. frames and drop_frame are -1, duration < 0,
+ * when unknown. */
+struct shiftlog_media_row {
+	int64_t id;
+	const char *path, *name, *clip, *reel, *rate, *tc_start;
+	const char *hashes;	/* the JSON object, as stored */
+	const char *state;
+	int64_t size, frames;
+	double duration;
+	int drop_frame;
+};
+enum shiftlog_media_by {
+	SHIFTLOG_MEDIA_BY_NAME,	/* the file name */
+	SHIFTLOG_MEDIA_BY_CLIP,	/* the clip name, else the file name or stem */
+	SHIFTLOG_MEDIA_BY_REEL,	/* the reel, else as BY_CLIP */
+};
+/* Lookups by name keep their statements prepared: make a matcher, look up
+ * as often as needed, free it before the shift log is closed. */
+struct shiftlog_media_matcher;
+struct shiftlog_media_matcher *shiftlog_media_matcher(struct shiftlog *sl);
+void shiftlog_media_matcher_free(struct shiftlog_media_matcher *m);
+/* Every catalogued row matching key (the first way of matching that
+ * finds any); cb returns nonzero to stop, and that value is returned. */
+int shiftlog_media_match(struct shiftlog_media_matcher *m,
+    enum shiftlog_media_by by, const char *key,
+    int (*cb)(const struct shiftlog_media_row *, void *), void *arg);
 /* The newest sample of each key of series: cb(key, time, data JSON). */
 int shiftlog_samples_latest(struct shiftlog *sl, const char *series,
     int (*cb)(const char *key, int64_t time, const char *data, void *arg),

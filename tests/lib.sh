@@ -46,8 +46,9 @@ has() {
 }
 
 # json PATH: the value at PATH in $T/out.
+# json PATH [FILE]: a value of the JSON in FILE (default: the last output).
 json() {
-    "$JSONGET" "$1" <"$T/out"
+    "$JSONGET" "$1" <"${2:-$T/out}"
 }
 
 # is GOT WANT DESCRIPTION

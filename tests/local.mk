@@ -83,8 +83,9 @@ check_PROGRAMS += %D%/test-timecode %D%/fuzz/fuzz-timecode
 %C%_test_timecode_LDADD = $(unit_ldadd)
 %C%_fuzz_fuzz_timecode_SOURCES = %D%/fuzz/fuzz-timecode.c \
 	%D%/fuzz/fuzz-main.c src/timecode.c src/timecode.h
-TESTS += %D%/test-timecode %D%/cli-tc.sh %D%/fuzz/fuzz-timecode
-EXTRA_DIST += %D%/cli-tc.sh %D%/fuzz/corpus
+TESTS += %D%/test-timecode %D%/cli-tc.sh %D%/fuzz/fuzz-timecode \
+	%D%/cli-conform.sh
+EXTRA_DIST += %D%/cli-tc.sh %D%/cli-conform.sh %D%/fuzz/corpus
 
 # EDL (issue 10): the CMX3600 parser's unit test, and its fuzz target
 # replayed by fuzz-main.c over tests/fuzz/corpus-edl (tests/fuzz/fuzz-edl.c

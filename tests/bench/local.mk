@@ -55,3 +55,17 @@ bench-console: src/mcr$(EXEEXT) src/mcr-worker$(EXEEXT) plugins/storage.la \
 	SQLITE3='$(SQLITE3_SHELL)' \
 	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
 	$(SHELL) '$(abs_top_srcdir)/%D%/console.sh'
+
+# --- the EDL conform (tests/bench/conform.sh): a 3,000-event EDL against
+# 100,000 catalogue rows, against the same lookups in bare sqlite3.
+
+EXTRA_DIST += %D%/conform.sh
+
+.PHONY: bench-conform
+bench: bench-conform
+
+bench-conform: src/mcr$(EXEEXT)
+	MCR='$(abs_top_builddir)/src/mcr$(EXEEXT)' \
+	SQLITE3='$(SQLITE3_SHELL)' \
+	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
+	$(SHELL) '$(abs_top_srcdir)/%D%/conform.sh'
