@@ -13,6 +13,14 @@
 #include "strutil.h"
 #include "xmalloc.h"
 
+/* The status as a person reads it: "out of range". */
+static const char *
+status_words(enum conform_status s)
+{
+	return s == CONFORM_OUT_OF_RANGE ? "out of range" :
+	    conform_status_name(s);
+}
+
 static const char *
 fcm_name(enum edl_fcm f)
 {
@@ -183,7 +191,7 @@ conform_text(FILE *f, const struct conform_result *r)
 		tc_format(cl->src_out, cc->event->rate, b, sizeof b);
 		fprintf(f, "%-5s %-5s %-16.16s %s-%s %-12s ", cc->event->number,
 		    ch, cl->reel != NULL ? cl->reel : "", a, b,
-		    conform_status_name(cc->status));
+		    status_words(cc->status));
 		if (cc->status == CONFORM_RESOLVED)
 			fprintf(f, "%s (by %s)\n", cc->media->path,
 			    conform_key_name(cc->matched_by));
@@ -292,7 +300,7 @@ conform_html(FILE *f, const struct conform_result *r)
 		html_escape(f, cl->reel);
 		fprintf(f, "</td><td class=\"tc\">%s–%s</td><td class=\"tc\">"
 		    "%s–%s</td><td class=\"st\">%s</td><td>", a, b, c, d,
-		    conform_status_name(cc->status));
+		    status_words(cc->status));
 		if (cc->media != NULL)
 			html_escape(f, cc->media->path);
 		fputs("</td><td>", f);
