@@ -103,7 +103,6 @@ int
 cmd_config(struct cmd_ctx *ctx)
 {
 	char err[640], *dir;
-	size_t i;
 
 	if (ctx->cfg != NULL)
 		return 0;
@@ -115,25 +114,10 @@ cmd_config(struct cmd_ctx *ctx)
 	 * as they are, and mcrd and 'mcr plugins' check them. */
 	ctx->plugins = xcalloc(1, sizeof *ctx->plugins);
 	dir = paths_plugin_dir();
-	if (ctx->need_plugins &&
-	    plugin_load_dir(dir, ctx->plugins, err, sizeof err) == 0) {
-		for (i = 0; i < ctx->plugins->n; i++) {
-			const struct mcr_plugin *p = &ctx->plugins->v[i]->desc;
-
-			if (p->config != NULL)
-				config_add_owner(ctx->cfg, p->name, p->config);
-		}
-	} else if (!ctx->need_plugins) {
-		char **names = NULL;
-		size_t n = 0;
-
-		plugin_names(dir, &names, &n);
-		for (i = 0; i < n; i++) {
-			config_add_owner(ctx->cfg, names[i], NULL);
-			free(names[i]);
-		}
-		free(names);
-	}
+	/* A folder that cannot be used is noted in ctx->plugins->errors. */
+	if (ctx->need_plugins)
+		plugin_load_dir(dir, ctx->plugins, err, sizeof err);
+	plugin_config_owners(ctx->plugins, dir, ctx->cfg);
 	free(dir);
 	if (config_load(ctx->cfg, ctx->config_path, err, sizeof err) < 0)
 		return cmd_error("%s", err);

@@ -195,13 +195,8 @@ static int
 load_config(struct daemon *d, char *err, size_t errlen)
 {
 	struct config *cfg = config_new();
-	size_t i;
 
-	for (i = 0; i < d->plugins.n; i++) {
-		if (d->plugins.v[i]->desc.config != NULL)
-			config_add_owner(cfg, d->plugins.v[i]->desc.name,
-			    d->plugins.v[i]->desc.config);
-	}
+	plugin_config_owners(&d->plugins, d->plugin_dir, cfg);
 	if (config_load(cfg, d->opts->config_path, err, errlen) < 0) {
 		config_free(cfg);
 		return -1;

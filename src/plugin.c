@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "paths.h"
+#include "config.h"
 #include "plugin.h"
 #include "strutil.h"
 #include "xmalloc.h"
@@ -323,4 +324,32 @@ plugin_check_params(const struct mcr_kind *kind, const char *const *names,
 		}
 	}
 	return 0;
+}
+
+void
+plugin_config_owners(const struct plugin_set *set, const char *dir,
+    struct config *cfg)
+{
+	char **names = NULL;
+	size_t i, k, n = 0;
+
+	for (i = 0; i < set->n; i++) {
+		if (set->v[i]->desc.config != NULL)
+			config_add_owner(cfg, set->v[i]->desc.name,
+			    set->v[i]->desc.config);
+	}
+	/* A plugin that was refused keeps its section: taken unchecked, so
+	 * one bad plugin file does not make the whole config an error. */
+	if (dir != NULL)
+		plugin_names(dir, &names, &n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < set->n; k++) {
+			if (strcmp(set->v[k]->desc.name, names[i]) == 0)
+				break;
+		}
+		if (k == set->n)
+			config_add_owner(cfg, names[i], NULL);
+		free(names[i]);
+	}
+	free(names);
 }

@@ -39,6 +39,12 @@ void plugin_set_free(struct plugin_set *set);
  * loading them; new strings in a new array. */
 void plugin_names(const char *dir, char ***names, size_t *n);
 
+struct config;
+/* Gives each loaded plugin its config section, and each plugin file in
+ * dir that was refused (or not loaded) its section unchecked. */
+void plugin_config_owners(const struct plugin_set *set, const char *dir,
+    struct config *cfg);
+
 /* The kind named name and its plugin, or NULL. */
 const struct mcr_kind *plugin_find_kind(const struct plugin_set *set,
     const char *name, const struct plugin **owner);

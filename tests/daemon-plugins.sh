@@ -13,6 +13,9 @@ for p in badabi norun noentry badkind; do
 done
 cp "$LIBS/misnamed.so" "$PLUGDIR/misnamed.so"
 chmod 644 "$PLUGDIR"/*.so
+# A refused plugin's section stays in the config: it must not make the
+# whole config an error.
+printf '[badabi]\nsetting = 1\n' >>"$CFG"
 
 run mcr plugins
 expect_rc 0 "mcr plugins with bad plugins beside good ones"
@@ -40,7 +43,7 @@ expect_rc 2 "its kinds cannot be submitted"
 chmod 644 "$PLUGDIR/testplug.so"
 
 run mcr submit testplug.ok steps=1 delay_ms=0 --wait
-expect_rc 0 "mcrd runs the good plugins beside the bad"
+expect_rc 0 "mcrd runs the good plugins beside the bad, the bad one's config section kept"
 is "$(sql "SELECT count(*) FROM events WHERE kind = 'daemon.plugin' AND severity = 'warning'")" 5 \
     "and records each refusal in the shift log"
 daemon_kill
