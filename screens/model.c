@@ -214,7 +214,8 @@ bool
 model_is_transfer(const char *kind)
 {
 	static const char *const prefixes[] = { "ingest.", "transfer.",
-	    "deliver.", "receive.", "archive.", "restore.", NULL };
+	    "deliver.", "receive.", "archive.", "restore.", "storage.archive",
+	    "storage.restore", NULL };
 	size_t i;
 
 	for (i = 0; prefixes[i] != NULL; i++) {
