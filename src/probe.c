@@ -13,8 +13,32 @@
 #include <libavutil/log.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "probe.h"
+
+int
+probe_is_media_name(const char *path)
+{
+	static const char *const exts[] = { "mov", "mp4", "m4v", "mxf", "mkv",
+	    "webm", "avi", "mts", "m2ts", "ts", "mpg", "mpeg", "m2v", "vob",
+	    "dv", "dif", "wav", "w64", "bwf", "aif", "aiff", "aifc", "mp3",
+	    "m4a", "aac", "ac3", "eac3", "flac", "ogg", "oga", "opus", "mj2",
+	    "3gp", "y4m", "ivf", "h264", "264", "hevc", "265", "gxf", "lxf",
+	    "nut", "caf", "j2k", "jp2", "exr", "dpx", "tif", "tiff", "png",
+	    "jpg", "jpeg", NULL };
+	const char *slash = strrchr(path, '/');
+	const char *dot = strrchr(slash != NULL ? slash : path, '.');
+	size_t i;
+
+	if (dot == NULL)
+		return 0;
+	for (i = 0; exts[i] != NULL; i++) {
+		if (strcasecmp(dot + 1, exts[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 static const char *
 find_timecode(const AVFormatContext *fc)
@@ -32,11 +56,24 @@ find_timecode(const AVFormatContext *fc)
 	return NULL;
 }
 
+/* A file that is not media can make a demuxer wander through all of it
+ * (a .mov of random bytes reads as atoms of random sizes); a probe stops
+ * after PROBE_MAX_READ bytes. */
+#define PROBE_MAX_READ (32 << 20)
+
+static int
+probe_interrupt(void *arg)
+{
+	const AVFormatContext *fc = arg;
+
+	return fc->pb != NULL && fc->pb->bytes_read > PROBE_MAX_READ;
+}
+
 int
 probe_file(const char *path, struct probe_info *info, char *err,
     size_t errlen)
 {
-	AVFormatContext *fc = NULL;
+	AVFormatContext *fc = avformat_alloc_context();
 	const char *tc;
 	unsigned i;
 	int rc, have_video = 0;
@@ -45,7 +82,15 @@ probe_file(const char *path, struct probe_info *info, char *err,
 	info->duration = -1;
 	info->frames = -1;
 	av_log_set_level(AV_LOG_QUIET);
+	if (fc == NULL) {
+		snprintf(err, errlen, "cannot probe %s: out of memory", path);
+		return -1;
+	}
+	fc->interrupt_callback.callback = probe_interrupt;
+	fc->interrupt_callback.opaque = fc;
 	if ((rc = avformat_open_input(&fc, path, NULL, NULL)) < 0) {
+		if (rc == AVERROR_EXIT)
+			return 1;
 		if (rc == AVERROR_INVALIDDATA)
 			return 1;
 		snprintf(err, errlen, "cannot probe %s: %s", path,

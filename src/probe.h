@@ -26,6 +26,11 @@ struct probe_info {
 	char audio_layout[64];	/* the first audio stream's ("stereo") */
 };
 
+/* True when path's extension is one that media files carry (mov, mxf,
+ * mp4, wav, ...): what is worth a probe. Sidecars and camera metadata
+ * are not probed. */
+int probe_is_media_name(const char *path);
+
 /* Probes path. Returns 0 when libavformat recognised it as media with at
  * least one audio or video stream, 1 when it is not media (a sidecar, a
  * text file), or -1 with one sentence in err when it could not be read. */

@@ -358,7 +358,9 @@ vcopy_hash_file(const char *path, unsigned set, int nocache,
 {
 	struct vcopy_hasher *h = NULL;
 	unsigned char *buf = NULL;
+	size_t bufsize = VCOPY_DEFAULT_BUF;
 	uint64_t total = 0, dropped = 0;
+	struct stat st;
 	ssize_t n;
 	int fd, rc = 0;
 
@@ -372,14 +374,17 @@ vcopy_hash_file(const char *path, unsigned set, int nocache,
 		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	h = vcopy_hasher_new(set);
-	buf = vc_alloc(VCOPY_DEFAULT_BUF);
+	if (fstat(fd, &st) == 0 && (uint64_t)st.st_size + 4096 < bufsize)
+		bufsize = (size_t)st.st_size + 4096;
+	if ((buf = malloc(bufsize)) == NULL)
+		abort();
 	for (;;) {
 		if (cancelled != NULL && cancelled(arg)) {
 			rc = -ECANCELED;
 			vc_err(err, errlen, "cancelled while reading %s", path);
 			goto out;
 		}
-		if ((n = read_full(fd, buf, VCOPY_DEFAULT_BUF)) < 0) {
+		if ((n = read_full(fd, buf, bufsize)) < 0) {
 			rc = -errno;
 			vc_err(err, errlen, "cannot read %s at byte %llu: %s",
 			    path, (unsigned long long)total, strerror(errno));
@@ -670,7 +675,12 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 
 	posix_fadvise(sfd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	h = vcopy_hasher_new(opts->algos);
-	buf = vc_alloc(bufsize);
+	/* A small file needs no 4 MiB buffer (one read past its end
+	 * finds EOF, or that it grew). */
+	if ((uint64_t)st.st_size + 4096 < bufsize)
+		bufsize = (size_t)st.st_size + 4096;
+	if ((buf = malloc(bufsize)) == NULL)
+		abort();
 	for (;;) {
 		if (opts->cancelled != NULL && opts->cancelled(opts->arg)) {
 			res->status = VCOPY_CANCELLED;
@@ -829,7 +839,8 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 			goto fail;
 		}
 		d[i].made_part = 0;
-		fsync_dir_of(d[i].path);
+		if (!opts->defer_dirsync)
+			fsync_dir_of(d[i].path);
 		res->dest[i].status = VCOPY_COPIED;
 		if (opts->verify == VCOPY_VERIFY_DEST) {
 			struct timeval tv;

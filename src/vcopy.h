@@ -82,6 +82,10 @@ struct vcopy_opts {
 	unsigned algos;			/* the hashes to compute (>= 1) */
 	enum vcopy_verify verify;
 	size_t bufsize;			/* 0: 4 MiB */
+	/* Leave the fsync of each destination's folder after the rename
+	 * to the caller (who batches them): until then a crash may undo
+	 * the rename, leaving the hidden .part, never a partial file. */
+	int defer_dirsync;
 	/* Nonzero stops the copy (checked between buffers). */
 	int (*cancelled)(void *arg);
 	/* Bytes read or verified since the last call, and what is going on

@@ -262,6 +262,11 @@ struct ing {
 	FILE *journal;
 	struct ing_journal_entry *done;
 	size_t ndone;
+	struct timespec last_sync;
+	/* folders whose new entries are not yet fsync'd */
+	struct naming_set *dirty_set;
+	char **dirty;
+	size_t ndirty;
 
 	/* counts */
 	size_t copied, identical, resumed, renamed, media;
@@ -776,6 +781,61 @@ out:
 	return rc;
 }
 
+static double
+elapsed_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* A folder that gained a renamed file, to fsync at the next sync point. */
+static void
+dirty_dir(struct ing *g, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL || slash == path)
+		return;
+	fmt(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	if (g->dirty_set == NULL)
+		g->dirty_set = naming_set_new();
+	if (naming_set_add(g->dirty_set, dir))
+		return;
+	g->dirty = realloc(g->dirty, (g->ndirty + 1) * sizeof *g->dirty);
+	if (g->dirty == NULL)
+		abort();
+	g->dirty[g->ndirty++] = xdup(dir);
+}
+
+/* Makes the renames so far durable (fsync of their folders), then the
+ * journal lines that list them: a journal line never outlives its file.
+ * Once a second, and at the end: small files do not each pay for it. */
+static void
+sync_point(struct ing *g)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < g->ndirty; i++) {
+		if ((fd = open(g->dirty[i], O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+		free(g->dirty[i]);
+	}
+	g->ndirty = 0;
+	naming_set_free(g->dirty_set);
+	g->dirty_set = NULL;
+	if (g->journal != NULL)
+		fdatasync(fileno(g->journal));
+	clock_gettime(CLOCK_MONOTONIC, &g->last_sync);
+}
+
 /* --- the resume journal: one line per file verified at every
  * destination: size, mtime_ns, algo=hex,..., source path. --- */
 
@@ -855,7 +915,8 @@ journal_add(struct ing *g, const struct ing_item *it,
 	}
 	fprintf(g->journal, "\t%s\n", it->src);
 	fflush(g->journal);
-	fdatasync(fileno(g->journal));
+	if (elapsed_since(&g->last_sync) >= 1.0)
+		sync_point(g);
 }
 
 /* An earlier attempt verified this file at every destination, and neither
@@ -1047,14 +1108,34 @@ quarantine(struct ing *g, const struct ing_item *it,
 	}
 }
 
+/* path's folder is dir (as remember_folder() kept it). */
+static int
+same_folder(const char *path, const char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash != NULL ? (size_t)(slash - path) : 0;
+
+	return dir[0] != '\0' && strlen(dir) == n && memcmp(path, dir, n) == 0;
+}
+
+static void
+remember_folder(const char *path, char *dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	fmt(dir, PATH_MAX, "%.*s", slash != NULL ? (int)(slash - path) : 0,
+	    path);
+}
+
 static int
 copy_all(struct ing *g)
 {
 	char dests[VCOPY_MAX_DEST][PATH_MAX], err[ING_TEXT];
+	char lastdir[VCOPY_MAX_DEST][PATH_MAX] = { { 0 } };
 	const char *dp[VCOPY_MAX_DEST];
 	struct vcopy_opts o = { .algos = g->algos, .verify = g->verify,
 	    .cancelled = cb_cancelled, .progress = cb_progress,
-	    .vet = cb_vet, .arg = g };
+	    .vet = cb_vet, .arg = g, .defer_dirsync = 1 };
 	struct vcopy_result *res = malloc(sizeof *res);
 	struct probe_info pi;
 	size_t i, d;
@@ -1076,6 +1157,10 @@ copy_all(struct ing *g)
 			    g->dest[d].root, it->mhlroot,
 			    *it->mhlroot ? "/" : "", it->rel);
 			dp[d] = dests[d];
+			/* Files of one folder follow each other: make and
+			 * check a folder once. */
+			if (same_folder(dests[d], lastdir[d]))
+				continue;
 			if (vcopy_mkdirs(dests[d], 0, err, sizeof err) < 0) {
 				ing_fail(g, "%s", err);
 				goto out;
@@ -1087,6 +1172,7 @@ copy_all(struct ing *g)
 				    dests[d]);
 				goto out;
 			}
+			remember_folder(dests[d], lastdir[d]);
 		}
 		report_progress(g);
 		if ((done = journal_find(g, it, dests)) != NULL) {
@@ -1167,9 +1253,12 @@ copy_all(struct ing *g)
 				goto out;
 			}
 		}
+		for (d = 0; d < g->ndest; d++)
+			dirty_dir(g, dests[d]);
 		journal_add(g, it, &res->hashes);
 
-		pr = probe_file(dests[0], &pi, err, sizeof err);
+		pr = probe_is_media_name(it->rel) ?
+		    probe_file(dests[0], &pi, err, sizeof err) : 1;
 		probed = pr == 0;
 		for (d = 0; d < g->ndest; d++) {
 			const struct mhl_file *hf =
@@ -1264,6 +1353,26 @@ open_scanner(struct ing *g)
 	return 0;
 }
 
+/* What the kernel read from storage for this process (/proc/self/io
+ * read_bytes): the proof that a source is read once, whatever the number
+ * of destinations. -1 when unknown. */
+static long long
+io_read_bytes(void)
+{
+	char line[128];
+	long long v = -1;
+	FILE *f = fopen("/proc/self/io", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "read_bytes:", 11) == 0)
+			v = strtoll(line + 11, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
 static void
 ing_free(struct ing *g)
 {
@@ -1291,6 +1400,10 @@ ing_free(struct ing *g)
 	for (i = 0; i < g->ndone; i++)
 		free(g->done[i].src);
 	free(g->done);
+	for (i = 0; i < g->ndirty; i++)
+		free(g->dirty[i]);
+	free(g->dirty);
+	naming_set_free(g->dirty_set);
 	if (g->journal != NULL)
 		fclose(g->journal);
 	if (g->clam != NULL)
@@ -1311,6 +1424,7 @@ ingest_copy(struct mcr_job *job, const struct mcr_host *host)
 	size_t i;
 
 	clock_gettime(CLOCK_MONOTONIC, &g.start);
+	g.last_sync = g.start;
 	g.renames = json_array();
 	g.mhl_written = json_array();
 	snprintf(g.jobid, sizeof g.jobid, "%lld",
@@ -1367,6 +1481,7 @@ ingest_copy(struct mcr_job *job, const struct mcr_host *host)
 	journal_open(&g);
 
 	rc = copy_all(&g);
+	sync_point(&g);
 	/* What was verified and placed is listed, even after a failure. */
 	if (write_generations(&g) < 0)
 		rc = MCR_JOB_FAILED;
@@ -1397,6 +1512,9 @@ ingest_copy(struct mcr_job *job, const struct mcr_host *host)
 	    (g.verify == VCOPY_VERIFY_DEST ? 1 + g.ndest : 1)),
 	    "seconds", elapsed(&g), "mhl", g.mhl_written,
 	    "renames", g.renames);
+	if (r != NULL)
+		json_object_set_new(r, "io_read_bytes",
+		    json_integer(io_read_bytes()));
 	if (r != NULL && (s = json_dumps(r, JSON_COMPACT)) != NULL) {
 		host->result(job, s);
 		free(s);

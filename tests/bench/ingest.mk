@@ -13,4 +13,5 @@ bench-ingest: src/mcr$(EXEEXT) src/mcr-worker$(EXEEXT) plugins/ingest.la
 	MCR='$(abs_top_builddir)/src/mcr$(EXEEXT)' \
 	BENCH_PLUGINS='$(abs_top_builddir)/plugins/.libs/ingest.so' \
 	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
+	SQLITE3='$(SQLITE3_SHELL)' \
 	$(SHELL) '$(abs_top_srcdir)/%D%/ingest.sh'
