@@ -190,6 +190,7 @@ struct ing_source {
 	char *root;		/* the folder the paths are relative to */
 	char *reel;
 	struct mhl_history *history;	/* NULL: none */
+	int single;		/* a file given alone, not a folder */
 };
 
 struct ing_item {
@@ -516,6 +517,37 @@ walk_cb(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
 	}
 }
 
+/* Every file the source's own history lists must be in the source: a card
+ * that lost a clip is not trusted. (A single file given alone is checked
+ * against its own entry only.) */
+static int
+history_missing(struct ing *g, size_t idx)
+{
+	const struct ing_source *s = &g->src[idx];
+	struct naming_set *have = naming_set_new();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < g->nitems; i++) {
+		if (g->items[i].source == idx)
+			naming_set_add(have, g->items[i].srcrel);
+	}
+	for (i = 0; !s->single && i < mhl_history_nfiles(s->history); i++) {
+		const struct mhl_file *f = mhl_history_file(s->history, i);
+
+		if (naming_set_add(have, f->path) == 0) {
+			ing_fail(g, "the ASC MHL history of %s lists %s, which is "
+			    "not in the source: the card or delivery is "
+			    "incomplete; nothing of it was filed", s->root,
+			    f->path);
+			rc = -1;
+			break;
+		}
+	}
+	naming_set_free(have);
+	return rc;
+}
+
 static int
 plan_sources(struct ing *g, const char *srcparam, const char *reelparam)
 {
@@ -574,6 +606,7 @@ plan_sources(struct ing *g, const char *srcparam, const char *reelparam)
 				goto out;
 			}
 		} else if (S_ISREG(st.st_mode)) {
+			s->single = 1;
 			slash = strrchr(real, '/');
 			*slash = '\0';
 			s->root = xdup(real[0] != '\0' ? real : "/");
@@ -615,6 +648,8 @@ plan_sources(struct ing *g, const char *srcparam, const char *reelparam)
 			ing_fail(g, "%s", err);
 			goto out;
 		}
+		if (s->history != NULL && history_missing(g, idx) < 0)
+			goto out;
 	}
 	if (g->nitems == 0) {
 		ing_fail(g, "the sources hold no files to ingest");

@@ -124,12 +124,20 @@ run mcr ingest "$T/card2/C001" --client ACME --production P3 --to near --wait
 cp -r "$T/near/ACME/P3/"*/C001/ascmhl "$T/card2/C001/"
 run mcr ingest "$T/card2/C001" --client ACME --production P4 --to near --wait
 expect_rc 0 "a source that matches its own ASC MHL history"
+mv "$T/card2/C001/clip.mxf" "$T/clip.mxf"
+echo "a sidecar" >"$T/card2/C001/notes.txt"
+run mcr ingest "$T/card2/C001" --client ACME --production P5 --to near --wait
+expect_rc 1 "a source that lost a file its history lists fails"
+sql "SELECT error FROM jobs ORDER BY id DESC LIMIT 1" >"$T/msg"
+has "$T/msg" "lists clip.mxf, which is not in the source" "naming the file"
+mv "$T/clip.mxf" "$T/card2/C001/clip.mxf"
+rm "$T/card2/C001/notes.txt"
 printf 'Y' | dd of="$T/card2/C001/clip.mxf" bs=1 seek=10 conv=notrunc 2>/dev/null
 run mcr ingest "$T/card2/C001" --client ACME --production P5 --to near --wait
 expect_rc 1 "a source that does not match its history fails"
 sql "SELECT error FROM jobs ORDER BY id DESC LIMIT 1" >"$T/msg"
 has "$T/msg" "does not match the ASC MHL history" "saying so"
-is "$(find "$T/near/ACME/P5" -type f 2>/dev/null | grep -vc ascmhl)" 0 "and files nothing"
+is "$(find "$T/near/ACME/P5" -name 'clip.mxf*' 2>/dev/null | wc -l)" 0 "and the file is filed nowhere"
 
 # Safety: a symlink out of the tree, a destination outside the volumes.
 mkdir -p "$T/card3/D001"
