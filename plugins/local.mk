@@ -21,3 +21,14 @@ pkglib_LTLIBRARIES += %D%/demo.la
 %C%_demo_la_CFLAGS = $(AM_CFLAGS)
 %C%_demo_la_LDFLAGS = $(plugin_ldflags)
 %C%_demo_la_LIBADD = src/libmcrmedia.la
+
+# ingest: the verified copy to several destinations, ASC MHL, ClamAV,
+# naming templates and the catalogue (issue 6).
+pkglib_LTLIBRARIES += %D%/ingest.la
+%C%_ingest_la_SOURCES = %D%/ingest/ingest.c %D%/ingest/naming.c \
+	%D%/ingest/naming.h
+%C%_ingest_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
+%C%_ingest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CLAMAV_CFLAGS)
+%C%_ingest_la_LDFLAGS = $(plugin_ldflags)
+%C%_ingest_la_LIBADD = src/libmcrcopy.la src/libmcrmedia.la $(JANSSON_LIBS) \
+	$(CLAMAV_LIBS)

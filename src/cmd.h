@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct config;
@@ -96,12 +97,20 @@ int cmd_json_print(json_t *doc);
 int cmd_daemon_ensure(struct cmd_ctx *ctx);
 
 int cmd_conform(struct cmd_ctx *ctx, int argc, char **argv);
+/* Follows job id until it ends (after mcrd handled request, when not 0);
+ * returns 0 when it is done, 1 when it failed or was cancelled. */
+int cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request,
+    bool quiet);
+
 int cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_job(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_jobs(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_plugins(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_submit(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_tc(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_media(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);

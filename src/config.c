@@ -318,6 +318,48 @@ set_kind(struct config *cfg, const char *label, const char *key,
 	return -1;
 }
 
+static int
+set_watch(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct config_watch *w = NULL;
+	size_t i;
+
+	for (i = 0; i < cfg->nwatches; i++) {
+		if (strcmp(cfg->watches[i].name, label) == 0)
+			w = &cfg->watches[i];
+	}
+	if (w == NULL) {
+		cfg->watches = xrealloc(cfg->watches,
+		    (cfg->nwatches + 1) * sizeof *cfg->watches);
+		w = &cfg->watches[cfg->nwatches++];
+		memset(w, 0, sizeof *w);
+		w->name = xstrdup(label);
+		w->settle_ms = 30000;
+	}
+	if (strcmp(key, "path") == 0) {
+		if (value[0] != '/') {
+			strutil_format(err, errlen, "path '%s' is not absolute",
+			    value);
+			return -1;
+		}
+		return set_string(&w->path, value, key, err, errlen);
+	}
+	if (strcmp(key, "client") == 0)
+		return set_string(&w->client, value, key, err, errlen);
+	if (strcmp(key, "production") == 0)
+		return set_string(&w->production, value, key, err, errlen);
+	if (strcmp(key, "to") == 0)
+		return set_string(&w->to, value, key, err, errlen);
+	if (strcmp(key, "template") == 0)
+		return set_string(&w->template, value, key, err, errlen);
+	if (strcmp(key, "settle") == 0)
+		return set_duration(&w->settle_ms, key, value, err, errlen);
+	strutil_format(err, errlen, "unknown key '%s' in [watch %s]; the keys "
+	    "are: path, client, production, to, template, settle", key, label);
+	return -1;
+}
+
 /* Every section mcr itself knows, each with its owner. Plugins add theirs
  * with config_add_owner(). */
 static const struct section sections[] = {
@@ -326,6 +368,7 @@ static const struct section sections[] = {
 	{ .name = "mcrd", .named = false, .set = set_mcrd },
 	{ .name = "volume", .named = true, .set = set_volume },
 	{ .name = "kind", .named = true, .set = set_kind },
+	{ .name = "watch", .named = true, .set = set_watch },
 };
 
 static int
@@ -598,6 +641,15 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nkinds; i++)
 		free(cfg->kinds[i].name);
 	free(cfg->kinds);
+	for (i = 0; i < cfg->nwatches; i++) {
+		free(cfg->watches[i].name);
+		free(cfg->watches[i].path);
+		free(cfg->watches[i].client);
+		free(cfg->watches[i].production);
+		free(cfg->watches[i].to);
+		free(cfg->watches[i].template);
+	}
+	free(cfg->watches);
 	for (i = 0; i < cfg->nowners; i++)
 		free(cfg->owners[i].name);
 	free(cfg->owners);

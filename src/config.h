@@ -32,6 +32,17 @@ struct config_kind {
 	int timeout_ms;		/* 0: none */
 };
 
+/* [watch NAME]: a folder mcrd ingests from once an arrival has settled. */
+struct config_watch {
+	char *name;
+	char *path;
+	char *client;
+	char *production;
+	char *to;		/* destinations as for mcr ingest --to */
+	char *template;		/* naming template's name, or NULL */
+	int settle_ms;		/* unchanged this long before ingest */
+};
+
 /* The owner of a section that a plugin brings ([NAME]). */
 typedef int (*config_owner_fn)(const char *key, const char *value,
     char *err, size_t errlen);
@@ -53,6 +64,8 @@ struct config {
 	size_t nvolumes;
 	struct config_kind *kinds;
 	size_t nkinds;
+	struct config_watch *watches;
+	size_t nwatches;
 
 	struct {
 		char *name;

@@ -35,6 +35,7 @@
 #include "proto.h"
 #include "shiftlog.h"
 #include "strutil.h"
+#include "watch.h"
 #include "when.h"
 #include "xmalloc.h"
 
@@ -94,6 +95,7 @@ struct daemon {
 	uint64_t sample_timer;
 	int lock_fd;
 	FILE *log;
+	struct watch *watch;	/* watch folders (watch.c) */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -1037,6 +1039,13 @@ tick(void *arg)
 		d->data_version = v;
 		d->need_schedule = true;
 	}
+	if (!d->stopping && find_kind(d, "ingest.copy") != NULL) {
+		int queued = watch_tick(&d->watch, d->cfg, d->sl, now);
+
+		if (queued < 0)
+			dlog(d, "watch folders: %s", shiftlog_errmsg(d->sl));
+		d->need_schedule |= queued > 0;
+	}
 	if (d->need_schedule || now - d->last_schedule >= SCHEDULE_EVERY_MS)
 		schedule(d);
 	for (s = d->slots; s != NULL; s = next) {
@@ -1413,6 +1422,7 @@ cleanup(struct daemon *d)
 {
 	while (d->slots != NULL)
 		slot_remove(d, d->slots);
+	watch_free(d->watch);
 	shiftlog_close(d->sl);
 	config_free(d->cfg);
 	plugin_set_free(&d->plugins);

@@ -14,6 +14,8 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog-jobs.c \
 	%D%/shiftlog-records.c \
 	%D%/shiftlog-media-match.c \
+	%D%/shiftlog-media.c \
+	%D%/watch.c %D%/watch.h \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/edl.c %D%/edl.h \
 	%D%/conform.c %D%/conform-report.c %D%/conform.h \
@@ -29,12 +31,23 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 noinst_LTLIBRARIES += %D%/libmcrmedia.la
 %C%_libmcrmedia_la_SOURCES = \
 	%D%/mediagen.c %D%/mediagen.h \
+	%D%/probe.c %D%/probe.h \
 	%D%/demo.c %D%/demo.h
 %C%_libmcrmedia_la_CFLAGS = $(AM_CFLAGS) $(AVFORMAT_CFLAGS) $(AVCODEC_CFLAGS) \
 	$(AVFILTER_CFLAGS) $(AVUTIL_CFLAGS) $(SWRESAMPLE_CFLAGS) \
 	$(SWSCALE_CFLAGS)
 %C%_libmcrmedia_la_LIBADD = $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVFILTER_LIBS) \
 	$(AVUTIL_LIBS) $(SWRESAMPLE_LIBS) $(SWSCALE_LIBS) -lm
+
+# The verified copy and ASC MHL (ingest, delivery, archive share them):
+# libxxhash, libcrypto and libxml2, never the shift log or the UI.
+noinst_LTLIBRARIES += %D%/libmcrcopy.la
+%C%_libmcrcopy_la_SOURCES = \
+	%D%/vcopy.c %D%/vcopy.h \
+	%D%/mhl.c %D%/mhl.h
+%C%_libmcrcopy_la_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS) $(CRYPTO_CFLAGS) \
+	$(XML_CFLAGS)
+%C%_libmcrcopy_la_LIBADD = $(XXHASH_LIBS) $(CRYPTO_LIBS) $(XML_LIBS)
 
 bin_PROGRAMS += %D%/mcr
 %C%_mcr_SOURCES = \
@@ -45,10 +58,14 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
 	%D%/cmd-status.c \
-	%D%/cmd-tc.c
+	%D%/cmd-tc.c \
+	%D%/cmd-ingest.c \
+	%D%/cmd-media.c \
+	%D%/cmd-verify.c
 %C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens
 %C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-%C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la $(JANSSON_LIBS)
+%C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la \
+	%D%/libmcrcopy.la $(JANSSON_LIBS)
 
 pkglibexec_PROGRAMS = %D%/mcr-worker
 %C%_mcr_worker_SOURCES = %D%/worker.c

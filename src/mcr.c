@@ -37,6 +37,11 @@ static const struct cmd_entry verbs[] = {
 	{ "submit", "queue a job for mcrd", cmd_submit },
 	{ "tc", "timecode arithmetic and conversion at any broadcast rate",
 	    cmd_tc },
+	{ "ingest", "copy cards and folders to the volumes, verified and "
+	    "catalogued", cmd_ingest },
+	{ "media", "list the media catalogue", cmd_media },
+	{ "verify", "re-hash a folder against its ASC MHL history",
+	    cmd_verify },
 };
 
 static void

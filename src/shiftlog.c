@@ -204,6 +204,20 @@ static const char *const migrations[] = {
 	"CREATE INDEX media_reel ON media(reel);"
 	"CREATE INDEX media_clip ON media(clip);"
 	"CREATE INDEX media_owner ON media(client, production);",
+
+	/* 4: ingest: what each watch folder has handed to an ingest job, so
+	 * a restarted mcrd never ingests the same arrival twice; media by
+	 * job and volume for the catalogue queries. */
+	"CREATE TABLE watch_seen ("
+	"  watch TEXT NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime INTEGER NOT NULL,"
+	"  job_id INTEGER REFERENCES jobs(id),"
+	"  time INTEGER NOT NULL,"
+	"  PRIMARY KEY (watch, path)) WITHOUT ROWID;"
+	"CREATE INDEX media_job ON media(job_id);"
+	"CREATE INDEX media_volume ON media(volume);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -312,4 +312,51 @@ int shiftlog_end(struct shiftlog *sl, int rc);
 /* PRAGMA data_version: changes when another connection committed. */
 int shiftlog_data_version(struct shiftlog *sl, int64_t *version);
 
+/* --- the media catalogue (shiftlog-media.c) --- */
+
+/* A catalogue row; strings point into SQLite's memory during the call,
+ * NULL where the column is NULL. */
+struct shiftlog_media {
+	int64_t id;
+	const char *path, *volume, *name;
+	int64_t size, mtime, catalogued, verified, job_id;	/* µs */
+	const char *source, *client, *production, *reel, *clip;
+	const char *hashes;	/* JSON object */
+	const char *container, *video_codec;
+	int64_t width, height;
+	const char *rate, *scan;
+	double duration;	/* < 0: unknown */
+	int64_t frames;		/* < 0: unknown */
+	const char *tc_start;
+	int64_t drop_frame;
+	const char *audio_codec;
+	int64_t audio_channels;
+	const char *audio_layout, *state, *meta;
+};
+
+/* What to list; NULL or 0 fields do not filter. */
+struct shiftlog_media_filter {
+	const char *client, *production, *reel, *volume, *state;
+	const char *name;	/* a file name, or a glob ("A001*") */
+	const char *hash;	/* any algorithm's value */
+	const char *under;	/* a path prefix (a folder) */
+	int64_t job;
+	int64_t limit;		/* the newest N; 0: all */
+};
+
+/* Calls cb for each matching row, by path; cb's nonzero return stops the
+ * walk and is returned, else 0 or a negative rc. */
+int shiftlog_media(struct shiftlog *sl, const struct shiftlog_media_filter *f,
+    int (*cb)(const struct shiftlog_media *, void *), void *arg);
+/* Sets the state (online, missing, ...) of the row at path; 0, or 1 when
+ * no row has that path, or a negative rc. */
+int shiftlog_media_set_state(struct shiftlog *sl, const char *path,
+    const char *state);
+/* What a watch folder handed on: 1 when path with this size and mtime was
+ * seen already, 0 when not, or a negative rc. */
+int shiftlog_watch_seen(struct shiftlog *sl, const char *watch,
+    const char *path, int64_t size, int64_t mtime);
+int shiftlog_watch_mark(struct shiftlog *sl, const char *watch,
+    const char *path, int64_t size, int64_t mtime, int64_t job);
+
 #endif

@@ -1,0 +1,147 @@
+/*
+ * vcopy: the verified copy that ingest, delivery and archive share. One
+ * read of the source feeds the hashes (xxh128, xxh3, xxh64 through
+ * libxxhash; md5, sha1 and the C4 ID's SHA-512 through libcrypto) and every destination at once.
+ * Each destination is written to a hidden ".NAME.mcr.part" beside its final
+ * name, fsync'd, its cached pages dropped, read back from the storage and
+ * hashed again; only a destination whose read-back matches the source is
+ * renamed into place (never over an existing file), with the source's
+ * mtime. A destination that already holds the same bytes is left alone and
+ * reported identical; one that holds other bytes is a conflict and is never
+ * touched. On any failure no .part file is left behind.
+ *
+ * It never touches the shift log or the UI: callers get a result struct and
+ * a progress callback.
+ */
+#ifndef MCR_VCOPY_H
+#define MCR_VCOPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The hash algorithms, in the order ASC MHL lists them. */
+enum vcopy_algo {
+	VCOPY_XXH128 = 0,
+	VCOPY_XXH3,
+	VCOPY_XXH64,
+	VCOPY_MD5,
+	VCOPY_SHA1,
+	VCOPY_C4,	/* SMPTE ST 2114: SHA-512 in base58, "c4..." */
+	VCOPY_NALGO
+};
+#define VCOPY_ALGO_BIT(a) (1u << (a))
+
+/* Hex digests of the algorithms in set; the others are empty strings. */
+struct vcopy_hashes {
+	unsigned set;
+	char hex[VCOPY_NALGO][91];
+};
+
+/* "xxh128" for VCOPY_XXH128; NULL out of range. */
+const char *vcopy_algo_name(enum vcopy_algo a);
+/* The algorithm named name, or -1. */
+int vcopy_algo_parse(const char *name);
+/* Parses "xxh128,md5" into a set; returns 0, or -1 with one sentence in
+ * err naming the unknown algorithm. */
+int vcopy_algos_parse(const char *list, unsigned *set, char *err,
+    size_t errlen);
+
+/* The C4 ID (90 characters and a NUL) of a SHA-512 digest. */
+void vcopy_c4_encode(const unsigned char sha512[64], char out[91]);
+
+/* An incremental hasher over several algorithms at once. */
+struct vcopy_hasher;
+struct vcopy_hasher *vcopy_hasher_new(unsigned set);
+void vcopy_hasher_update(struct vcopy_hasher *h, const void *buf, size_t n);
+/* Writes the digests to out and resets the hasher. */
+void vcopy_hasher_final(struct vcopy_hasher *h, struct vcopy_hashes *out);
+void vcopy_hasher_free(struct vcopy_hasher *h);
+
+/* Hashes a whole file with the algorithms in set. With nocache, reads
+ * what the storage holds: the file's cached pages are dropped first (and
+ * again as it goes), so the bytes come from the disk, not from memory.
+ * Returns 0, or -errno with one sentence in err. */
+int vcopy_hash_file(const char *path, unsigned set, int nocache,
+    struct vcopy_hashes *out, uint64_t *size,
+    int (*cancelled)(void *arg), void *arg, char *err, size_t errlen);
+
+/* The fastest algorithm of set, as a one-bit set (0 when set is empty):
+ * what a read-back or a re-verify hashes with. */
+unsigned vcopy_fastest(unsigned set);
+
+/* True when a and b agree on every algorithm both hold (and hold one). */
+int vcopy_hashes_equal(const struct vcopy_hashes *a,
+    const struct vcopy_hashes *b);
+
+enum vcopy_verify {
+	VCOPY_VERIFY_SOURCE = 0,	/* hash the source read only */
+	VCOPY_VERIFY_DEST,		/* and read every destination back */
+};
+
+struct vcopy_opts {
+	unsigned algos;			/* the hashes to compute (>= 1) */
+	enum vcopy_verify verify;
+	size_t bufsize;			/* 0: 4 MiB */
+	/* Leave the fsync of each destination's folder after the rename
+	 * to the caller (who batches them): until then a crash may undo
+	 * the rename, leaving the hidden .part, never a partial file. */
+	int defer_dirsync;
+	/* Nonzero stops the copy (checked between buffers). */
+	int (*cancelled)(void *arg);
+	/* Bytes read or verified since the last call, and what is going on
+	 * ("copy", "verify"); called at most once a buffer. */
+	void (*progress)(void *arg, uint64_t bytes, const char *phase,
+	    size_t dest);
+	/* Called with each destination's .part after it was verified and
+	 * before it is renamed: a virus scan. Return 0 to go on, or nonzero
+	 * (with one sentence in why) to stop; the .part files are then left
+	 * for the caller to move away (their names in part_paths). */
+	int (*vet)(void *arg, const char *part_path,
+	    const struct vcopy_hashes *hashes, char *why, size_t len);
+	void *arg;
+};
+
+enum vcopy_status {
+	VCOPY_COPIED = 0,	/* written, verified, renamed into place */
+	VCOPY_IDENTICAL,	/* the destination already held these bytes */
+	VCOPY_CONFLICT,		/* it holds other bytes; left untouched */
+	VCOPY_FAILED,		/* an error; nothing left behind */
+	VCOPY_REFUSED,		/* vet() said no; .part kept for the caller */
+	VCOPY_CANCELLED,
+};
+
+struct vcopy_dest_result {
+	enum vcopy_status status;
+	int64_t verified_us;		/* when the read-back matched; 0: not */
+	struct vcopy_hashes found;	/* an existing file's (conflict) or
+					 * the read-back's */
+	char part_path[4096];		/* for VCOPY_REFUSED */
+};
+
+#define VCOPY_MAX_DEST 8
+
+struct vcopy_result {
+	enum vcopy_status status;	/* the worst of the destinations */
+	struct vcopy_hashes hashes;	/* of the source, as read */
+	uint64_t size;
+	int64_t mtime_ns;		/* the source's */
+	size_t ndest;
+	struct vcopy_dest_result dest[VCOPY_MAX_DEST];
+	char err[1024];			/* one sentence when not COPIED or
+					 * IDENTICAL */
+};
+
+/* Copies src to each of the ndest paths (at most VCOPY_MAX_DEST; their
+ * folders must exist). src is opened without following a symlink. Returns
+ * 0 when every destination holds a verified copy (copied or identical), or
+ * -1 with res->status and res->err saying what went wrong; res->dest[i]
+ * says what happened at each destination. */
+int vcopy_file(const char *src, const char *const *dest, size_t ndest,
+    const struct vcopy_opts *opts, struct vcopy_result *res);
+
+/* mkdir -p for path's folders (not path itself) with mode 0775. Returns 0
+ * or -errno with one sentence in err. */
+int vcopy_mkdirs(const char *path, int include_last, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,157 @@
+#!/bin/sh
+# tests/bench/ingest.sh: the ingest part of `make bench` (or `make
+# bench-ingest`); tests/bench/ingest.mk passes MCR, BENCH_PLUGINS and
+# BENCH_WORK. Every case starts with the page cache dropped (when this
+# runs as root; otherwise it says so and the figures flatter the tools
+# that re-read), ends with its data on disk (sync for the tools; mcr
+# fsyncs each file itself), and runs BENCH_INGEST_RUNS times, interleaved;
+# medians are reported with ratios against cp + sync, the limit.
+#   big:   one file of BENCH_INGEST_MB MiB (default 4096)
+#   small: BENCH_INGEST_FILES files (default 10000) of 16 KiB
+# Cases: cp; cp then md5sum of source and copy (as operators do it, from
+# whatever is cached); rsync --checksum; mcr ingest with xxh128 and
+# verify=source (the inline hash alone), and with verify=destination (each
+# copy read back from the disk); mcr ingest to two destinations, with the
+# block device's read counter showing how often the source was read.
+# A missed target is reported, not failed.
+
+set -u
+: "${MCR:?set MCR to the mcr binary}"
+: "${BENCH_WORK:?set BENCH_WORK to a folder for the benchmark files}"
+MB=${BENCH_INGEST_MB:-4096}
+FILES=${BENCH_INGEST_FILES:-10000}
+RUNS=${BENCH_INGEST_RUNS:-3}
+W="$BENCH_WORK/ingest"
+bin_dir=$(cd "$(dirname "$MCR")" && pwd) || exit 2
+PLUGINS=${BENCH_PLUGINS:-"$bin_dir/../plugins/.libs/ingest.so"}
+
+rm -rf "$W"
+mkdir -p "$W/src/big" "$W/src/small" "$W/dst" "$W/plugins" "$W/vol1" "$W/vol2"
+cp $PLUGINS "$W/plugins/" && chmod 755 "$W/plugins" && chmod 644 "$W/plugins/"*
+export MCR_PLUGIN_DIR="$W/plugins"
+DB="$W/shiftlog.db"
+CFG="$W/mcr.ini"
+cat >"$CFG" <<EOT
+[mcrd]
+poll = 20ms
+storage_sample = 0
+[volume vol1]
+path = $W/vol1
+[volume vol2]
+path = $W/vol2
+[ingest]
+scan = off
+template = plain
+template.plain = {reel}/{path}
+EOT
+mcr() { "$MCR" --db "$DB" --config "$CFG" "$@"; }
+
+need=$((MB * 4 + FILES * 16 * 4 / 1024 + 1024))
+avail=$(df -m --output=avail "$W" | tail -n 1 | tr -d ' ')
+if [ "$avail" -lt "$need" ]; then
+    echo "bench-ingest: $avail MiB free at $W, $need MiB needed; set BENCH_INGEST_MB smaller" >&2
+    exit 2
+fi
+
+SQLITE3=${SQLITE3:-$(command -v sqlite3)}
+
+can_drop=0
+if [ "$(id -u)" = 0 ] && echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then
+    can_drop=1
+else
+    echo "# not root: the page cache cannot be dropped between cases"
+fi
+drop() { sync; [ $can_drop = 1 ] && echo 3 >/proc/sys/vm/drop_caches; }
+now() { date +%s.%N; }
+
+echo "# making the sources: one file of $MB MiB, $FILES files of 16 KiB"
+head -c $((MB * 1024 * 1024)) /dev/urandom >"$W/src/big/big.bin"
+i=0
+while [ $i -lt "$FILES" ]; do
+    d=$((i / 500))
+    [ $((i % 500)) = 0 ] && mkdir -p "$W/src/small/d$d"
+    i=$((i + 1))
+done
+python3 - "$W/src/small" "$FILES" <<'PY' 2>/dev/null || {
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    with open(os.path.join(root, "d%d" % (i // 500), "f%05d.bin" % i), "wb") as f:
+        f.write(os.urandom(16384))
+PY
+    i=0
+    while [ $i -lt "$FILES" ]; do
+        head -c 16384 /dev/urandom >"$W/src/small/d$((i / 500))/f$i.bin"
+        i=$((i + 1))
+    done
+}
+mcr daemon >/dev/null || exit 2
+
+clean() { rm -rf "$W/dst" "$W/vol1/"* "$W/vol2/"*; mkdir -p "$W/dst"; }
+
+# case NAME SET: runs one case on SET (big or small), prints seconds.
+run_case() {
+    name=$1 set=$2 src="$W/src/$2"
+    clean
+    drop
+    t0=$(now)
+    case $name in
+    cp) cp -r "$src" "$W/dst/" && sync ;;
+    cp_md5)
+        cp -r "$src" "$W/dst/" && sync &&
+            (cd "$src" && find . -type f -exec md5sum {} + >"$W/md5.src") &&
+            (cd "$W/dst/$set" && md5sum --quiet -c "$W/md5.src") ;;
+    rsync) rsync -r --checksum "$src" "$W/dst/" && sync ;;
+    mcr_src) mcr ingest "$src" --client B --production B --to vol1 --hash xxh128 --verify source --wait >/dev/null 2>&1 ;;
+    mcr_dst) mcr ingest "$src" --client B --production B --to vol1 --hash xxh128 --verify destination --wait >/dev/null 2>&1 ;;
+    mcr_2dst) mcr ingest "$src" --client B --production B --to vol1,vol2 --hash xxh128 --verify destination --wait >/dev/null 2>&1 ;;
+    mcr_2src)
+        mcr ingest "$src" --client B --production B --to vol1,vol2 --hash xxh128 --verify source --wait >/dev/null 2>&1 &&
+        "$SQLITE3" "$DB" "SELECT result->>'io_read_bytes' FROM jobs ORDER BY id DESC LIMIT 1" >"$W/read_bytes" ;;
+    esac
+    rc=$?
+    t1=$(now)
+    [ $rc = 0 ] || { echo "bench-ingest: case $name on $set failed" >&2; exit 2; }
+    echo "$t0 $t1" | awk '{printf "%.3f\n", $2 - $1}'
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+CASES="cp cp_md5 rsync mcr_src mcr_dst mcr_2dst mcr_2src"
+for set in big small; do
+    for c in $CASES; do : >"$W/t.$set.$c"; done
+    r=1
+    while [ $r -le "$RUNS" ]; do
+        for c in $CASES; do
+            run_case "$c" "$set" >>"$W/t.$set.$c"
+        done
+        r=$((r + 1))
+    done
+    bytes=$(du -sb "$W/src/$set" | cut -f1)
+    cp_t=$(median <"$W/t.$set.cp")
+    echo "## $set: $(du -sh "$W/src/$set" | cut -f1) in $(find "$W/src/$set" -type f | wc -l) files, median of $RUNS"
+    printf '%-40s %9s %10s %8s\n' case seconds MB/s "x cp"
+    for c in $CASES; do
+        t=$(median <"$W/t.$set.$c")
+        label=$c
+        case $c in
+        cp) label="cp + sync (the limit)";;
+        cp_md5) label="cp + md5sum both sides";;
+        rsync) label="rsync --checksum";;
+        mcr_src) label="mcr ingest, xxh128 inline";;
+        mcr_dst) label="mcr ingest, xxh128 + read-back";;
+        mcr_2dst) label="mcr ingest, 2 dest + read-back";;
+        mcr_2src) label="mcr ingest, 2 dest, inline only";;
+        esac
+        echo "$label $t $bytes $cp_t" | awk '{n=NF; printf "%-40s %9.2f %10.1f %8.2f\n", substr($0, 1, length($0) - length($(n-2)) - length($(n-1)) - length($n) - 3), $(n-2), $(n-1) / $(n-2) / 1e6, $(n-2) / $n}'
+    done
+    if [ $can_drop = 1 ]; then
+        rb=$(cat "$W/read_bytes")
+        echo "$rb $bytes" | awk '{printf "two destinations, inline only: the worker read %.2f x the source size from storage (/proc/PID/io read_bytes; 1.00: the source is read once)\n", $1 / $2}'
+    fi
+    echo "targets: inline hash >= 0.9x cp's throughput; with read-back <= 2x cp's time; >= 2x faster than cp + md5sum"
+done
+mcr daemon >/dev/null 2>&1
+pid=$(cat "$DB.mcrd.lock" 2>/dev/null) && kill "$pid" 2>/dev/null
+rm -rf "$W/src" "$W/dst" "$W/vol1" "$W/vol2"
+exit 0
