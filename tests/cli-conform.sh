@@ -189,6 +189,33 @@ is "$(json length:clips.0.problems)" 0 "with a matching FCM"
 has "$T/out" "FCM says NON-DROP FRAME but D004C001.mov has drop-frame timecode" \
     "an FCM that disagrees with the media is reported"
 
+# The catalogue as ingest writes it: a card ingested by mcrd, then an EDL
+# that uses it, resolved and out of range by what ingest probed.
+cp "$MCR_BUILDDIR/plugins/.libs/ingest.so" "$PLUGDIR/" || exit 99
+chmod 644 "$PLUGDIR/ingest.so"
+mkdir -p "$T/prod" "$T/card/E005"
+printf '[volume prod]\npath = %s\nrole = production\n[ingest]\nscan = off\n' \
+    "$T/prod" >>"$CFG"
+clip "$T/card/E005/E005C001.mov" 11:00:00:00 3
+run mcr ingest "$T/card/E005" --client ACME --production Night --to prod --wait
+expect_rc 0 "a card ingested by mcrd"
+cat >"$T/e005.edl" <<'EDL'
+TITLE: INGESTED
+FCM: NON-DROP FRAME
+001  E005     V     C        11:00:01:00 11:00:02:00 01:00:00:00 01:00:01:00
+* FROM CLIP NAME: E005C001
+002  E005     V     C        11:00:02:00 11:00:04:00 01:00:01:00 01:00:03:00
+* FROM CLIP NAME: E005C001
+EDL
+run mcr conform "$T/e005.edl" --rate 25 --json --media-root "$T/prod"
+expect_rc 1 "an EDL against ingested media"
+is "$(json clips.0.status)" resolved "an event inside the ingested clip resolves"
+case "$(json clips.0.media.path)" in
+    "$T/prod/"*E005C001.mov) ok 0 "to the ingested copy";;
+    *) ok 1 "to the ingested copy ($(json clips.0.media.path))";; esac
+is "$(json clips.1.status)" out_of_range "one past its end is out of range"
+has "$T/out" "which holds 11:00:00:00-11:00:03:00" "by the timecode ingest probed"
+
 # Bad input.
 run mcr conform "$T/reel1.edl"
 expect_rc 2 "a NON-DROP EDL without --rate"
