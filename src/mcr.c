@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "console.h"
+#include "demo.h"
 #include "paths.h"
 #include "plugin.h"
 #include "shiftlog.h"
@@ -84,21 +85,41 @@ count_job(const struct shiftlog_job *j, void *arg)
 	return 0;
 }
 
+/* Queues kind after job `after` when a plugin runs it (the demo shows
+ * what is installed, and nothing else). Takes params. */
+static void
+demo_job(struct cmd_ctx *ctx, const char *kind, const char *subject,
+    json_t *params, int64_t after, int64_t *id)
+{
+	struct shiftlog_submit sub = { .kind = kind, .subject = subject };
+	char *text = json_dumps(params, JSON_COMPACT);
+
+	*id = 0;
+	if (text != NULL && plugin_find_kind(ctx->plugins, kind, NULL) != NULL) {
+		sub.params = text;
+		sub.after = &after;
+		sub.nafter = 1;
+		if (shiftlog_job_submit(ctx->sl, &sub, id) < 0)
+			*id = 0;
+	}
+	free(text);
+	json_decref(params);
+}
+
 /* With no config at all (the embedded default), the first console start
- * queues the jobs that make the demo facility and sample its volumes, so
- * that a new user sees real work within seconds. */
+ * queues the jobs that make the demo facility and then work on it, so
+ * that a new user sees real work within seconds: the volumes sampled, the
+ * demo card ingested to nearline (verified, catalogued). */
 static void
 queue_demo(struct cmd_ctx *ctx)
 {
 	char *data = paths_data_dir(), *root = xasprintf("%s/demo", data);
 	char *mark = xasprintf("%s/production", root), *params;
+	char *card = xasprintf("%s/" DEMO_MEDIA_DIR, root);
 	struct shiftlog_submit make = { .kind = "demo.facility",
 	    .subject = "demo facility", .priority = 10 };
-	struct shiftlog_submit sample = { .kind = "storage.sample",
-	    .subject = "all volumes" };
 	json_t *p = json_pack("{s:s}", "root", root);
-	int64_t id, sid;
-
+	int64_t id, job;
 	struct shiftlog_job_filter pending = { .kind = "demo.facility",
 	    .active = true };
 	int active = 0;
@@ -110,13 +131,17 @@ queue_demo(struct cmd_ctx *ctx)
 		params = json_dumps(p, JSON_COMPACT);
 		make.params = params;
 		if (shiftlog_job_submit(ctx->sl, &make, &id) == 0) {
-			sample.after = &id;
-			sample.nafter = 1;
-			shiftlog_job_submit(ctx->sl, &sample, &sid);
+			demo_job(ctx, "storage.sample", "all volumes",
+			    json_object(), id, &job);
+			demo_job(ctx, "ingest.copy", "demo card to nearline",
+			    json_pack("{s:s, s:s, s:s, s:s}", "src", card,
+			    "client", "DemoClient", "production",
+			    "DemoProduction", "to", "nearline"), id, &job);
 		}
 		free(params);
 	}
 	json_decref(p);
+	free(card);
 	free(mark);
 	free(root);
 	free(data);

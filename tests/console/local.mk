@@ -21,8 +21,10 @@ check_PROGRAMS += %D%/ptyterm %D%/termhost
 TESTS += \
 	%D%/ptyterm-selftest.sh \
 	%D%/terminal-screen.sh \
-	%D%/console.sh
+	%D%/console.sh \
+	%D%/demo.sh
 EXTRA_DIST += \
 	%D%/ptyterm-selftest.sh \
 	%D%/terminal-screen.sh \
-	%D%/console.sh
+	%D%/console.sh \
+	%D%/demo.sh
