@@ -104,5 +104,8 @@ int cmd_tc(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_shift(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_incident(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_handover(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -13,7 +13,9 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
 	%D%/shiftlog-jobs.c \
 	%D%/shiftlog-records.c \
+	%D%/shiftlog-handover.c \
 	%D%/strutil.c %D%/strutil.h \
+	%D%/handover.c %D%/handover.h \
 	%D%/edl.c %D%/edl.h \
 	%D%/timecode.c %D%/timecode.h \
 	%D%/when.c %D%/when.h \
@@ -38,9 +40,12 @@ bin_PROGRAMS += %D%/mcr
 %C%_mcr_SOURCES = \
 	%D%/mcr.c \
 	%D%/cmd.c %D%/cmd.h \
+	%D%/cmd-handover.c \
+	%D%/cmd-incident.c \
 	%D%/cmd-jobs.c \
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
+	%D%/cmd-shift.c \
 	%D%/cmd-status.c \
 	%D%/cmd-tc.c
 %C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens

@@ -50,4 +50,19 @@ int sl_step_done(struct shiftlog *sl, sqlite3_stmt *st, const char *what);
 const char *sl_col_text(sqlite3_stmt *st, int i);
 double sl_col_double(sqlite3_stmt *st, int i, double none);
 
+
+/* --- shiftlog-handover.c --- */
+
+/* An FTS5 query that finds every word of text as a word or the start of
+ * one, any case (new string), or NULL when text has no word in it. */
+char *sl_fts_words(const char *text);
+/* The "incident" record filer (host->record): opens the incident of a key
+ * once, closes it when cleared, links the job's events. */
+int sl_file_incident(struct shiftlog *sl, int64_t job, const char *data);
+/* Called when a job finished: a failed job opens its incident once; a job
+ * done after failing resolves it. Joins the open transaction. */
+int sl_incident_job_finished(struct shiftlog *sl, int64_t job,
+    const char *state, const char *kind, const char *subject,
+    const char *message);
+
 #endif

@@ -204,6 +204,100 @@ static const char *const migrations[] = {
 	"CREATE INDEX media_reel ON media(reel);"
 	"CREATE INDEX media_clip ON media(clip);"
 	"CREATE INDEX media_owner ON media(client, production);",
+
+	/* 4: handover: shifts, incidents with their updates and linked
+	 * events, notes flagged for handover and linked to what they are
+	 * about, handover reports and their acknowledgements, digests sent,
+	 * and a full-text index over the events (notes and incidents write
+	 * events, so it covers them too), kept by a trigger. */
+	"CREATE TABLE shifts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  operator TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  started_by TEXT NOT NULL,"
+	"  ended INTEGER,"
+	"  ended_by TEXT);"
+	"CREATE INDEX shifts_started ON shifts(started);"
+	"CREATE UNIQUE INDEX shifts_one_open ON shifts((ended IS NULL))"
+	"  WHERE ended IS NULL;"
+	"CREATE TABLE incidents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open',"
+	"    'acknowledged','resolved')),"
+	"  severity TEXT NOT NULL CHECK (severity IN ('info','notice',"
+	"    'warning','error','critical')),"
+	"  title TEXT NOT NULL CHECK (length(title) > 0),"
+	"  owner TEXT,"
+	"  job_id INTEGER REFERENCES jobs(id),"
+	"  opened INTEGER NOT NULL,"
+	"  opened_by TEXT NOT NULL,"
+	"  acked INTEGER,"
+	"  acked_by TEXT,"
+	"  resolved INTEGER,"
+	"  resolved_by TEXT,"
+	"  resolution TEXT,"
+	"  updated INTEGER NOT NULL,"
+	"  seen INTEGER NOT NULL DEFAULT 1);"
+	"CREATE UNIQUE INDEX incidents_open_key ON incidents(key)"
+	"  WHERE key IS NOT NULL AND state <> 'resolved';"
+	"CREATE INDEX incidents_state ON incidents(state);"
+	"CREATE INDEX incidents_resolved ON incidents(resolved);"
+	"CREATE TABLE incident_updates ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  action TEXT NOT NULL CHECK (action IN ('open','ack','update',"
+	"    'resolve','seen','clear','owner')),"
+	"  message TEXT,"
+	"  event_id INTEGER REFERENCES events(id));"
+	"CREATE INDEX incident_updates_incident ON incident_updates(incident_id);"
+	"CREATE TABLE incident_events ("
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+	"  event_id INTEGER NOT NULL REFERENCES events(id),"
+	"  PRIMARY KEY (incident_id, event_id)) WITHOUT ROWID;"
+	"CREATE INDEX incident_events_event ON incident_events(event_id);"
+	"ALTER TABLE notes ADD COLUMN handover INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX notes_handover ON notes(time) WHERE handover <> 0;"
+	"CREATE INDEX notes_event ON notes(event_id);"
+	"CREATE TABLE note_links ("
+	"  note_id INTEGER NOT NULL REFERENCES notes(id),"
+	"  type TEXT NOT NULL CHECK (type IN ('job','media','asset',"
+	"    'delivery','incident')),"
+	"  ref TEXT NOT NULL,"
+	"  PRIMARY KEY (note_id, type, ref)) WITHOUT ROWID;"
+	"CREATE INDEX jobs_finished ON jobs(finished) WHERE finished IS NOT NULL;"
+	"CREATE TABLE handovers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  shift_id INTEGER REFERENCES shifts(id),"
+	"  since INTEGER NOT NULL,"
+	"  until INTEGER NOT NULL,"
+	"  report TEXT NOT NULL CHECK (json_valid(report)),"
+	"  event_id INTEGER NOT NULL REFERENCES events(id),"
+	"  acked INTEGER,"
+	"  acked_by TEXT,"
+	"  acked_host TEXT,"
+	"  ack_event_id INTEGER REFERENCES events(id));"
+	"CREATE INDEX handovers_acked ON handovers(acked);"
+	"CREATE TABLE digests ("
+	"  slot TEXT PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  until INTEGER NOT NULL,"
+	"  event_id INTEGER REFERENCES events(id),"
+	"  outcome TEXT) WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE events_fts USING fts5(subject, message,"
+	"  content = 'events', content_rowid = 'id',"
+	"  tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN"
+	"  INSERT INTO events_fts (rowid, subject, message)"
+	"  VALUES (new.id, new.subject, new.message); END;"
+	"INSERT INTO events_fts (events_fts) VALUES ('rebuild');",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -970,10 +1064,12 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	    "      = ?3 || '.')"
 	    " AND (?4 IS NULL OR user = ?4)"
 	    " AND (?5 IS NULL OR message LIKE ?5 ESCAPE '\\'"
-	    "      OR subject LIKE ?5 ESCAPE '\\')";
+	    "      OR subject LIKE ?5 ESCAPE '\\')"
+	    " AND (?7 IS NULL OR id IN (SELECT rowid FROM events_fts"
+	    "      WHERE events_fts MATCH ?7))";
 	struct shiftlog_event ev;
 	sqlite3_stmt *st = NULL;
-	char *sql, *pattern = NULL;
+	char *sql, *pattern = NULL, *fts = NULL;
 	int rc;
 
 	if (f->limit > 0)
@@ -991,7 +1087,14 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	sqlite3_bind_int64(st, 2, f->until);
 	sl_bind_text(st, 3, f->kind);
 	sl_bind_text(st, 4, f->user);
-	if (f->grep != NULL) {
+	/* Words go to the full-text index (shiftlog-handover.c); text
+	 * without a word in it ("%%") is matched as a substring. */
+	if (f->match != NULL)
+		sl_bind_text(st, 7, f->match);
+	else if (f->grep != NULL &&
+	    (fts = sl_fts_words(f->grep)) != NULL)
+		sl_bind_text(st, 7, fts);
+	else if (f->grep != NULL) {
 		pattern = like_pattern(f->grep);
 		sl_bind_text(st, 5, pattern);
 	}
@@ -1006,6 +1109,7 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 out:
 	sqlite3_finalize(st);
 	free(pattern);
+	free(fts);
 	return rc;
 }
 
