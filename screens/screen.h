@@ -62,5 +62,6 @@ extern const struct screen_class screen_qc;
 extern const struct screen_class screen_log;
 extern const struct screen_class screen_terminal;
 extern const struct screen_class screen_help;
+extern const struct screen_class screen_handover;
 
 #endif

@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 %C%_libmcrcore_la_SOURCES = \
 	%D%/config.c %D%/config.h \
 	%D%/daemon.c %D%/daemon.h \
+	%D%/digest.c %D%/digest.h \
 	%D%/host.c %D%/host.h \
 	%D%/loop.c %D%/loop.h \
 	%D%/identity.c %D%/identity.h \

@@ -171,7 +171,8 @@ shiftlog_shift_current(struct shiftlog *sl, struct shiftlog_shift *s)
 	return rc;
 }
 
-/* Ends the open shift inside the transaction; ended->id 0 when none. */
+/* Ends the open shift inside the transaction: 1, or 0 (ended->id 0)
+ * when none is open, or a negative rc. */
 static int
 end_open_shift(struct shiftlog *sl, const char *next,
     struct shiftlog_shift *ended)
@@ -195,12 +196,14 @@ end_open_shift(struct shiftlog *sl, const char *next,
 	strutil_duration((now - ended->started) / WHEN_US_PER_SEC, "?", span,
 	    sizeof span);
 	if (next != NULL)
-		return append(sl, "shift.ended", "notice", 0, ended->operator,
+		rc = append(sl, "shift.ended", "notice", 0, ended->operator,
 		    NULL, NULL, "shift %lld of %s ended after %s; %s takes over",
 		    (long long)ended->id, ended->operator, span, next);
-	return append(sl, "shift.ended", "notice", 0, ended->operator, NULL,
-	    NULL, "shift %lld of %s ended after %s", (long long)ended->id,
-	    ended->operator, span);
+	else
+		rc = append(sl, "shift.ended", "notice", 0, ended->operator,
+		    NULL, NULL, "shift %lld of %s ended after %s",
+		    (long long)ended->id, ended->operator, span);
+	return rc < 0 ? rc : 1;
 }
 
 int
@@ -1161,7 +1164,7 @@ report_jobs(struct report *r)
 }
 
 /* QC verdicts: the jobs finished in the window that are QC jobs or
- * reported findings. A verdict the job gave in its result wins;
+ * reported warnings or errors as findings. A verdict the job gave in its result wins;
  * otherwise errors fail, warnings warn, none pass. */
 static int
 report_qc(struct report *r)
@@ -1184,7 +1187,8 @@ report_qc(struct report *r)
 	    "  f.job_id = j.id AND f.severity = 'error' ORDER BY f.id LIMIT 5)) "
 	    "FROM jobs j WHERE finished >= ?1 AND finished < ?2 AND "
 	    "(kind LIKE 'qc.%' OR EXISTS (SELECT 1 FROM findings f WHERE "
-	    "f.job_id = j.id)) ORDER BY finished LIMIT 200", &st)) < 0)
+	    "f.job_id = j.id AND f.severity <> 'info')) ORDER BY finished "
+	    "LIMIT 200", &st)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t errors = sqlite3_column_int64(st, 5);
