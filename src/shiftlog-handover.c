@@ -100,33 +100,60 @@ step_int(struct shiftlog *sl, sqlite3_stmt *st, int64_t *out,
 /* --- search --- */
 
 char *
-sl_fts_words(const char *text)
+sl_fts_words(const char *text, bool prefix_last)
 {
-	size_t n = strlen(text), i = 0, j = 0, words = 0;
-	char *q = xmalloc(n * 4 + 16);
+	size_t n = strlen(text), i = 0, j = 0, groups = 0, last_open = 0;
+	char *q = xmalloc(n * 3 + 16);
 
-	/* Each run of letters and digits (any byte >= 0x80 counts as a
-	 * letter, so UTF-8 words stay whole) becomes "word"*; FTS5 ANDs
-	 * them. Quotes and operators in the text are never syntax. */
+	/* A group is what lies between white space; inside it, runs of
+	 * letters and digits (a byte >= 0x80 counts as a letter, so UTF-8
+	 * words stay whole) are the words of one FTS5 phrase, and any other
+	 * character is only a separator: quotes and operators in the text
+	 * never become syntax. */
 	while (i < n) {
-		unsigned char c = (unsigned char)text[i];
+		size_t words = 0;
+		bool star = false;
 
-		if (isalnum(c) || c >= 0x80) {
-			if (words++ > 0)
-				q[j++] = ' ';
-			q[j++] = '"';
-			while (i < n && (isalnum((unsigned char)text[i]) ||
-			    (unsigned char)text[i] >= 0x80))
-				q[j++] = text[i++];
-			q[j++] = '"';
-			q[j++] = '*';
-		} else
+		while (i < n && isspace((unsigned char)text[i]))
 			i++;
+		if (i == n)
+			break;
+		last_open = j;
+		q[j++] = groups > 0 ? ' ' : '"';
+		if (groups > 0)
+			q[j++] = '"';
+		while (i < n && !isspace((unsigned char)text[i])) {
+			unsigned char c = (unsigned char)text[i];
+
+			if (isalnum(c) || c >= 0x80) {
+				if (words++ > 0)
+					q[j++] = ' ';
+				while (i < n && (isalnum((unsigned char)text[i]) ||
+				    (unsigned char)text[i] >= 0x80))
+					q[j++] = text[i++];
+				star = false;
+			} else {
+				star = c == '*' && words > 0;
+				i++;
+			}
+		}
+		if (words == 0) {
+			j = last_open;
+			continue;
+		}
+		q[j++] = '"';
+		if (star)
+			q[j++] = '*';
+		groups++;
 	}
 	q[j] = '\0';
-	if (words == 0) {
+	if (groups == 0) {
 		free(q);
 		return NULL;
+	}
+	if (prefix_last && q[j - 1] != '*') {
+		q[j++] = '*';
+		q[j] = '\0';
 	}
 	return q;
 }
@@ -1317,11 +1344,15 @@ report_storage(struct report *r)
 
 	json_object_set_new(r->doc, "storage", vols);
 	json_object_set_new(r->doc, "storage_events", alarms);
-	if ((rc = prep(r, "SELECT s.key, s.time, s.data FROM samples s JOIN "
-	    "(SELECT key, max(time) AS t FROM samples WHERE series = "
-	    "'storage.volume' GROUP BY key) m ON s.key = m.key AND s.time = m.t "
-	    "WHERE s.series = 'storage.volume' GROUP BY s.key ORDER BY s.key",
-	    &st)) < 0)
+	/* The volumes by a skip-scan of the index (one seek each, however
+	 * long the history), then each one's newest sample. */
+	if ((rc = prep(r, "WITH RECURSIVE k(key) AS (SELECT min(key) FROM "
+	    "samples WHERE series = 'storage.volume' UNION ALL SELECT (SELECT "
+	    "min(key) FROM samples WHERE series = 'storage.volume' AND key > "
+	    "k.key) FROM k WHERE k.key IS NOT NULL) "
+	    "SELECT s.key, s.time, s.data FROM k JOIN samples s ON s.id = "
+	    "(SELECT id FROM samples WHERE series = 'storage.volume' AND "
+	    "key = k.key ORDER BY time DESC LIMIT 1) ORDER BY s.key", &st)) < 0)
 		return rc;
 	if ((rc = prep(r, "SELECT time, data ->> '$.used' FROM samples WHERE "
 	    "series = 'storage.volume' AND key = ?4 AND time >= ?5 ORDER BY "

@@ -53,9 +53,11 @@ double sl_col_double(sqlite3_stmt *st, int i, double none);
 
 /* --- shiftlog-handover.c --- */
 
-/* An FTS5 query that finds every word of text as a word or the start of
- * one, any case (new string), or NULL when text has no word in it. */
-char *sl_fts_words(const char *text);
+/* An FTS5 query that finds every word of text, any case (new string), or
+ * NULL when text has no word in it. Words joined by punctuation
+ * ("LTO-0042") are a phrase; a word typed with a trailing '*', and with
+ * prefix_last the last word, also match words that begin with it. */
+char *sl_fts_words(const char *text, bool prefix_last);
 /* The "incident" record filer (host->record): opens the incident of a key
  * once, closes it when cleared, links the job's events. */
 int sl_file_incident(struct shiftlog *sl, int64_t job, const char *data);

@@ -269,6 +269,7 @@ static const char *const migrations[] = {
 	"  ref TEXT NOT NULL,"
 	"  PRIMARY KEY (note_id, type, ref)) WITHOUT ROWID;"
 	"CREATE INDEX jobs_finished ON jobs(finished) WHERE finished IS NOT NULL;"
+	"CREATE INDEX jobs_state_finished ON jobs(state, finished);"
 	"CREATE TABLE handovers ("
 	"  id INTEGER PRIMARY KEY,"
 	"  time INTEGER NOT NULL,"
@@ -1054,9 +1055,13 @@ like_pattern(const char *s)
 	return p;
 }
 
-int
-shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
-    int (*cb)(const struct shiftlog_event *, void *), void *arg)
+/* One pass of shiftlog_events(): match an FTS5 query or NULL, pattern a
+ * LIKE pattern or NULL; *rows counts the events handed to cb. */
+static int
+events_pass(struct shiftlog *sl, const struct shiftlog_filter *f,
+    const char *match, const char *pattern,
+    int (*cb)(const struct shiftlog_event *, void *), void *arg,
+    int64_t *rows)
 {
 	static const char where[] =
 	    " WHERE time >= ?1 AND time < ?2"
@@ -1064,15 +1069,22 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	    "      = ?3 || '.')"
 	    " AND (?4 IS NULL OR user = ?4)"
 	    " AND (?5 IS NULL OR message LIKE ?5 ESCAPE '\\'"
-	    "      OR subject LIKE ?5 ESCAPE '\\')"
-	    " AND (?7 IS NULL OR id IN (SELECT rowid FROM events_fts"
-	    "      WHERE events_fts MATCH ?7))";
+	    "      OR subject LIKE ?5 ESCAPE '\\')";
 	struct shiftlog_event ev;
 	sqlite3_stmt *st = NULL;
-	char *sql, *pattern = NULL, *fts = NULL;
+	char *sql;
 	int rc;
 
-	if (f->limit > 0)
+	if (match != NULL)
+		/* The index drives: newest match first, so a limit stops
+		 * early however common the words (ids grow with time in an
+		 * append-only log). */
+		sql = xasprintf("SELECT * FROM (SELECT " EVENT_COLUMNS
+		    " FROM (SELECT rowid AS fts_id FROM events_fts WHERE"
+		    " events_fts MATCH ?7) JOIN events ON id = fts_id%s"
+		    " ORDER BY fts_id DESC%s) ORDER BY time, id", where,
+		    f->limit > 0 ? " LIMIT ?6" : "");
+	else if (f->limit > 0)
 		sql = xasprintf("SELECT * FROM (SELECT " EVENT_COLUMNS
 		    " FROM events%s ORDER BY time DESC, id DESC LIMIT ?6)"
 		    " ORDER BY time, id", where);
@@ -1087,29 +1099,54 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	sqlite3_bind_int64(st, 2, f->until);
 	sl_bind_text(st, 3, f->kind);
 	sl_bind_text(st, 4, f->user);
-	/* Words go to the full-text index (shiftlog-handover.c); text
-	 * without a word in it ("%%") is matched as a substring. */
-	if (f->match != NULL)
-		sl_bind_text(st, 7, f->match);
-	else if (f->grep != NULL &&
-	    (fts = sl_fts_words(f->grep)) != NULL)
-		sl_bind_text(st, 7, fts);
-	else if (f->grep != NULL) {
-		pattern = like_pattern(f->grep);
-		sl_bind_text(st, 5, pattern);
-	}
+	sl_bind_text(st, 5, pattern);
+	sl_bind_text(st, 7, match);
 	if (f->limit > 0)
 		sqlite3_bind_int64(st, 6, f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row_to_event(st, &ev);
+		(*rows)++;
 		if ((rc = cb(&ev, arg)) != 0)
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : sl_db_error(sl, rc, "read events");
 out:
 	sqlite3_finalize(st);
-	free(pattern);
-	free(fts);
+	return rc;
+}
+
+int
+shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
+    int (*cb)(const struct shiftlog_event *, void *), void *arg)
+{
+	char *pattern = NULL, *words = NULL, *prefix = NULL;
+	int64_t rows = 0;
+	int rc;
+
+	if (f->match != NULL)
+		return events_pass(sl, f, f->match, NULL, cb, arg, &rows);
+	if (f->grep == NULL)
+		return events_pass(sl, f, NULL, NULL, cb, arg, &rows);
+	/* Words go to the full-text index (shiftlog-handover.c) as whole
+	 * words; when no event has them all, the last one may also be the
+	 * beginning of a word ("drive ret"). A prefix of a common word is
+	 * costly for the index, so it is the fallback, not the rule. Text
+	 * without a word in it ("%%") is matched as a substring. */
+	words = sl_fts_words(f->grep, false);
+	if (words == NULL) {
+		pattern = like_pattern(f->grep);
+		rc = events_pass(sl, f, NULL, pattern, cb, arg, &rows);
+		free(pattern);
+		return rc;
+	}
+	rc = events_pass(sl, f, words, NULL, cb, arg, &rows);
+	if (rc == 0 && rows == 0) {
+		prefix = sl_fts_words(f->grep, true);
+		if (strcmp(prefix, words) != 0)
+			rc = events_pass(sl, f, prefix, NULL, cb, arg, &rows);
+	}
+	free(prefix);
+	free(words);
 	return rc;
 }
 

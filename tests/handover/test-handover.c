@@ -55,13 +55,21 @@ test_search(struct shiftlog *sl)
 		int want;
 	} cases[] = {
 		{ "head clog", 1 },
-		{ "HEAD", 2 },		/* head, headroom */
-		{ "genl", 1 },
+		{ "HEAD", 1 },		/* a whole word: not headroom */
+		{ "head*", 2 },		/* head, headroom */
+		{ "VTR-3 HEAD", 1 },	/* a phrase and a word */
+		{ "3 VTR", 1 },		/* words in any order */
+		{ "3-VTR", 0 },		/* a phrase in its order */
+		{ "genl", 1 },		/* no whole word: the last one begins one */
+		{ "b genl", 1 },
 		{ "clog head", 1 },	/* words in any order */
 		{ "lost clog", 0 },	/* every word must be there */
 		{ "muller", 1 },	/* accents folded */
 		{ "50%_off", 1 },
 		{ "\"quoted\" OR *", 0 },	/* never FTS5 syntax */
+		{ "\"lost\" OR NOT", 0 },
+		{ "a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 "
+		  "4 5 6 7 8 9", 0 },
 		{ "%_", 1 },		/* no word: a substring */
 	};
 	struct shiftlog_event ev[4];
