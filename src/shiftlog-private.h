@@ -21,6 +21,7 @@ struct shiftlog {
 	struct identity who;
 	EVP_MD_CTX *sha;		/* the hash chain's SHA-256 */
 	EVP_MD *sha256;
+	int fts;			/* events_fts: 0 unknown, 1 yes, -1 no */
 	char errmsg[512];
 };
 
@@ -58,6 +59,9 @@ double sl_col_double(sqlite3_stmt *st, int i, double none);
  * ("LTO-0042") are a phrase; a word typed with a trailing '*', and with
  * prefix_last the last word, also match words that begin with it. */
 char *sl_fts_words(const char *text, bool prefix_last);
+/* Indexes events first..last for full-text search inside the open write
+ * transaction (a no-op on a log whose schema predates the index). */
+int sl_fts_index(struct shiftlog *sl, int64_t first, int64_t last);
 /* The "incident" record filer (host->record): opens the incident of a key
  * once, closes it when cleared, links the job's events. */
 int sl_file_incident(struct shiftlog *sl, int64_t job, const char *data);

@@ -209,7 +209,8 @@ static const char *const migrations[] = {
 	 * events, notes flagged for handover and linked to what they are
 	 * about, handover reports and their acknowledgements, digests sent,
 	 * and a full-text index over the events (notes and incidents write
-	 * events, so it covers them too), kept by a trigger. */
+	 * events, so it covers them too), kept up by sl_append_locked()
+	 * in the same transaction. */
 	"CREATE TABLE shifts ("
 	"  id INTEGER PRIMARY KEY,"
 	"  operator TEXT NOT NULL,"
@@ -294,10 +295,7 @@ static const char *const migrations[] = {
 	"  outcome TEXT) WITHOUT ROWID;"
 	"CREATE VIRTUAL TABLE events_fts USING fts5(subject, message,"
 	"  content = 'events', content_rowid = 'id',"
-	"  tokenize = 'unicode61 remove_diacritics 2');"
-	"CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN"
-	"  INSERT INTO events_fts (rowid, subject, message)"
-	"  VALUES (new.id, new.subject, new.message); END;"
+	"  tokenize = 'unicode61 remove_diacritics 2', columnsize = 0);"
 	"INSERT INTO events_fts (events_fts) VALUES ('rebuild');",
 };
 
@@ -914,6 +912,8 @@ sl_append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
 		sqlite3_reset(ins);
 		memcpy(prev, hash, 32);
 	}
+	if (n > 0 && (rc = sl_fts_index(sl, ev[0].id, ev[n - 1].id)) < 0)
+		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(head);

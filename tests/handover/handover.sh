@@ -314,4 +314,9 @@ fi
 
 run mcr log verify
 expect_rc 0 "the chain still verifies after all of it"
+run sql "INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 1)"
+expect_rc 0 "the full-text index holds every event as it is (FTS5 integrity-check)"
+is "$(sql "SELECT count(*) FROM events_fts WHERE events_fts MATCH 'genlock'")" \
+    "$(sql "SELECT count(*) FROM events WHERE message LIKE '%genlock%' OR subject LIKE '%genlock%'")" \
+    "the index finds what a scan finds"
 finish
