@@ -398,8 +398,8 @@ time_in_process(const char *path, int runs, int argc, char **argv)
 				cpu[r] = clock_us(CLOCK_PROCESS_CPUTIME_ID) - c0;
 			}
 		}
-		printf("inprocess %s wall_ms=%.1f cpu_ms=%.1f result=%ld\n",
-		    argv[a], median_ms(wall, runs), median_ms(cpu, runs), hits);
+		printf("inprocess wall_ms=%.1f cpu_ms=%.1f result=%ld %s\n",
+		    median_ms(wall, runs), median_ms(cpu, runs), hits, argv[a]);
 	}
 	shiftlog_close(sl);
 	free(wall);

@@ -171,14 +171,9 @@ line "mcr log --match '\"salvo 12 recalled\"'" "$med_grep_phrase" "$med_like_phr
 line "mcr log --grep router --limit 50 (common)" "$med_grep_common" "$med_like_common" 50
 "$BENCH_HANDOVER" time "$db" "$RUNS" handover LTO-0042 "salvo 12 recalled" \
     router >"$T/inproc" || fail "bench-handover time failed"
-while read -r _ what rest; do
-    wall= cpu=
-    for kv in $rest; do
-        case $kv in
-        wall_ms=*) wall=${kv#*=} ;;
-        cpu_ms=*) cpu=${kv#*=} ;;
-        esac
-    done
+while read -r _ wall cpu _ what; do
+    wall=${wall#*=}
+    cpu=${cpu#*=}
     target=50
     [ "$what" = handover ] && target=200
     awk -v label="in-process: $what" -v w="$wall" -v c="$cpu" -v t="$target" \
