@@ -1123,8 +1123,17 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	int64_t rows = 0;
 	int rc;
 
-	if (f->match != NULL)
-		return events_pass(sl, f, f->match, NULL, cb, arg, &rows);
+	if (f->match != NULL) {
+		rc = events_pass(sl, f, f->match, NULL, cb, arg, &rows);
+		if (rc == SHIFTLOG_ERR && rows == 0) {
+			sl_set_error(sl, "the search '%s' is not an FTS5 query "
+			    "(%s); write a phrase in double quotes, as in "
+			    "\"lost genlock\", and OR, NOT, NEAR() and word* "
+			    "outside them", f->match, sqlite3_errmsg(sl->db));
+			rc = SHIFTLOG_INVALID;
+		}
+		return rc;
+	}
 	if (f->grep == NULL)
 		return events_pass(sl, f, NULL, NULL, cb, arg, &rows);
 	/* Words go to the full-text index (shiftlog-handover.c) as whole
