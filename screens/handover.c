@@ -31,7 +31,15 @@ struct handover {
 	int rows;
 	int64_t since, until;
 	char *report;		/* the JSON, for acknowledging */
+	int64_t built;		/* when the report was built */
+	bool force;		/* build it again at the next fetch */
+	int shift_key;		/* 's' or 'e' waiting for confirmation */
 };
+
+/* The shift log changes many times a second while jobs run; the report
+ * reads the whole shift, so it is built again at most this often unless
+ * asked ('r', or after an action here). */
+#define HANDOVER_REBUILD_US (5 * WHEN_US_PER_SEC)
 
 static void *
 handover_open(struct console *c)
@@ -67,8 +75,12 @@ handover_fetch(void *state, struct console *c)
 	char *p;
 	FILE *f;
 
+	if (h->text != NULL && !h->force &&
+	    when_now() - h->built < HANDOVER_REBUILD_US)
+		return 0;
+	h->force = false;
 	handover_clear(h);
-	h->until = when_now();
+	h->until = h->built = when_now();
 	h->since = shiftlog_handover_default_since(sl, cfg->shift_times,
 	    cfg->nshift_times, h->until);
 	if (shiftlog_handover_report(sl, h->since, h->until, cfg->site_name,
@@ -176,6 +188,7 @@ acknowledge(struct console *c, void *arg)
 		console_status(c, "handover %lld (given by %s) acknowledged",
 		    (long long)ack.id, ack.given_by);
 	shiftlog_close(w);
+	h->force = true;
 	console_refetch(c);
 }
 
@@ -186,7 +199,7 @@ shift_change(struct console *c, void *arg)
 {
 	struct shiftlog_opts o = { .must_exist = true };
 	struct shiftlog_shift s, ended;
-	const char *what = arg;
+	struct handover *h = arg;
 	struct shiftlog *w;
 	char err[640], *report = NULL;
 	int64_t id;
@@ -197,7 +210,7 @@ shift_change(struct console *c, void *arg)
 		console_status(c, "%s", err);
 		return;
 	}
-	if (strcmp(what, "start") == 0) {
+	if (h->shift_key == 's') {
 		if (shiftlog_shift_start(w, NULL, &s, &ended) < 0)
 			console_status(c, "%s", shiftlog_errmsg(w));
 		else
@@ -216,6 +229,7 @@ shift_change(struct console *c, void *arg)
 		    (long long)ended.id, ended.operator, (long long)id);
 	free(report);
 	shiftlog_close(w);
+	h->force = true;
 	console_refetch(c);
 }
 
@@ -243,11 +257,13 @@ handover_key(void *state, struct console *c, int ch)
 			console_status(c, "read-only: shifts cannot change here");
 			return SCREEN_KEY_REDRAW;
 		}
+		h->shift_key = ch;
 		console_confirm(c, ch == 's' ? "start your shift (ending the open "
 		    "one)" : "end the shift and record its handover",
-		    shift_change, (void *)(ch == 's' ? "start" : "end"));
+		    shift_change, h);
 		return SCREEN_KEY_REDRAW;
 	case 'r':
+		h->force = true;
 		console_refetch(c);
 		return SCREEN_KEY_HANDLED;
 	case 'j':

@@ -300,6 +300,14 @@ wait "Open incidents (1)"
 wait "Previous handover 1"
 keys G
 wait "Notes for the handover"
+keys s
+wait "start your shift"
+keys y
+wait "started"
+keys a
+wait "acknowledge this handover"
+keys y
+wait "acknowledged"
 keys \e
 wait "Jobs ("
 keys q
@@ -307,6 +315,10 @@ exit 0
 SCRIPT
     rc=$?
     expect_rc 0 "the console's Handover screen shows the report"
+    is "$(sql "SELECT operator FROM shifts ORDER BY id DESC LIMIT 1")" "$me" \
+        "'s' on the screen started a shift for the Unix user"
+    is "$(sql "SELECT count(*) FROM handovers WHERE acked IS NOT NULL")" 2 \
+        "'a' on the screen recorded and acknowledged a handover"
 else
     echo "ok $((tap_n + 1)) # SKIP ptyterm cannot run a command on a pty here"
     tap_n=$((tap_n + 1))
