@@ -133,6 +133,7 @@ echo "12 h window: ${in_window%%|*} events, $done12 jobs finished;" \
 run=0
 while [ "$run" -le "$RUNS" ]; do
     time_once true /bin/true &&
+        time_once status "$MCR" --db "$db" status &&
         time_once window "$SQLITE3" "$db" "$window" &&
         time_once ho_json "$MCR" --db "$db" handover --since 12h --json &&
         time_once ho_text "$MCR" --db "$db" handover --since 12h &&
@@ -145,7 +146,7 @@ while [ "$run" -le "$RUNS" ]; do
         fail "a timed command failed; no figures"
     run=$((run + 1))
 done
-for m in true window ho_json ho_text like_rare grep_rare like_phrase \
+for m in true status window ho_json ho_text like_rare grep_rare like_phrase \
     grep_phrase like_common grep_common; do
     s=$(stats "$m") || fail "no times for $m"
     set -- $s
@@ -183,5 +184,7 @@ done <"$T/inproc"
 echo "baseline for the handover: sqlite3 '${window%>=*}>= <12 h ago>'"
 echo "baseline for the searches: the same words by LIKE '%...%' in sqlite3" \
     "(what --grep did before the full-text index)"
-printf "info: starting /bin/true takes %.1f ms\n" "$med_true"
+printf "info: starting /bin/true takes %.1f ms, mcr status %.1f ms: what any\n" \
+    "$med_true" "$med_status"
+echo "info: mcr verb costs before its own work; the in-process lines leave it out"
 exit 0
