@@ -334,6 +334,7 @@ static void toggle_terminal(struct console *c);
 static const struct screen_class *const screens[] = {
 	&screen_dashboard, &screen_jobs, &screen_storage, &screen_transfers,
 	&screen_qc, &screen_log, &screen_terminal, &screen_help,
+	&screen_handover,
 };
 
 static void
@@ -456,7 +457,8 @@ console_command(struct console *c, const char *line)
 		}
 	}
 	console_status(c, "':%s' is not a command; try :jobs, :log, :storage, "
-	    ":transfers, :qc, :term, :help, :note TEXT, :submit KIND or :q",
+	    ":transfers, :qc, :handover, :term, :help, :note TEXT, :submit KIND "
+	    "or :q",
 	    cmd);
 }
 

@@ -1,7 +1,8 @@
 /*
  * mcr note: an operator's note into the shift log. The text comes from the
  * arguments (joined by spaces) or, with none or "-", from standard input,
- * so `dmesg | tail | mcr note` works.
+ * so `dmesg | tail | mcr note` works. A note may link to jobs, media,
+ * assets, deliveries and incidents, and be flagged for the handover.
  */
 #include "autoconfig.h"
 
@@ -17,6 +18,7 @@
 
 /* Longer notes belong in a file, with its path in the note. */
 #define NOTE_MAX 65536
+#define NOTE_LINKS_MAX 16
 
 static char *
 read_stdin(void)
@@ -70,11 +72,20 @@ join_args(int argc, char **argv)
 int
 cmd_note(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_JOB = CMD_OPT_VERB };
+	enum { OPT_JOB = CMD_OPT_VERB, OPT_MEDIA, OPT_ASSET, OPT_DELIVERY,
+		OPT_INCIDENT, OPT_HANDOVER };
 	static const struct option longopts[] = {
 		{ "job", required_argument, NULL, OPT_JOB },
+		{ "media", required_argument, NULL, OPT_MEDIA },
+		{ "asset", required_argument, NULL, OPT_ASSET },
+		{ "delivery", required_argument, NULL, OPT_DELIVERY },
+		{ "incident", required_argument, NULL, OPT_INCIDENT },
+		{ "handover", no_argument, NULL, OPT_HANDOVER },
 		CMD_COMMON_OPTIONS
 	};
+	struct shiftlog_note_link links[NOTE_LINKS_MAX];
+	size_t nlinks = 0;
+	bool handover = false;
 	int64_t job = 0, id;
 	char *text, *end;
 	int c, rc;
@@ -88,15 +99,39 @@ cmd_note(struct cmd_ctx *ctx, int argc, char **argv)
 			if (*optarg == '\0' || *end != '\0' || job <= 0)
 				return cmd_usage_error(ctx, "--job '%s' is not a "
 				    "job number", optarg);
+			/* A job is a link too. */
+			/* FALLTHROUGH */
+		case OPT_MEDIA:
+		case OPT_ASSET:
+		case OPT_DELIVERY:
+		case OPT_INCIDENT:
+			if (nlinks == NOTE_LINKS_MAX)
+				return cmd_usage_error(ctx, "a note links to at "
+				    "most %d things", NOTE_LINKS_MAX);
+			links[nlinks].type = c == OPT_JOB ? "job" :
+			    c == OPT_MEDIA ? "media" : c == OPT_ASSET ? "asset" :
+			    c == OPT_DELIVERY ? "delivery" : "incident";
+			links[nlinks++].ref = optarg;
+			break;
+		case OPT_HANDOVER:
+			handover = true;
 			break;
 		case 'h':
-			printf("Usage: mcr note [--job ID] [--] TEXT...\n"
-			    "       COMMAND | mcr note [--job ID]\n"
+			printf("Usage: mcr note [--handover] [LINK...] [--] "
+			    "TEXT...\n"
+			    "       COMMAND | mcr note [--handover] [LINK...]\n"
 			    "Add a note to the shift log: the words of TEXT "
 			    "joined by spaces, or standard\ninput when TEXT is "
 			    "absent or '-'. Notes are UTF-8, at most %d bytes;"
 			    "\ntext that starts with '-' goes after '--'.\n\n"
-			    "      --job ID        the note is about job ID\n%s",
+			    "      --handover      put the note on the handover "
+			    "until one is acknowledged\n"
+			    "LINK (any of them, each may repeat):\n"
+			    "      --job ID        the note is about job ID\n"
+			    "      --media ID|PATH a catalogued file\n"
+			    "      --asset LABEL   a drive or tape, by its label\n"
+			    "      --delivery REF  a delivery, by its reference\n"
+			    "      --incident ID   an incident\n%s",
 			    NOTE_MAX, cmd_common_help);
 			return CMD_EXIT_OK;
 		default:
@@ -122,7 +157,7 @@ cmd_note(struct cmd_ctx *ctx, int argc, char **argv)
 		free(text);
 		return rc;
 	}
-	rc = shiftlog_note(ctx->sl, text, job, &id);
+	rc = shiftlog_note_add(ctx->sl, text, handover, links, nlinks, &id);
 	free(text);
 	if (rc < 0)
 		return cmd_error("%s", shiftlog_errmsg(ctx->sl));

@@ -114,5 +114,8 @@ int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_shift(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_incident(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_handover(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

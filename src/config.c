@@ -360,6 +360,92 @@ set_watch(struct config *cfg, const char *label, const char *key,
 	return -1;
 }
 
+/* "06:00, 18:00" into minutes after midnight; with shift, the word
+ * "shift" is allowed and sets *shift. */
+static int
+set_times(int *out, size_t *n, bool *shift, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	const char *p = value;
+	size_t count = 0;
+
+	while (*p != '\0') {
+		int h, m, len = 0;
+
+		p += strspn(p, " \t,");
+		if (*p == '\0')
+			break;
+		if (shift != NULL && strncmp(p, "shift", 5) == 0 &&
+		    (p[5] == '\0' || strchr(" \t,", p[5]) != NULL)) {
+			*shift = true;
+			p += 5;
+			continue;
+		}
+		if (sscanf(p, "%2d:%2d%n", &h, &m, &len) != 2 || len != 5 ||
+		    h < 0 || h > 23 || m < 0 || m > 59 ||
+		    (p[len] != '\0' && strchr(" \t,", p[len]) == NULL)) {
+			strutil_format(err, errlen, "%s '%s' is not a list of "
+			    "times such as 06:00, 18:00%s", key, value,
+			    shift != NULL ? " (and the word shift)" : "");
+			return -1;
+		}
+		if (count == CONFIG_MAX_TIMES) {
+			strutil_format(err, errlen, "%s lists more than %d times",
+			    key, CONFIG_MAX_TIMES);
+			return -1;
+		}
+		out[count++] = h * 60 + m;
+		p += len;
+	}
+	*n = count;
+	return 0;
+}
+
+static int
+set_shift(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	if (strcmp(key, "times") == 0)
+		return set_times(cfg->shift_times, &cfg->nshift_times, NULL, key,
+		    value, err, errlen);
+	strutil_format(err, errlen, "unknown key '%s' in [shift]; the keys "
+	    "are: times", key);
+	return -1;
+}
+
+static int
+set_digest(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	if (strcmp(key, "times") == 0) {
+		cfg->digest_at_shift_change = false;
+		return set_times(cfg->digest_times, &cfg->ndigest_times,
+		    &cfg->digest_at_shift_change, key, value, err, errlen);
+	}
+	if (strcmp(key, "file") == 0) {
+		if (value[0] != '/') {
+			strutil_format(err, errlen, "file '%s' is not absolute; "
+			    "give a full path such as /srv/mcr/digest-%%F.txt",
+			    value);
+			return -1;
+		}
+		return set_string(&cfg->digest_file, value, key, err, errlen);
+	}
+	if (strcmp(key, "mail") == 0)
+		return set_string(&cfg->digest_mail, value, key, err, errlen);
+	if (strcmp(key, "to") == 0) {
+		if (strchr(value, '@') == NULL || strpbrk(value, "\r\n") != NULL) {
+			strutil_format(err, errlen, "to '%s' is not a mail "
+			    "address", value);
+			return -1;
+		}
+		return set_string(&cfg->digest_to, value, key, err, errlen);
+	}
+	strutil_format(err, errlen, "unknown key '%s' in [digest]; the keys "
+	    "are: times, file, mail, to", key);
+	return -1;
+}
+
 /* Every section mcr itself knows, each with its owner. Plugins add theirs
  * with config_add_owner(). */
 static const struct section sections[] = {
@@ -369,6 +455,8 @@ static const struct section sections[] = {
 	{ .name = "volume", .named = true, .set = set_volume },
 	{ .name = "kind", .named = true, .set = set_kind },
 	{ .name = "watch", .named = true, .set = set_watch },
+	{ .name = "shift", .named = false, .set = set_shift },
+	{ .name = "digest", .named = false, .set = set_digest },
 };
 
 static int
@@ -562,6 +650,11 @@ config_check(struct config *cfg, char *err, size_t errlen)
 {
 	size_t i;
 
+	if (cfg->digest_mail != NULL && cfg->digest_to == NULL) {
+		strutil_format(err, errlen, "[digest] mail is set but to is not; "
+		    "add to = ADDRESS for the digest's To: line");
+		return -1;
+	}
 	for (i = 0; i < cfg->nvolumes; i++) {
 		struct config_volume *v = &cfg->volumes[i];
 
@@ -631,6 +724,9 @@ config_free(struct config *cfg)
 		return;
 	free(cfg->site_name);
 	free(cfg->shiftlog_path);
+	free(cfg->digest_file);
+	free(cfg->digest_mail);
+	free(cfg->digest_to);
 	for (i = 0; i < cfg->nvolumes; i++) {
 		free(cfg->volumes[i].name);
 		free(cfg->volumes[i].path);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_FILES 3
+#define CONFIG_MAX_TIMES 12
 
 /* [volume NAME]: a storage volume mcr watches and may write to. */
 struct config_volume {
@@ -59,6 +60,16 @@ struct config {
 	int retry_backoff_ms;	/* first back-off; doubles each attempt */
 	int storage_sample_ms;	/* storage.sample every ...; 0: never */
 	int poll_ms;		/* how often the daemon checks for requests */
+
+	/* [shift] times and [digest]: minutes after local midnight. */
+	int shift_times[CONFIG_MAX_TIMES];
+	size_t nshift_times;
+	int digest_times[CONFIG_MAX_TIMES];
+	size_t ndigest_times;
+	bool digest_at_shift_change;	/* "shift" in [digest] times */
+	char *digest_file;	/* strftime(3) pattern; NULL: no file */
+	char *digest_mail;	/* a command that reads a mail on stdin */
+	char *digest_to;	/* its To: */
 
 	struct config_volume *volumes;
 	size_t nvolumes;

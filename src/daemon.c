@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "digest.h"
 #include "loop.h"
 #include "paths.h"
 #include "plugin.h"
@@ -1078,6 +1079,12 @@ tick(void *arg)
 	}
 	if (d->stopping && d->nslots == 0)
 		loop_stop(d->loop);
+	if (!d->stopping) {
+		char err[640];
+
+		if (digest_run_due(d->sl, d->cfg, when_now(), err, sizeof err) < 0)
+			dlog(d, "%s", err);
+	}
 	arm_tick(d);
 }
 

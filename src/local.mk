@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 %C%_libmcrcore_la_SOURCES = \
 	%D%/config.c %D%/config.h \
 	%D%/daemon.c %D%/daemon.h \
+	%D%/digest.c %D%/digest.h \
 	%D%/host.c %D%/host.h \
 	%D%/loop.c %D%/loop.h \
 	%D%/identity.c %D%/identity.h \
@@ -16,7 +17,9 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog-media-match.c \
 	%D%/shiftlog-media.c \
 	%D%/watch.c %D%/watch.h \
+	%D%/shiftlog-handover.c \
 	%D%/strutil.c %D%/strutil.h \
+	%D%/handover.c %D%/handover.h \
 	%D%/edl.c %D%/edl.h \
 	%D%/conform.c %D%/conform-report.c %D%/conform.h \
 	%D%/timecode.c %D%/timecode.h \
@@ -54,9 +57,12 @@ bin_PROGRAMS += %D%/mcr
 	%D%/mcr.c \
 	%D%/cmd.c %D%/cmd.h \
 	%D%/cmd-conform.c \
+	%D%/cmd-handover.c \
+	%D%/cmd-incident.c \
 	%D%/cmd-jobs.c \
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
+	%D%/cmd-shift.c \
 	%D%/cmd-status.c \
 	%D%/cmd-tc.c \
 	%D%/cmd-ingest.c \

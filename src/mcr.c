@@ -28,12 +28,17 @@ static const struct cmd_entry verbs[] = {
 	    cmd_daemon },
 	{ "job", "show, log, cancel, pause, resume, retry or reprioritise a "
 	    "job", cmd_job },
+	{ "handover", "the shift's handover report; 'mcr handover ack' "
+	    "acknowledges it", cmd_handover },
+	{ "incident", "open, acknowledge, update, resolve and list incidents",
+	    cmd_incident },
 	{ "jobs", "list jobs", cmd_jobs },
 	{ "log", "show the shift log; 'mcr log verify' checks its hash chain",
 	    cmd_log },
 	{ "note", "add an operator's note to the shift log", cmd_note },
 	{ "plugins", "list plugins, their job kinds and parameters",
 	    cmd_plugins },
+	{ "shift", "start or end a shift, or show who is on", cmd_shift },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
 	{ "submit", "queue a job for mcrd", cmd_submit },
 	{ "tc", "timecode arithmetic and conversion at any broadcast rate",

@@ -584,6 +584,9 @@ shiftlog_job_finished(struct shiftlog *sl, int64_t id, const char *state,
 	    strcmp(state, "cancelled") == 0 ? "notice" : "info", evkind,
 	    subject[0] ? subject : NULL, "%s %s%s%s", kind, state,
 	    message != NULL ? ": " : "", message != NULL ? message : "");
+	if (rc == 0)
+		rc = sl_incident_job_finished(sl, id, state, kind, subject,
+		    message);
 out:
 	return txn_end(sl, own, rc, "finish a job");
 }

@@ -21,6 +21,7 @@ struct shiftlog {
 	struct identity who;
 	EVP_MD_CTX *sha;		/* the hash chain's SHA-256 */
 	EVP_MD *sha256;
+	int fts;			/* events_fts: 0 unknown, 1 yes, -1 no */
 	char errmsg[512];
 };
 
@@ -49,5 +50,25 @@ int sl_step_done(struct shiftlog *sl, sqlite3_stmt *st, const char *what);
 /* Column i as text (NULL when NULL), or as a double (none when NULL). */
 const char *sl_col_text(sqlite3_stmt *st, int i);
 double sl_col_double(sqlite3_stmt *st, int i, double none);
+
+
+/* --- shiftlog-handover.c --- */
+
+/* An FTS5 query that finds every word of text, any case (new string), or
+ * NULL when text has no word in it. Words joined by punctuation
+ * ("LTO-0042") are a phrase; a word typed with a trailing '*', and with
+ * prefix_last the last word, also match words that begin with it. */
+char *sl_fts_words(const char *text, bool prefix_last);
+/* Indexes events first..last for full-text search inside the open write
+ * transaction (a no-op on a log whose schema predates the index). */
+int sl_fts_index(struct shiftlog *sl, int64_t first, int64_t last);
+/* The "incident" record filer (host->record): opens the incident of a key
+ * once, closes it when cleared, links the job's events. */
+int sl_file_incident(struct shiftlog *sl, int64_t job, const char *data);
+/* Called when a job finished: a failed job opens its incident once; a job
+ * done after failing resolves it. Joins the open transaction. */
+int sl_incident_job_finished(struct shiftlog *sl, int64_t job,
+    const char *state, const char *kind, const char *subject,
+    const char *message);
 
 #endif

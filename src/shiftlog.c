@@ -218,6 +218,99 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (watch, path)) WITHOUT ROWID;"
 	"CREATE INDEX media_job ON media(job_id);"
 	"CREATE INDEX media_volume ON media(volume);",
+
+	/* 5: handover: shifts, incidents with their updates and linked
+	 * events, notes flagged for handover and linked to what they are
+	 * about, handover reports and their acknowledgements, digests sent,
+	 * and a full-text index over the events (notes and incidents write
+	 * events, so it covers them too), kept up by sl_append_locked()
+	 * in the same transaction. */
+	"CREATE TABLE shifts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  operator TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  started_by TEXT NOT NULL,"
+	"  ended INTEGER,"
+	"  ended_by TEXT);"
+	"CREATE INDEX shifts_started ON shifts(started);"
+	"CREATE UNIQUE INDEX shifts_one_open ON shifts((ended IS NULL))"
+	"  WHERE ended IS NULL;"
+	"CREATE TABLE incidents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT,"
+	"  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open',"
+	"    'acknowledged','resolved')),"
+	"  severity TEXT NOT NULL CHECK (severity IN ('info','notice',"
+	"    'warning','error','critical')),"
+	"  title TEXT NOT NULL CHECK (length(title) > 0),"
+	"  owner TEXT,"
+	"  job_id INTEGER REFERENCES jobs(id),"
+	"  opened INTEGER NOT NULL,"
+	"  opened_by TEXT NOT NULL,"
+	"  acked INTEGER,"
+	"  acked_by TEXT,"
+	"  resolved INTEGER,"
+	"  resolved_by TEXT,"
+	"  resolution TEXT,"
+	"  updated INTEGER NOT NULL,"
+	"  seen INTEGER NOT NULL DEFAULT 1);"
+	"CREATE UNIQUE INDEX incidents_open_key ON incidents(key)"
+	"  WHERE key IS NOT NULL AND state <> 'resolved';"
+	"CREATE INDEX incidents_state ON incidents(state);"
+	"CREATE INDEX incidents_resolved ON incidents(resolved);"
+	"CREATE TABLE incident_updates ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  action TEXT NOT NULL CHECK (action IN ('open','ack','update',"
+	"    'resolve','seen','clear','owner')),"
+	"  message TEXT,"
+	"  event_id INTEGER REFERENCES events(id));"
+	"CREATE INDEX incident_updates_incident ON incident_updates(incident_id);"
+	"CREATE TABLE incident_events ("
+	"  incident_id INTEGER NOT NULL REFERENCES incidents(id),"
+	"  event_id INTEGER NOT NULL REFERENCES events(id),"
+	"  PRIMARY KEY (incident_id, event_id)) WITHOUT ROWID;"
+	"CREATE INDEX incident_events_event ON incident_events(event_id);"
+	"ALTER TABLE notes ADD COLUMN handover INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX notes_handover ON notes(time) WHERE handover <> 0;"
+	"CREATE INDEX notes_event ON notes(event_id);"
+	"CREATE TABLE note_links ("
+	"  note_id INTEGER NOT NULL REFERENCES notes(id),"
+	"  type TEXT NOT NULL CHECK (type IN ('job','media','asset',"
+	"    'delivery','incident')),"
+	"  ref TEXT NOT NULL,"
+	"  PRIMARY KEY (note_id, type, ref)) WITHOUT ROWID;"
+	"CREATE INDEX jobs_finished ON jobs(finished) WHERE finished IS NOT NULL;"
+	"CREATE INDEX jobs_state_finished ON jobs(state, finished);"
+	"CREATE TABLE handovers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  shift_id INTEGER REFERENCES shifts(id),"
+	"  since INTEGER NOT NULL,"
+	"  until INTEGER NOT NULL,"
+	"  report TEXT NOT NULL CHECK (json_valid(report)),"
+	"  event_id INTEGER NOT NULL REFERENCES events(id),"
+	"  acked INTEGER,"
+	"  acked_by TEXT,"
+	"  acked_host TEXT,"
+	"  ack_event_id INTEGER REFERENCES events(id));"
+	"CREATE INDEX handovers_acked ON handovers(acked);"
+	"CREATE TABLE digests ("
+	"  slot TEXT PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  until INTEGER NOT NULL,"
+	"  event_id INTEGER REFERENCES events(id),"
+	"  outcome TEXT) WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE events_fts USING fts5(subject, message,"
+	"  content = 'events', content_rowid = 'id',"
+	"  tokenize = 'unicode61 remove_diacritics 2', columnsize = 0);"
+	"INSERT INTO events_fts (events_fts) VALUES ('rebuild');",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -833,6 +926,8 @@ sl_append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
 		sqlite3_reset(ins);
 		memcpy(prev, hash, 32);
 	}
+	if (n > 0 && (rc = sl_fts_index(sl, ev[0].id, ev[n - 1].id)) < 0)
+		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(head);
@@ -974,9 +1069,13 @@ like_pattern(const char *s)
 	return p;
 }
 
-int
-shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
-    int (*cb)(const struct shiftlog_event *, void *), void *arg)
+/* One pass of shiftlog_events(): match an FTS5 query or NULL, pattern a
+ * LIKE pattern or NULL; *rows counts the events handed to cb. */
+static int
+events_pass(struct shiftlog *sl, const struct shiftlog_filter *f,
+    const char *match, const char *pattern,
+    int (*cb)(const struct shiftlog_event *, void *), void *arg,
+    int64_t *rows)
 {
 	static const char where[] =
 	    " WHERE time >= ?1 AND time < ?2"
@@ -987,10 +1086,19 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	    "      OR subject LIKE ?5 ESCAPE '\\')";
 	struct shiftlog_event ev;
 	sqlite3_stmt *st = NULL;
-	char *sql, *pattern = NULL;
+	char *sql;
 	int rc;
 
-	if (f->limit > 0)
+	if (match != NULL)
+		/* The index drives: newest match first, so a limit stops
+		 * early however common the words (ids grow with time in an
+		 * append-only log). */
+		sql = xasprintf("SELECT * FROM (SELECT " EVENT_COLUMNS
+		    " FROM (SELECT rowid AS fts_id FROM events_fts WHERE"
+		    " events_fts MATCH ?7) JOIN events ON id = fts_id%s"
+		    " ORDER BY fts_id DESC%s) ORDER BY time, id", where,
+		    f->limit > 0 ? " LIMIT ?6" : "");
+	else if (f->limit > 0)
 		sql = xasprintf("SELECT * FROM (SELECT " EVENT_COLUMNS
 		    " FROM events%s ORDER BY time DESC, id DESC LIMIT ?6)"
 		    " ORDER BY time, id", where);
@@ -1005,21 +1113,63 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	sqlite3_bind_int64(st, 2, f->until);
 	sl_bind_text(st, 3, f->kind);
 	sl_bind_text(st, 4, f->user);
-	if (f->grep != NULL) {
-		pattern = like_pattern(f->grep);
-		sl_bind_text(st, 5, pattern);
-	}
+	sl_bind_text(st, 5, pattern);
+	sl_bind_text(st, 7, match);
 	if (f->limit > 0)
 		sqlite3_bind_int64(st, 6, f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row_to_event(st, &ev);
+		(*rows)++;
 		if ((rc = cb(&ev, arg)) != 0)
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : sl_db_error(sl, rc, "read events");
 out:
 	sqlite3_finalize(st);
-	free(pattern);
+	return rc;
+}
+
+int
+shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
+    int (*cb)(const struct shiftlog_event *, void *), void *arg)
+{
+	char *pattern = NULL, *words = NULL, *prefix = NULL;
+	int64_t rows = 0;
+	int rc;
+
+	if (f->match != NULL) {
+		rc = events_pass(sl, f, f->match, NULL, cb, arg, &rows);
+		if (rc == SHIFTLOG_ERR && rows == 0) {
+			sl_set_error(sl, "the search '%s' is not an FTS5 query "
+			    "(%s); write a phrase in double quotes, as in "
+			    "\"lost genlock\", and OR, NOT, NEAR() and word* "
+			    "outside them", f->match, sqlite3_errmsg(sl->db));
+			rc = SHIFTLOG_INVALID;
+		}
+		return rc;
+	}
+	if (f->grep == NULL)
+		return events_pass(sl, f, NULL, NULL, cb, arg, &rows);
+	/* Words go to the full-text index (shiftlog-handover.c) as whole
+	 * words; when no event has them all, the last one may also be the
+	 * beginning of a word ("drive ret"). A prefix of a common word is
+	 * costly for the index, so it is the fallback, not the rule. Text
+	 * without a word in it ("%%") is matched as a substring. */
+	words = sl_fts_words(f->grep, false);
+	if (words == NULL) {
+		pattern = like_pattern(f->grep);
+		rc = events_pass(sl, f, NULL, pattern, cb, arg, &rows);
+		free(pattern);
+		return rc;
+	}
+	rc = events_pass(sl, f, words, NULL, cb, arg, &rows);
+	if (rc == 0 && rows == 0) {
+		prefix = sl_fts_words(f->grep, true);
+		if (strcmp(prefix, words) != 0)
+			rc = events_pass(sl, f, prefix, NULL, cb, arg, &rows);
+	}
+	free(prefix);
+	free(words);
 	return rc;
 }
 

@@ -60,8 +60,10 @@ struct shiftlog_filter {
 	int64_t until;		/* exclusive; INT64_MAX: no bound */
 	const char *kind;	/* "job" matches job and job.*; NULL: any */
 	const char *user;
-	const char *grep;	/* case-insensitive substring of subject or
-				 * message */
+	const char *grep;	/* words (or word beginnings) of subject or
+				 * message, any case, through the full-text
+				 * index; text with no word: a substring */
+	const char *match;	/* an FTS5 query over subject and message */
 	int64_t limit;		/* keep the newest N; 0: no limit */
 };
 
@@ -358,5 +360,113 @@ int shiftlog_watch_seen(struct shiftlog *sl, const char *watch,
     const char *path, int64_t size, int64_t mtime);
 int shiftlog_watch_mark(struct shiftlog *sl, const char *watch,
     const char *path, int64_t size, int64_t mtime, int64_t job);
+/* --- shifts, notes, incidents, handovers, digests (shiftlog-handover.c) --- */
+
+struct shiftlog_shift {
+	int64_t id;		/* 0: none */
+	char operator[64];
+	char host[256];
+	int64_t started, ended;	/* µs; ended 0: still open */
+};
+
+/* Opens a shift for operator (NULL: the Unix user), ending the shift that
+ * is still open (filled into *ended when not NULL; id 0 when none). */
+int shiftlog_shift_start(struct shiftlog *sl, const char *operator,
+    struct shiftlog_shift *started, struct shiftlog_shift *ended);
+/* Ends the open shift (SHIFTLOG_INVALID when none is open). */
+int shiftlog_shift_end(struct shiftlog *sl, struct shiftlog_shift *ended);
+/* The open shift, or else the newest one: 1 with *s filled, 0 when the
+ * log has no shift, or a negative rc. */
+int shiftlog_shift_current(struct shiftlog *sl, struct shiftlog_shift *s);
+
+/* What a note links to: type job|media|asset|delivery|incident and a
+ * reference (a number, a path or an asset's label). */
+struct shiftlog_note_link {
+	const char *type;
+	const char *ref;
+};
+/* A note as shiftlog_note() records it, flagged for the handover and
+ * linked; jobs, media and incidents must exist. */
+int shiftlog_note_add(struct shiftlog *sl, const char *text, bool handover,
+    const struct shiftlog_note_link *links, size_t nlinks, int64_t *note_id);
+
+struct shiftlog_incident {
+	int64_t id;
+	const char *key;	/* NULL for one an operator opened */
+	const char *state;	/* open acknowledged resolved */
+	const char *severity;
+	const char *title;
+	const char *owner;
+	int64_t job_id;
+	int64_t opened;
+	const char *opened_by;
+	int64_t acked;
+	const char *acked_by;
+	int64_t resolved;
+	const char *resolved_by;
+	const char *resolution;
+	int64_t updated;
+	int64_t seen;		/* times its alarm was raised */
+	int64_t updates;	/* rows in its history */
+	const char *last_message;
+};
+
+struct shiftlog_incident_new {
+	const char *key;	/* NULL: always a new incident */
+	const char *severity;	/* NULL: warning */
+	const char *title;
+	const char *message;	/* NULL: none */
+	const char *owner;	/* NULL: nobody yet */
+	int64_t job_id;
+};
+
+/* Opens an incident, or when key names one still open, counts it seen
+ * again (*existed true). Appends incident.opened and links that event. */
+int shiftlog_incident_open(struct shiftlog *sl,
+    const struct shiftlog_incident_new *n, int64_t *id, bool *existed);
+/* action: ack (owner: who takes it, NULL: the acting user), update
+ * (message required; owner or severity may change), resolve. */
+int shiftlog_incident_act(struct shiftlog *sl, int64_t id, const char *action,
+    const char *message, const char *owner, const char *severity);
+/* Incidents: id, or all not resolved (all false), or every one (all);
+ * newest first. cb's nonzero return stops the walk. */
+int shiftlog_incidents(struct shiftlog *sl, int64_t id, bool all,
+    int (*cb)(const struct shiftlog_incident *, void *), void *arg);
+/* An incident's history, oldest first. */
+int shiftlog_incident_history(struct shiftlog *sl, int64_t id,
+    int (*cb)(int64_t time, const char *user, const char *action,
+    const char *message, int64_t event_id, void *arg), void *arg);
+
+/* Where a handover report starts without --since: the open shift's
+ * start, else the newest configured shift boundary (times: minutes after
+ * local midnight, n of them), else 12 hours before until. */
+int64_t shiftlog_handover_default_since(struct shiftlog *sl,
+    const int *times, size_t n, int64_t until);
+/* Builds the handover report for [since, until) as a JSON object (see
+ * mcr(1), mcr handover --format json) into *out, a new string. */
+int shiftlog_handover_report(struct shiftlog *sl, int64_t since,
+    int64_t until, const char *site, char **out);
+/* Records a report (shift end): *id is the handover's. */
+int shiftlog_handover_record(struct shiftlog *sl, int64_t since,
+    int64_t until, const char *report, int64_t *id);
+struct shiftlog_handover_ack {
+	int64_t id;		/* the handover acknowledged */
+	int64_t since, until;
+	char given_by[64];
+	int64_t given;		/* when it was recorded */
+	int64_t superseded;	/* older unacknowledged ones it covers */
+};
+/* Acknowledges the newest unacknowledged handover, recording report
+ * (for [since, until)) first when there is none. */
+int shiftlog_handover_ack(struct shiftlog *sl, int64_t since, int64_t until,
+    const char *report, struct shiftlog_handover_ack *ack);
+
+/* 1 when the digest of slot ("2026-11-29T03:00") is already written. */
+int shiftlog_digest_done(struct shiftlog *sl, const char *slot);
+/* Records the digest of slot for [since, until): its event (summary as
+ * message, data JSON) and its outcome (where it went). */
+int shiftlog_digest_record(struct shiftlog *sl, const char *slot,
+    int64_t since, int64_t until, const char *summary, const char *data,
+    const char *outcome);
 
 #endif

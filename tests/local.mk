@@ -68,6 +68,7 @@ include %D%/plugins/local.mk
 include %D%/console/local.mk
 include %D%/bench/local.mk
 include %D%/ingest/local.mk
+include %D%/handover/local.mk
 
 # The shared media helper (FFmpeg): clips made and decoded again.
 check_PROGRAMS += %D%/test-mediagen

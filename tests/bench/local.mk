@@ -70,3 +70,4 @@ bench-conform: src/mcr$(EXEEXT)
 	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
 	$(SHELL) '$(abs_top_srcdir)/%D%/conform.sh'
 include %D%/ingest.mk
+include %D%/handover.mk
