@@ -13,6 +13,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
 	%D%/shiftlog-jobs.c \
 	%D%/shiftlog-records.c \
+	%D%/shiftlog-storage.c \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/edl.c %D%/edl.h \
 	%D%/timecode.c %D%/timecode.h \

@@ -50,4 +50,13 @@ int sl_step_done(struct shiftlog *sl, sqlite3_stmt *st, const char *what);
 const char *sl_col_text(sqlite3_stmt *st, int i);
 double sl_col_double(sqlite3_stmt *st, int i, double none);
 
+/* Filers of the storage duty's records (shiftlog-storage.c). */
+int sl_file_storage_dirs(struct shiftlog *sl, int64_t job, const char *data);
+int sl_file_storage_gone(struct shiftlog *sl, int64_t job, const char *data);
+int sl_file_storage_scan(struct shiftlog *sl, int64_t job, const char *data);
+int sl_file_storage_owners(struct shiftlog *sl, int64_t job,
+    const char *data);
+int sl_file_storage_purged(struct shiftlog *sl, int64_t job,
+    const char *data);
+
 #endif
