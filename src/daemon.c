@@ -34,6 +34,7 @@
 #include "plugin.h"
 #include "proto.h"
 #include "shiftlog.h"
+#include "storage-sched.h"
 #include "strutil.h"
 #include "when.h"
 #include "xmalloc.h"
@@ -1044,6 +1045,9 @@ tick(void *arg)
 	}
 	if (d->need_schedule || now - d->last_schedule >= SCHEDULE_EVERY_MS)
 		schedule(d);
+	if (!d->stopping && storage_sched_tick(d->sl, d->cfg, now,
+	    find_kind(d, "storage.scan") != NULL))
+		d->need_schedule = true;
 	for (s = d->slots; s != NULL; s = next) {
 		next = s->next;
 		if (s->deadline != 0 && s->paused_at == 0 && now >= s->deadline &&

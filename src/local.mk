@@ -14,6 +14,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog-jobs.c \
 	%D%/shiftlog-records.c \
 	%D%/shiftlog-storage.c \
+	%D%/storage-sched.c %D%/storage-sched.h \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/edl.c %D%/edl.h \
 	%D%/timecode.c %D%/timecode.h \
@@ -43,10 +44,15 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
 	%D%/cmd-status.c \
+	%D%/cmd-storage.c \
+	%D%/cmd-delete.c \
+	%D%/cmd-access.c \
+	%D%/cmd-backup.c \
 	%D%/cmd-tc.c
 %C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens
-%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-%C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la $(JANSSON_LIBS)
+%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ACL_CFLAGS)
+%C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la $(JANSSON_LIBS) \
+	$(ACL_LIBS)
 
 pkglibexec_PROGRAMS = %D%/mcr-worker
 %C%_mcr_worker_SOURCES = %D%/worker.c

@@ -21,8 +21,12 @@
 #include "xmalloc.h"
 
 static const struct cmd_entry verbs[] = {
+	{ "access", "grant, revoke or show client access to a folder (ACLs)", cmd_access },
+	{ "backup-shiftlog", "copy the shift log online; verify the copy", cmd_backup_shiftlog },
 	{ "daemon", "run mcrd, the job scheduler (-f: in the foreground)",
 	    cmd_daemon },
+	{ "delete", "move files into quarantine under the deletion rules",
+	    cmd_delete },
 	{ "job", "show, log, cancel, pause, resume, retry or reprioritise a "
 	    "job", cmd_job },
 	{ "jobs", "list jobs", cmd_jobs },
@@ -32,9 +36,12 @@ static const struct cmd_entry verbs[] = {
 	{ "plugins", "list plugins, their job kinds and parameters",
 	    cmd_plugins },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
+	{ "storage", "space, growth, usage by client; 'storage du PATH'", cmd_storage },
 	{ "submit", "queue a job for mcrd", cmd_submit },
 	{ "tc", "timecode arithmetic and conversion at any broadcast rate",
 	    cmd_tc },
+	{ "undelete", "bring a deletion back from quarantine, or list them",
+	    cmd_undelete },
 };
 
 static void

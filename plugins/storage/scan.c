@@ -971,7 +971,8 @@ emit_owners(struct scan *sc, const char *layout_text)
 		size_t j;
 
 		client[0] = production[0] = '\0';
-		if ((int)nd->depth != l.client + 1 ||
+		/* Hidden folders (mcr's own .mcr among them) are nobody's. */
+		if ((int)nd->depth != l.client + 1 || *nd->name == '.' ||
 		    !layout_match(&l, nd->path, nd->depth, client, production,
 		    sizeof client))
 			continue;
