@@ -323,7 +323,8 @@ access_show(struct cmd_ctx *ctx, const char *path, bool json)
 		if (cg == NULL)
 			continue;
 		strutil_format(needle, sizeof needle, "group:%s:", g);
-		in = cg->gr_gid == st.st_gid || (acc != NULL &&
+		in = (cg->gr_gid == st.st_gid && (st.st_mode & 070) != 0) ||
+		    (acc != NULL &&
 		    strstr(acc, needle) != NULL);
 		if (in)
 			json_array_append_new(clients,

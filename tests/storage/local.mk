@@ -3,6 +3,10 @@
 # shift-log backup, on real folders and real shift logs.
 
 TESTS += \
-	%D%/scan.sh
+	%D%/scan.sh \
+	%D%/delete.sh \
+	%D%/access.sh
 EXTRA_DIST += \
-	%D%/scan.sh
+	%D%/scan.sh \
+	%D%/delete.sh \
+	%D%/access.sh
