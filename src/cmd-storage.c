@@ -210,7 +210,9 @@ print_volume(const struct vol_row *r)
 			strutil_bytes((uint64_t)fabs(r->growth), growth,
 			    sizeof growth);
 			printf("  %s%s/day", r->growth < 0 ? "-" : "+", growth);
-			if (days >= 0)
+			if (days >= 0 && days < 10)
+				printf(", full in %.1f days", days);
+			else if (days >= 0)
 				printf(", full in %.0f days", floor(days));
 		}
 		putchar('\n');

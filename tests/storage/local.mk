@@ -5,8 +5,12 @@
 TESTS += \
 	%D%/scan.sh \
 	%D%/delete.sh \
-	%D%/access.sh
+	%D%/access.sh \
+	%D%/backup.sh \
+	%D%/usage.sh
 EXTRA_DIST += \
 	%D%/scan.sh \
 	%D%/delete.sh \
-	%D%/access.sh
+	%D%/access.sh \
+	%D%/backup.sh \
+	%D%/usage.sh
