@@ -976,9 +976,18 @@ emit_owners(struct scan *sc, const char *layout_text)
 		    !layout_match(&l, nd->path, nd->depth, client, production,
 		    sizeof client))
 			continue;
-		snprintf(key, sizeof key, "usage.%s.%s", client, sc->volume);
-		snprintf(num, sizeof num, "%llu", (unsigned long long)nd->bytes);
-		sc->host->state_set(sc->job, key, num);
+		/* Kept for the quota check, for clients that have one. */
+		for (j = 0; j < storage_settings.nclients; j++) {
+			if (storage_settings.clients[j].quota > 0 &&
+			    strcmp(storage_settings.clients[j].name,
+			    client) == 0) {
+				snprintf(key, sizeof key, "usage.%s.%s", client,
+				    sc->volume);
+				snprintf(num, sizeof num, "%llu",
+				    (unsigned long long)nd->bytes);
+				sc->host->state_set(sc->job, key, num);
+			}
+		}
 		if (l.production < 0) {
 			json_array_append_new(owners, json_pack("[s, s, s, I, "
 			    "I]", client, "", nd->path, (json_int_t)nd->bytes,
