@@ -138,6 +138,19 @@ export MCR_NOW=$((1800000000 + 86400 + 31 * 86400))
 run mcr undelete "$nid"
 expect_rc 2 "undelete after the retention is refused"
 has "$T/err" "retention of deletion $nid" "saying so"
+
+# mcrd queues storage.purge itself every [storage] purge_every; its
+# workers inherit the test's clock.
+daemon_kill
+sed -i 's/^two_person = yes$/two_person = yes\npurge_every = 1s/' "$CFG"
+run mcr daemon
+for _ in $(seq 50); do
+    [ "$(sql "SELECT state FROM storage_deletions WHERE id = $nid")" = purged ] && break
+    sleep 0.1
+done
+is "$(sql "SELECT state FROM storage_deletions WHERE id = $nid")" purged \
+    "mcrd's scheduled storage.purge removes an expired deletion"
+[ ! -e "$N/.mcr/quarantine/$nid" ]; ok $? "from its quarantine"
 unset MCR_NOW
 
 mcr log verify >/dev/null 2>&1

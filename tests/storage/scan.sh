@@ -111,6 +111,17 @@ end=$(date +%s.%N)
 awk -v a="$start" -v b="$end" 'BEGIN { exit !(b - a >= 1.5) }'
 ok $? "scan_rate bounds the walk ($(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s for 600 entries at 300/s)"
 
+# mcrd queues storage.scan itself every [storage] scan_every.
+daemon_kill
+sed -i 's/^scan_rate = 0$/scan_rate = 0\nscan_every = 1s/' "$CFG"
+before=$(sql "SELECT count(*) FROM jobs WHERE kind = 'storage.scan'")
+run mcr daemon
+sleep 2.5
+after=$(sql "SELECT count(*) FROM jobs WHERE kind = 'storage.scan' AND state = 'done'")
+[ "$after" -gt "$before" ]; ok $? "mcrd queues storage.scan on its schedule ($before, then $after)"
+daemon_kill
+sed -i '/^scan_every = 1s$/d' "$CFG"
+
 run mcr submit storage.scan volume=nosuch --wait
 expect_rc 1 "scanning a volume that is not configured fails"
 has "$T/err" "no volume 'nosuch'" "saying so"
