@@ -298,11 +298,13 @@ quarantine(struct cmd_ctx *ctx, struct target *t, const char *reason,
 	    requester, authoriser, reason, t->vol->name,
 	    (long long)(t->vol->retention_s / 86400), d.override ?
 	    "; fewer verified copies than required, overridden" : "");
-	if ((rc = shiftlog_begin(ctx->sl)) < 0 ||
-	    (rc = shiftlog_deletion_add(ctx->sl, &d, msg, &id)) < 0) {
-		if (rc != SHIFTLOG_BUSY)
-			shiftlog_end(ctx->sl, rc);
+	if ((rc = shiftlog_begin(ctx->sl)) < 0) {
 		rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
+		goto out;
+	}
+	if ((rc = shiftlog_deletion_add(ctx->sl, &d, msg, &id)) < 0) {
+		rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
+		shiftlog_end(ctx->sl, SHIFTLOG_ERR);
 		goto out;
 	}
 	dir = xasprintf("%s/%lld", q, (long long)id);
@@ -618,11 +620,13 @@ cmd_undelete(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	strutil_format(msg, sizeof msg, "%s brought back from quarantine "
 	    "(deletion %lld)", f.path, (long long)f.id);
-	if ((rc = shiftlog_begin(ctx->sl)) < 0 ||
-	    (rc = shiftlog_deletion_restored(ctx->sl, f.id, msg)) < 0) {
-		if (rc != SHIFTLOG_BUSY)
-			shiftlog_end(ctx->sl, rc);
+	if ((rc = shiftlog_begin(ctx->sl)) < 0) {
 		rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
+		goto out;
+	}
+	if ((rc = shiftlog_deletion_restored(ctx->sl, f.id, msg)) < 0) {
+		rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
+		shiftlog_end(ctx->sl, SHIFTLOG_ERR);
 		goto out;
 	}
 	if (rename(data, f.path) != 0) {

@@ -522,14 +522,16 @@ shiftlog_path_in_use(struct shiftlog *sl, const char *path, int64_t *job,
 	int rc, step;
 
 	*job = 0;
-	/* v is under path, path is under v, or they are the same. */
+	/* v is under path, path is under v, or they are the same; only
+	 * absolute paths count ("prod" or "" are not paths). */
 	if ((rc = sl_prepare(sl, "SELECT j.id, j.kind FROM jobs AS j WHERE "
 	    "j.state IN ('queued', 'running', 'paused') AND EXISTS (SELECT 1 "
 	    "FROM (SELECT value AS v FROM json_each(j.params) WHERE "
-	    "type = 'text' UNION ALL SELECT j.subject) WHERE v = ?1 OR "
+	    "type = 'text' UNION ALL SELECT j.subject) WHERE "
+	    "substr(v, 1, 1) = '/' AND (v = ?1 OR "
 	    "substr(v, 1, length(?1) + 1) = ?1 || '/' OR "
-	    "substr(?1, 1, length(v) + 1) = rtrim(v, '/') || '/') "
-	    "ORDER BY j.id LIMIT 1", &st, "look for jobs using a path")) < 0)
+	    "substr(?1, 1, length(rtrim(v, '/')) + 1) = rtrim(v, '/') || '/')"
+	    ") ORDER BY j.id LIMIT 1", &st, "look for jobs using a path")) < 0)
 		return rc;
 	sl_bind_text(st, 1, path);
 	step = sqlite3_step(st);

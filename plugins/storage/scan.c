@@ -540,7 +540,9 @@ visit_dir(struct scan *sc, int fd, size_t self, const char *name,
 	cfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (cfd < 0) {
-		scan_error(sc, path, "cannot open", errno);
+		/* Removed since it was listed: a busy volume, not an error. */
+		if (errno != ENOENT)
+			scan_error(sc, path, "cannot open", errno);
 		free(path);
 		return;
 	}
