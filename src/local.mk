@@ -21,9 +21,10 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/when.c %D%/when.h \
 	%D%/xmalloc.c %D%/xmalloc.h
 %C%_libmcrcore_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(INIH_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
+	$(CRYPTO_CFLAGS) $(JANSSON_CFLAGS) -pthread
 %C%_libmcrcore_la_LIBADD = $(SQLITE_LIBS) $(INIH_LIBS) $(CRYPTO_LIBS) \
 	$(JANSSON_LIBS) -ldl
+%C%_libmcrcore_la_LDFLAGS = -pthread
 
 # The shared media helper: FFmpeg lives here and in plugins, nowhere else.
 noinst_LTLIBRARIES += %D%/libmcrmedia.la

@@ -549,8 +549,6 @@ shiftlog_path_in_use(struct shiftlog *sl, const char *path, int64_t *job,
 
 /* --- the online backup --- */
 
-/* Pages copied per step: small steps let writers in between. */
-#define BACKUP_STEP_PAGES 256
 
 static double
 mono_seconds(void)
@@ -651,10 +649,13 @@ shiftlog_backup(struct shiftlog *sl, const char *dest,
 		rc = SHIFTLOG_ERR;
 		goto out;
 	}
-	/* A write by another connection restarts the copy; one by this
-	 * connection is copied along. Busy and locked mean wait a little. */
+	/* All pages in one step, inside one read transaction: in WAL mode it
+	 * sees one snapshot while writers go on, whereas a copy in several
+	 * steps restarts whenever another connection commits between them,
+	 * and a busy shift log commits several times a second. Busy and
+	 * locked (a checkpoint, a writer setting up WAL) mean wait a little. */
 	do {
-		step = sqlite3_backup_step(b, BACKUP_STEP_PAGES);
+		step = sqlite3_backup_step(b, -1);
 		if (step == SQLITE_BUSY || step == SQLITE_LOCKED)
 			sqlite3_sleep(5);
 	} while (step == SQLITE_OK || step == SQLITE_BUSY ||

@@ -1,10 +1,13 @@
 /*
  * storage-sched: mcrd's storage timers (see storage-sched.h). The backup
- * runs inside mcrd, on mcrd's own connection, with SQLite's online backup
- * (shiftlog_backup): mcrd's own writes go on between the copy's steps and
- * are copied along. A backup that does not verify leaves no file and an
- * error event; old backups beyond backup_keep are removed, oldest first,
- * only among files that carry this shift log's backup name.
+ * runs in a thread of mcrd with a read-only connection of its own
+ * (shiftlog_backup: SQLite's online backup in one read transaction, then
+ * the copy reopened and its chain verified), so mcrd's loop and its writes
+ * go on while a large shift log is copied; the next tick after it ends
+ * records the outcome with mcrd's connection. A backup that does not
+ * verify leaves no file and an error event; old backups beyond
+ * backup_keep are removed, oldest first, only among files that carry this
+ * shift log's backup name.
  */
 #include "autoconfig.h"
 
@@ -12,6 +15,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +90,8 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Removes the oldest backups of this shift log beyond keep. The names
- * sort by time. */
+/* Removes the oldest backups of this shift log beyond keep (the names
+ * sort by time), and what backups whose process died left behind. */
 static void
 prune(const char *dir, const char *shiftlog_path, int keep)
 {
@@ -100,6 +106,21 @@ prune(const char *dir, const char *shiftlog_path, int keep)
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
+		const char *tmp = strstr(de->d_name, ".db.tmp-");
+
+		/* What a backup killed half-way left (its process is gone). */
+		if (tmp != NULL && strncmp(de->d_name, base, blen) == 0 &&
+		    de->d_name[blen] == '-') {
+			long pid = strtol(tmp + 8, NULL, 10);
+
+			if (pid > 0 && kill((pid_t)pid, 0) != 0 &&
+			    errno == ESRCH) {
+				p = xasprintf("%s/%s", dir, de->d_name);
+				unlink(p);
+				free(p);
+			}
+			continue;
+		}
 
 		/* base-YYYYmmddTHHMMSSZ.db */
 		if (len == blen + 20 && strncmp(de->d_name, base, blen) == 0 &&
@@ -122,44 +143,107 @@ prune(const char *dir, const char *shiftlog_path, int keep)
 	free(base);
 }
 
+/* The backup in flight: set by the main thread before the thread starts,
+ * filled by the thread, read back after done turns 1. */
+static struct {
+	bool running;		/* main thread only */
+	pthread_t thread;
+	atomic_int done;
+	char *src, *dest, *dir;
+	int rc;
+	struct shiftlog_backup_result r;
+	char err[640];
+} bk;
+
+static void *
+backup_thread(void *arg)
+{
+	struct shiftlog_opts o = { .read_only = true, .must_exist = true };
+	struct shiftlog *copy_src;
+
+	(void)arg;
+	if (shiftlog_open(bk.src, &o, &copy_src, bk.err, sizeof bk.err) < 0)
+		bk.rc = -1;
+	else {
+		bk.rc = shiftlog_backup(copy_src, bk.dest, &bk.r);
+		if (bk.rc < 0)
+			strutil_format(bk.err, sizeof bk.err, "%s",
+			    shiftlog_errmsg(copy_src));
+		shiftlog_close(copy_src);
+	}
+	atomic_store(&bk.done, 1);
+	return NULL;
+}
+
 static void
-backup(struct shiftlog *sl, const struct config *cfg)
+backup_record(struct shiftlog *sl, const char *dir, const char *severity,
+    const char *msg)
 {
 	struct shiftlog_event ev = { .kind = "shiftlog.backup" };
-	struct shiftlog_backup_result r;
-	char *name, *dest, msg[700], size[16];
-	int rc;
+
+	ev.severity = severity;
+	ev.message = msg;
+	ev.subject = dir;
+	shiftlog_append(sl, &ev, 1);
+}
+
+static void
+backup_start(struct shiftlog *sl, const struct config *cfg)
+{
+	char *name, msg[700];
+	int e;
 
 	if (mkdir(cfg->storage.backup_dir, 0750) != 0 && errno != EEXIST) {
 		strutil_format(msg, sizeof msg, "scheduled shift-log backup "
 		    "failed: cannot create %s: %s", cfg->storage.backup_dir,
 		    strerror(errno));
-		ev.severity = "error";
-		goto record;
+		backup_record(sl, cfg->storage.backup_dir, "error", msg);
+		return;
 	}
 	name = storage_backup_name(shiftlog_path(sl), when_now());
-	dest = xasprintf("%s/%s", cfg->storage.backup_dir, name);
+	bk.dest = xasprintf("%s/%s", cfg->storage.backup_dir, name);
 	free(name);
-	rc = shiftlog_backup(sl, dest, &r);
-	if (rc == 0) {
-		strutil_bytes((uint64_t)r.bytes, size, sizeof size);
+	bk.src = xstrdup(shiftlog_path(sl));
+	bk.dir = xstrdup(cfg->storage.backup_dir);
+	bk.err[0] = '\0';
+	atomic_store(&bk.done, 0);
+	if ((e = pthread_create(&bk.thread, NULL, backup_thread, NULL)) != 0) {
+		strutil_format(msg, sizeof msg, "scheduled shift-log backup "
+		    "failed: cannot start its thread: %s", strerror(e));
+		backup_record(sl, bk.dir, "error", msg);
+		free(bk.src);
+		free(bk.dest);
+		free(bk.dir);
+		return;
+	}
+	bk.running = true;
+}
+
+/* The backup thread ended: record how it went. */
+static void
+backup_finish(struct shiftlog *sl, const struct config *cfg)
+{
+	char msg[1000], size[16];
+
+	pthread_join(bk.thread, NULL);
+	bk.running = false;
+	if (bk.rc == 0) {
+		strutil_bytes((uint64_t)bk.r.bytes, size, sizeof size);
 		strutil_format(msg, sizeof msg, "shift log backed up to %s "
-		    "(%s, %lld events, chain verified to event %lld)", dest,
-		    size, (long long)r.events, (long long)r.head_id);
-		ev.severity = "info";
-		prune(cfg->storage.backup_dir, shiftlog_path(sl),
-		    cfg->storage.backup_keep);
+		    "(%s, %lld events, chain verified to event %lld, %.1f s)",
+		    bk.dest, size, (long long)bk.r.events,
+		    (long long)bk.r.head_id, bk.r.seconds);
+		backup_record(sl, bk.dir, "info", msg);
+		prune(bk.dir, bk.src, cfg->storage.backup_keep);
 	} else {
 		strutil_format(msg, sizeof msg, "scheduled shift-log backup to "
-		    "%s failed: %s", dest, rc == 1 ? r.problem :
-		    shiftlog_errmsg(sl));
-		ev.severity = "error";
+		    "%s failed: %s", bk.dest, bk.rc == 1 ? bk.r.problem :
+		    bk.err);
+		backup_record(sl, bk.dir, "error", msg);
 	}
-	free(dest);
-record:
-	ev.message = msg;
-	ev.subject = cfg->storage.backup_dir;
-	shiftlog_append(sl, &ev, 1);
+	free(bk.src);
+	free(bk.dest);
+	free(bk.dir);
 }
 
 bool
@@ -185,10 +269,13 @@ storage_sched_tick(struct shiftlog *sl, const struct config *cfg,
 			queued |= queue(sl, "storage.purge", "quarantines");
 		}
 	}
-	if (st->backup_dir != NULL && st->backup_every_ms > 0 &&
+	if (bk.running && atomic_load(&bk.done))
+		backup_finish(sl, cfg);
+	/* One backup at a time; a slow one delays the next. */
+	if (!bk.running && st->backup_dir != NULL && st->backup_every_ms > 0 &&
 	    now_ms - sched.last_backup >= st->backup_every_ms) {
 		sched.last_backup = now_ms;
-		backup(sl, cfg);
+		backup_start(sl, cfg);
 	}
 	return queued;
 }

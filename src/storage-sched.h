@@ -3,7 +3,9 @@
  * queue storage.scan every [storage] scan_every and storage.purge every
  * purge_every (one of each at a time, the first one interval after mcrd
  * starts), and back the shift log up into backup_dir every backup_every,
- * keeping the newest backup_keep copies. mcrd calls it from its tick.
+ * keeping the newest backup_keep copies (in a thread of mcrd, with a
+ * connection of its own, recorded on the tick after it ends). mcrd calls
+ * it from its tick.
  */
 #ifndef MCR_STORAGE_SCHED_H
 #define MCR_STORAGE_SCHED_H
