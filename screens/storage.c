@@ -45,6 +45,7 @@ struct storage {
 	size_t nrows, cap;
 	size_t cur, top;	/* the selected row (0 is ".."), first shown */
 	char back[1024];	/* select this folder after going up */
+	bool first;		/* select the largest subfolder once read */
 };
 
 static void *
@@ -107,6 +108,10 @@ storage_fetch(void *state, struct console *c)
 	if (shiftlog_storage_dir(console_shiftlog(c), s->volume, s->path, true,
 	    take_row, s) < 0)
 		return -1;
+	if (s->first) {
+		s->cur = s->nrows > 0 ? 1 : 0;
+		s->first = false;
+	}
 	if (s->back[0] != '\0') {
 		for (i = 0; i < s->nrows; i++) {
 			if (strcmp(s->rows[i].path, s->back) == 0)
@@ -238,7 +243,8 @@ open_folder(struct storage *s, struct console *c, const char *path,
 {
 	strutil_copy(s->path, path, sizeof s->path);
 	strutil_copy(s->back, back, sizeof s->back);
-	s->cur = back[0] != '\0' ? 0 : s->nrows > 0 ? 1 : 0;
+	s->first = back[0] == '\0';
+	s->cur = 0;
 	s->top = 0;
 	s->nrows = 0;
 	console_refetch(c);
@@ -282,7 +288,6 @@ tree_key(struct storage *s, struct console *c, int ch)
 	case SCREEN_KEY(KEY_RIGHT):
 		if (s->cur > 0 && s->cur <= s->nrows) {
 			strutil_copy(up, s->rows[s->cur - 1].path, sizeof up);
-			s->cur = 1;
 			return open_folder(s, c, up, "");
 		}
 		if (ch == 'l' || ch == SCREEN_KEY(KEY_RIGHT))
@@ -344,7 +349,6 @@ storage_key(void *state, struct console *c, int ch)
 		if (s->sel >= s->n)
 			return SCREEN_KEY_HANDLED;
 		strutil_copy(s->volume, s->v[s->sel].name, sizeof s->volume);
-		s->cur = 1;
 		return open_folder(s, c, "", "");
 	}
 	return SCREEN_KEY_UNHANDLED;
