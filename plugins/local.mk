@@ -11,7 +11,8 @@ plugin_ldflags = $(AM_LDFLAGS) -module -avoid-version \
 	-export-symbols-regex '^mcr_plugin_entry$$'
 
 pkglib_LTLIBRARIES += %D%/storage.la
-%C%_storage_la_SOURCES = %D%/storage/storage.c
+%C%_storage_la_SOURCES = %D%/storage/storage.c %D%/storage/storage.h \
+	%D%/storage/scan.c %D%/storage/purge.c
 %C%_storage_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_storage_la_LDFLAGS = $(plugin_ldflags)
 %C%_storage_la_LIBADD = $(JANSSON_LIBS)

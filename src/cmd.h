@@ -118,4 +118,18 @@ int cmd_shift(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_incident(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_handover(struct cmd_ctx *ctx, int argc, char **argv);
 
+/* --- storage (cmd-storage.c, cmd-delete.c, cmd-access.c, cmd-backup.c) */
+struct config_volume;
+/* The configured volume that holds path (resolved with realpath): 0 with
+ * *vol, *abs (the real path) and *rel (relative to the volume, "" for its
+ * root) set; 1 when it lies in no volume (*abs set); -errno when path
+ * cannot be resolved. Free *abs and *rel. */
+int cmd_storage_locate(const struct config *cfg, const char *path,
+    const struct config_volume **vol, char **abs, char **rel);
+int cmd_storage(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_delete(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_undelete(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_access(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_backup_shiftlog(struct cmd_ctx *ctx, int argc, char **argv);
+
 #endif

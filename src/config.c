@@ -226,6 +226,7 @@ volume(struct config *cfg, const char *name)
 	v->role = xstrdup("production");
 	v->warn = 0.85;
 	v->crit = 0.95;
+	v->retention_s = 30LL * 86400;
 	return v;
 }
 
@@ -247,6 +248,205 @@ set_percent(double *dst, const char *key, const char *value, char *err,
 	}
 	*dst = d / 100;
 	return 0;
+}
+
+/* The storage plugin runs in a worker that sees only its own section, so
+ * the storage keys of [volume], [client] and [storage] are also handed to
+ * it as entries of [storage]: "volume.NAME.key", "client.NAME.key",
+ * "key". */
+static void
+forward_storage(struct config *cfg, const char *kind, const char *label,
+    const char *key, const char *value)
+{
+	struct config_entry *e;
+
+	cfg->entries = xrealloc(cfg->entries,
+	    (cfg->nentries + 1) * sizeof *cfg->entries);
+	e = &cfg->entries[cfg->nentries++];
+	e->section = xstrdup("storage");
+	e->key = kind != NULL ? xasprintf("%s.%s.%s", kind, label, key) :
+	    xstrdup(key);
+	e->value = xstrdup(value);
+}
+
+/* A period in seconds: "30d", "12h", "90m", "45s" or plain seconds; at
+ * most ten years. */
+static int
+set_period(long long *dst, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (errno == 0 && end != value && n >= 0) {
+		if (strcmp(end, "d") == 0)
+			n *= 86400;
+		else if (strcmp(end, "h") == 0)
+			n *= 3600;
+		else if (strcmp(end, "m") == 0)
+			n *= 60;
+		else if (strcmp(end, "s") != 0 && *end != '\0')
+			n = -1;
+		if (n >= 0 && n <= 3650LL * 86400) {
+			*dst = n;
+			return 0;
+		}
+	}
+	strutil_format(err, errlen, "%s '%s' is not a period; write it as 30d, "
+	    "12h, 90m or 45s, at most 3650d", key, value);
+	return -1;
+}
+
+/* A size in bytes: "2T", "500G", "1.5TiB", "750M", or plain bytes, in
+ * binary units as mcr prints them. */
+static int
+set_size(unsigned long long *dst, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	static const char units[] = "KMGTPE";
+	const char *u;
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(value, &end);
+	if (errno == 0 && end != value && d >= 0) {
+		if (*end != '\0' && (u = strchr(units, *end)) != NULL) {
+			int i;
+
+			for (i = 0; i <= u - units; i++)
+				d *= 1024;
+			end++;
+			if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
+				end += strlen(end);
+		} else if (strcmp(end, "B") == 0)
+			end++;
+		if (*end == '\0' && d < 9.2e18) {
+			*dst = (unsigned long long)d;
+			return 0;
+		}
+	}
+	strutil_format(err, errlen, "%s '%s' is not a size; write it as 2T, "
+	    "500G or 750M (binary units), or in bytes", key, value);
+	return -1;
+}
+
+static int
+set_bool(bool *dst, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 ||
+	    strcmp(value, "1") == 0)
+		*dst = true;
+	else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 ||
+	    strcmp(value, "0") == 0)
+		*dst = false;
+	else {
+		strutil_format(err, errlen, "%s '%s' is neither yes nor no", key,
+		    value);
+		return -1;
+	}
+	return 0;
+}
+
+/* A folder layout under a volume: components separated by '/', each a
+ * literal name, '*', {client} or {production}. */
+static int
+set_layout(char **dst, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	if (*value == '/' || strstr(value, "//") != NULL ||
+	    strstr(value, "{client}") == NULL) {
+		strutil_format(err, errlen, "%s '%s' is not a layout; write the "
+		    "folders under the volume as {client}/{production}, with "
+		    "literal names or * for other levels", key, value);
+		return -1;
+	}
+	return set_string(dst, value, key, err, errlen);
+}
+
+static int
+set_storage(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct config_storage *st = &cfg->storage;
+	int rc;
+
+	if (strcmp(key, "scan_rate") == 0)
+		rc = set_int(&st->scan_rate, key, value, 0, 100000000, err,
+		    errlen);
+	else if (strcmp(key, "hot_window") == 0)
+		rc = set_duration(&st->hot_window_ms, key, value, err, errlen);
+	else if (strcmp(key, "full_scan") == 0)
+		rc = set_period(&st->full_scan_s, key, value, err, errlen);
+	else if (strcmp(key, "copies") == 0)
+		rc = set_int(&st->copies, key, value, 0, 100, err, errlen);
+	else if (strcmp(key, "two_person") == 0)
+		rc = set_bool(&st->two_person, key, value, err, errlen);
+	else if (strcmp(key, "forbid_override") == 0)
+		rc = set_bool(&st->forbid_override, key, value, err, errlen);
+	else if (strcmp(key, "scan_every") == 0)
+		rc = set_duration(&st->scan_every_ms, key, value, err, errlen);
+	else if (strcmp(key, "purge_every") == 0)
+		rc = set_duration(&st->purge_every_ms, key, value, err, errlen);
+	else if (strcmp(key, "backup_every") == 0)
+		rc = set_duration(&st->backup_every_ms, key, value, err,
+		    errlen);
+	else if (strcmp(key, "backup_keep") == 0)
+		rc = set_int(&st->backup_keep, key, value, 1, 10000, err,
+		    errlen);
+	else if (strcmp(key, "backup_dir") == 0) {
+		if (value[0] != '/') {
+			strutil_format(err, errlen, "backup_dir '%s' is not "
+			    "absolute", value);
+			return -1;
+		}
+		rc = set_string(&st->backup_dir, value, key, err, errlen);
+	} else {
+		strutil_format(err, errlen, "unknown key '%s' in [storage]; the "
+		    "keys are: scan_rate, hot_window, full_scan, copies, two_person, forbid_override, "
+		    "scan_every, purge_every, backup_dir, backup_every, "
+		    "backup_keep", key);
+		return -1;
+	}
+	if (rc == 0)
+		forward_storage(cfg, NULL, NULL, key, value);
+	return rc;
+}
+
+static int
+set_client(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct config_client *c = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->nclients; i++) {
+		if (strcmp(cfg->clients[i].name, label) == 0)
+			c = &cfg->clients[i];
+	}
+	if (c == NULL) {
+		cfg->clients = xrealloc(cfg->clients,
+		    (cfg->nclients + 1) * sizeof *cfg->clients);
+		c = &cfg->clients[cfg->nclients++];
+		memset(c, 0, sizeof *c);
+		c->name = xstrdup(label);
+	}
+	if (strcmp(key, "group") == 0)
+		rc = set_string(&c->group, value, key, err, errlen);
+	else if (strcmp(key, "quota") == 0)
+		rc = set_size(&c->quota, key, value, err, errlen);
+	else {
+		strutil_format(err, errlen, "unknown key '%s' in [client %s]; "
+		    "the keys are: group, quota", key, label);
+		return -1;
+	}
+	if (rc == 0)
+		forward_storage(cfg, "client", label, key, value);
+	return rc;
 }
 
 static int
@@ -280,8 +480,26 @@ set_volume(struct config *cfg, const char *label, const char *key,
 		return set_percent(&v->warn, key, value, err, errlen);
 	if (strcmp(key, "crit") == 0)
 		return set_percent(&v->crit, key, value, err, errlen);
+	if (strcmp(key, "quarantine") == 0 || strcmp(key, "retention") == 0 ||
+	    strcmp(key, "layout") == 0) {
+		int rc;
+
+		if (key[0] == 'q' && value[0] != '/') {
+			strutil_format(err, errlen, "quarantine '%s' is not "
+			    "absolute", value);
+			return -1;
+		}
+		rc = key[0] == 'q' ? set_string(&v->quarantine, value, key, err,
+		    errlen) : key[0] == 'r' ? set_period(&v->retention_s, key,
+		    value, err, errlen) : set_layout(&v->layout, key, value,
+		    err, errlen);
+		if (rc == 0)
+			forward_storage(cfg, "volume", label, key, value);
+		return rc;
+	}
 	strutil_format(err, errlen, "unknown key '%s' in [volume %s]; the keys "
-	    "are: path, role, warn, crit", key, label);
+	    "are: path, role, warn, crit, quarantine, retention, layout", key,
+	    label);
 	return -1;
 }
 
@@ -457,6 +675,8 @@ static const struct section sections[] = {
 	{ .name = "watch", .named = true, .set = set_watch },
 	{ .name = "shift", .named = false, .set = set_shift },
 	{ .name = "digest", .named = false, .set = set_digest },
+	{ .name = "storage", .named = false, .set = set_storage },
+	{ .name = "client", .named = true, .set = set_client },
 };
 
 static int
@@ -712,6 +932,15 @@ config_new(void)
 	cfg->retry_backoff_ms = 30000;
 	cfg->storage_sample_ms = 300000;
 	cfg->poll_ms = 250;
+	cfg->storage.scan_rate = 20000;
+	cfg->storage.hot_window_ms = 24 * 3600000;
+	cfg->storage.full_scan_s = 7 * 86400;
+	cfg->storage.copies = 2;
+	cfg->storage.two_person = true;
+	cfg->storage.scan_every_ms = 3600000;
+	cfg->storage.purge_every_ms = 3600000;
+	cfg->storage.backup_every_ms = 3600000;
+	cfg->storage.backup_keep = 48;
 	return cfg;
 }
 
@@ -732,7 +961,15 @@ config_free(struct config *cfg)
 		free(cfg->volumes[i].path);
 		free(cfg->volumes[i].role);
 		free(cfg->volumes[i].where);
+		free(cfg->volumes[i].quarantine);
+		free(cfg->volumes[i].layout);
 	}
+	for (i = 0; i < cfg->nclients; i++) {
+		free(cfg->clients[i].name);
+		free(cfg->clients[i].group);
+	}
+	free(cfg->clients);
+	free(cfg->storage.backup_dir);
 	free(cfg->volumes);
 	for (i = 0; i < cfg->nkinds; i++)
 		free(cfg->kinds[i].name);
@@ -794,6 +1031,26 @@ config_kind(const struct config *cfg, const char *kind)
 			return &cfg->kinds[i];
 	}
 	return NULL;
+}
+
+const struct config_client *
+config_client(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nclients; i++) {
+		if (strcmp(cfg->clients[i].name, name) == 0)
+			return &cfg->clients[i];
+	}
+	return NULL;
+}
+
+char *
+config_quarantine(const struct config_volume *v)
+{
+	if (v->quarantine != NULL)
+		return xstrdup(v->quarantine);
+	return xasprintf("%s/.mcr/quarantine", v->path);
 }
 
 char *

@@ -24,6 +24,33 @@ struct config_volume {
 	double warn;		/* used fraction that warns, 0..1 */
 	double crit;		/* used fraction that is critical */
 	char *where;		/* "file:line" of its first key, for errors */
+	/* Storage (plugins/storage, mcr delete): where deleted content
+	 * waits, how long, and which folders name clients. */
+	char *quarantine;	/* NULL: PATH/.mcr/quarantine */
+	long long retention_s;	/* quarantine before the purge */
+	char *layout;		/* "{client}/{production}" */
+};
+
+/* [client NAME]: a client of the facility. */
+struct config_client {
+	char *name;
+	char *group;		/* its Unix group (mcr access); NULL: NAME */
+	unsigned long long quota;	/* bytes over all volumes; 0: none */
+};
+
+/* [storage]: the storage duty's rules. */
+struct config_storage {
+	int scan_rate;		/* files and folders a second; 0: no limit */
+	int hot_window_ms;	/* files this recent are re-read each scan */
+	long long full_scan_s;	/* a scan reads every folder this often */
+	int copies;		/* verified copies elsewhere before delete */
+	bool two_person;	/* the authoriser is not the requester */
+	bool forbid_override;	/* refuse mcr delete --fewer-copies */
+	int scan_every_ms;	/* mcrd queues storage.scan; 0: never */
+	int purge_every_ms;	/* mcrd queues storage.purge; 0: never */
+	char *backup_dir;	/* mcrd backs the shift log up here */
+	int backup_every_ms;	/* 0: never */
+	int backup_keep;	/* backups kept in backup_dir */
 };
 
 /* [kind NAME]: limits for one job kind ("storage.sample"). */
@@ -77,6 +104,9 @@ struct config {
 	size_t nkinds;
 	struct config_watch *watches;
 	size_t nwatches;
+	struct config_client *clients;
+	size_t nclients;
+	struct config_storage storage;
 
 	struct {
 		char *name;
@@ -123,6 +153,12 @@ void config_add_volume(struct config *cfg, const char *name, const char *path,
 /* The limits of kind, or NULL when the config sets none. */
 const struct config_kind *config_kind(const struct config *cfg,
     const char *kind);
+
+/* The [client NAME] section, or NULL. */
+const struct config_client *config_client(const struct config *cfg,
+    const char *name);
+/* The quarantine folder of a volume; a new string. */
+char *config_quarantine(const struct config_volume *v);
 
 /* The shift log path the config selects: [shiftlog] path or the default.
  * Returns a new string. */

@@ -35,6 +35,7 @@
 #include "plugin.h"
 #include "proto.h"
 #include "shiftlog.h"
+#include "storage-sched.h"
 #include "strutil.h"
 #include "watch.h"
 #include "when.h"
@@ -1049,6 +1050,9 @@ tick(void *arg)
 	}
 	if (d->need_schedule || now - d->last_schedule >= SCHEDULE_EVERY_MS)
 		schedule(d);
+	if (!d->stopping && storage_sched_tick(d->sl, d->cfg, now,
+	    find_kind(d, "storage.scan") != NULL))
+		d->need_schedule = true;
 	for (s = d->slots; s != NULL; s = next) {
 		next = s->next;
 		if (s->deadline != 0 && s->paused_at == 0 && now >= s->deadline &&

@@ -18,6 +18,8 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog-media.c \
 	%D%/watch.c %D%/watch.h \
 	%D%/shiftlog-handover.c \
+	%D%/shiftlog-storage.c \
+	%D%/storage-sched.c %D%/storage-sched.h \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/handover.c %D%/handover.h \
 	%D%/edl.c %D%/edl.h \
@@ -26,9 +28,10 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/when.c %D%/when.h \
 	%D%/xmalloc.c %D%/xmalloc.h
 %C%_libmcrcore_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(INIH_CFLAGS) \
-	$(CRYPTO_CFLAGS) $(JANSSON_CFLAGS)
+	$(CRYPTO_CFLAGS) $(JANSSON_CFLAGS) -pthread
 %C%_libmcrcore_la_LIBADD = $(SQLITE_LIBS) $(INIH_LIBS) $(CRYPTO_LIBS) \
 	$(JANSSON_LIBS) -ldl -lm
+%C%_libmcrcore_la_LDFLAGS = -pthread
 
 # The shared media helper: FFmpeg lives here and in plugins, nowhere else.
 noinst_LTLIBRARIES += %D%/libmcrmedia.la
@@ -56,22 +59,26 @@ bin_PROGRAMS += %D%/mcr
 %C%_mcr_SOURCES = \
 	%D%/mcr.c \
 	%D%/cmd.c %D%/cmd.h \
+	%D%/cmd-access.c \
+	%D%/cmd-backup.c \
 	%D%/cmd-conform.c \
+	%D%/cmd-delete.c \
 	%D%/cmd-handover.c \
 	%D%/cmd-incident.c \
+	%D%/cmd-ingest.c \
 	%D%/cmd-jobs.c \
 	%D%/cmd-log.c \
+	%D%/cmd-media.c \
 	%D%/cmd-note.c \
 	%D%/cmd-shift.c \
 	%D%/cmd-status.c \
+	%D%/cmd-storage.c \
 	%D%/cmd-tc.c \
-	%D%/cmd-ingest.c \
-	%D%/cmd-media.c \
 	%D%/cmd-verify.c
 %C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens
-%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ACL_CFLAGS)
 %C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la \
-	%D%/libmcrcopy.la $(JANSSON_LIBS)
+	%D%/libmcrcopy.la $(JANSSON_LIBS) $(ACL_LIBS)
 
 pkglibexec_PROGRAMS = %D%/mcr-worker
 %C%_mcr_worker_SOURCES = %D%/worker.c

@@ -22,30 +22,37 @@
 #include "xmalloc.h"
 
 static const struct cmd_entry verbs[] = {
+	{ "access", "grant, revoke or show client access to a folder (ACLs)", cmd_access },
+	{ "backup-shiftlog", "copy the shift log online; verify the copy", cmd_backup_shiftlog },
 	{ "conform", "check an EDL against the media catalogue; pull lists",
 	    cmd_conform },
 	{ "daemon", "run mcrd, the job scheduler (-f: in the foreground)",
 	    cmd_daemon },
-	{ "job", "show, log, cancel, pause, resume, retry or reprioritise a "
-	    "job", cmd_job },
+	{ "delete", "move files into quarantine under the deletion rules",
+	    cmd_delete },
 	{ "handover", "the shift's handover report; 'mcr handover ack' "
 	    "acknowledges it", cmd_handover },
 	{ "incident", "open, acknowledge, update, resolve and list incidents",
 	    cmd_incident },
+	{ "ingest", "copy cards and folders to the volumes, verified and "
+	    "catalogued", cmd_ingest },
+	{ "job", "show, log, cancel, pause, resume, retry or reprioritise a "
+	    "job", cmd_job },
 	{ "jobs", "list jobs", cmd_jobs },
 	{ "log", "show the shift log; 'mcr log verify' checks its hash chain",
 	    cmd_log },
+	{ "media", "list the media catalogue", cmd_media },
 	{ "note", "add an operator's note to the shift log", cmd_note },
 	{ "plugins", "list plugins, their job kinds and parameters",
 	    cmd_plugins },
 	{ "shift", "start or end a shift, or show who is on", cmd_shift },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
+	{ "storage", "space, growth, usage by client; 'storage du PATH'", cmd_storage },
 	{ "submit", "queue a job for mcrd", cmd_submit },
 	{ "tc", "timecode arithmetic and conversion at any broadcast rate",
 	    cmd_tc },
-	{ "ingest", "copy cards and folders to the volumes, verified and "
-	    "catalogued", cmd_ingest },
-	{ "media", "list the media catalogue", cmd_media },
+	{ "undelete", "bring a deletion back from quarantine, or list them",
+	    cmd_undelete },
 	{ "verify", "re-hash a folder against its ASC MHL history",
 	    cmd_verify },
 };
@@ -61,7 +68,7 @@ usage(FILE *f)
 	    "\n"
 	    "Verbs:\n");
 	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(f, "  %-16s %s\n", verbs[i].name, verbs[i].summary);
 	fprintf(f,
 	    "\n"
 	    "Without a verb, mcr opens the console (on a terminal; otherwise "

@@ -70,5 +70,13 @@ int sl_file_incident(struct shiftlog *sl, int64_t job, const char *data);
 int sl_incident_job_finished(struct shiftlog *sl, int64_t job,
     const char *state, const char *kind, const char *subject,
     const char *message);
+/* Filers of the storage duty's records (shiftlog-storage.c). */
+int sl_file_storage_dirs(struct shiftlog *sl, int64_t job, const char *data);
+int sl_file_storage_gone(struct shiftlog *sl, int64_t job, const char *data);
+int sl_file_storage_scan(struct shiftlog *sl, int64_t job, const char *data);
+int sl_file_storage_owners(struct shiftlog *sl, int64_t job,
+    const char *data);
+int sl_file_storage_purged(struct shiftlog *sl, int64_t job,
+    const char *data);
 
 #endif

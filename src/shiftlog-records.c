@@ -70,6 +70,11 @@ file_media(struct shiftlog *sl, int64_t job, const char *data)
 static const struct filer filers[] = {
 	{ "media", file_media },
 	{ "incident", sl_file_incident },
+	{ "storage.dirs", sl_file_storage_dirs },
+	{ "storage.gone", sl_file_storage_gone },
+	{ "storage.scan", sl_file_storage_scan },
+	{ "storage.owners", sl_file_storage_owners },
+	{ "storage.purged", sl_file_storage_purged },
 	{ NULL, NULL },
 };
 

@@ -311,6 +311,64 @@ static const char *const migrations[] = {
 	"  content = 'events', content_rowid = 'id',"
 	"  tokenize = 'unicode61 remove_diacritics 2', columnsize = 0);"
 	"INSERT INTO events_fts (events_fts) VALUES ('rebuild');",
+
+	/* 6: storage: the scanned usage tree, its scans, usage by client
+	 * and production, and deletions with their quarantine. */
+	"CREATE TABLE storage_dirs ("
+	"  volume TEXT NOT NULL,"
+	"  path TEXT NOT NULL,"		/* relative to the volume; '' root */
+	"  parent TEXT,"		/* NULL for the root */
+	"  bytes INTEGER NOT NULL,"	/* apparent size of the subtree */
+	"  disk INTEGER NOT NULL,"	/* allocated, as du counts it */
+	"  files INTEGER NOT NULL,"
+	"  dirs INTEGER NOT NULL,"
+	"  own_bytes INTEGER NOT NULL,"	/* the folder's own files */
+	"  own_files INTEGER NOT NULL,"
+	"  mtime INTEGER,"		/* the folder's, µs */
+	"  job_id INTEGER,"		/* the scan that last wrote it */
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (volume, path)) WITHOUT ROWID;"
+	"CREATE INDEX storage_dirs_parent ON storage_dirs(volume, parent, "
+	"  bytes);"
+	"CREATE TABLE storage_scans ("
+	"  id INTEGER PRIMARY KEY,"
+	"  job_id INTEGER,"
+	"  volume TEXT NOT NULL,"
+	"  root TEXT NOT NULL,"
+	"  time INTEGER NOT NULL,"
+	"  full INTEGER NOT NULL,"
+	"  seconds REAL,"
+	"  bytes INTEGER, disk INTEGER, files INTEGER, dirs INTEGER,"
+	"  dirs_read INTEGER, stats INTEGER, changed INTEGER, gone INTEGER);"
+	"CREATE INDEX storage_scans_volume ON storage_scans(volume, time);"
+	"CREATE TABLE storage_owners ("
+	"  volume TEXT NOT NULL,"
+	"  client TEXT NOT NULL,"
+	"  production TEXT NOT NULL,"	/* '' for files above productions */
+	"  path TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  files INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (volume, client, production)) WITHOUT ROWID;"
+	"CREATE TABLE storage_deletions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  volume TEXT NOT NULL,"
+	"  quarantine TEXT NOT NULL,"	/* where the content waits */
+	"  bytes INTEGER NOT NULL,"
+	"  files INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  requested_by TEXT NOT NULL,"
+	"  authorised_by TEXT NOT NULL,"
+	"  copies INTEGER,"		/* the fewest verified copies found */
+	"  override INTEGER NOT NULL DEFAULT 0,"
+	"  expires INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('quarantined','restored',"
+	"    'purged')),"
+	"  restored INTEGER, restored_by TEXT,"
+	"  purged INTEGER, purge_job INTEGER);"
+	"CREATE INDEX storage_deletions_path ON storage_deletions(path);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -308,6 +308,106 @@ struct shiftlog_meter {
 int shiftlog_meters(struct shiftlog *sl,
     int (*cb)(const struct shiftlog_meter *, void *), void *arg);
 
+/* --- storage (shiftlog-storage.c) --- */
+
+/* One folder of a scanned volume: path is relative to the volume's root
+ * ("" for the root itself); sizes cover the whole subtree. */
+struct shiftlog_dir {
+	const char *volume;
+	const char *path;
+	int64_t bytes, disk, files, dirs;
+	int64_t own_bytes, own_files;
+	int64_t mtime, updated;		/* µs */
+};
+/* The folder itself (cb called once) then, with children set, its
+ * subfolders largest first; returns 0, 1 when the folder was never
+ * scanned, or a negative rc. */
+int shiftlog_storage_dir(struct shiftlog *sl, const char *volume,
+    const char *path, bool children,
+    int (*cb)(const struct shiftlog_dir *, void *), void *arg);
+
+struct shiftlog_scan {
+	const char *volume;
+	const char *root;
+	int64_t job_id, time;
+	bool full;
+	double seconds;
+	int64_t bytes, disk, files, dirs, dirs_read, stats, changed, gone;
+};
+/* The newest scan of each volume. */
+int shiftlog_storage_scans(struct shiftlog *sl,
+    int (*cb)(const struct shiftlog_scan *, void *), void *arg);
+
+struct shiftlog_owner {
+	const char *volume, *client, *production, *path;
+	int64_t bytes, files, updated;
+};
+/* Usage by client and production, from the newest scan of each volume,
+ * by client then volume then production. */
+int shiftlog_storage_owners(struct shiftlog *sl,
+    int (*cb)(const struct shiftlog_owner *, void *), void *arg);
+
+/* The growth of a volume's used bytes over its storage.volume samples of
+ * the last `window` µs, by least squares, in bytes a day; *n the number
+ * of samples (fewer than 2: no estimate, *per_day 0). */
+int shiftlog_storage_growth(struct shiftlog *sl, const char *volume,
+    int64_t window, int64_t now, double *per_day, int64_t *n);
+
+/* A deletion: content moved to a volume's quarantine. */
+struct shiftlog_deletion {
+	int64_t id, time;
+	const char *path, *volume, *quarantine;
+	int64_t bytes, files;
+	const char *reason, *requested_by, *authorised_by;
+	int64_t copies;			/* < 0: not checked (override) */
+	bool override;
+	int64_t expires;
+	const char *state;		/* quarantined restored purged */
+	int64_t restored, purged;
+	const char *restored_by;
+};
+/* Inside shiftlog_begin(): adds the row (with id, state and time set by
+ * the shift log) and its storage.delete event; *id is its number. */
+int shiftlog_deletion_add(struct shiftlog *sl, const struct shiftlog_deletion *d,
+    const char *message, int64_t *id);
+/* The deletion id (0: all, newest last; or those of path when path is
+ * not NULL). */
+int shiftlog_deletions(struct shiftlog *sl, int64_t id, const char *path,
+    int (*cb)(const struct shiftlog_deletion *, void *), void *arg);
+/* Inside shiftlog_begin(): marks deletion id restored, puts its media
+ * back online and records the storage.undelete event. */
+int shiftlog_deletion_restored(struct shiftlog *sl, int64_t id,
+    const char *message);
+
+/* How many verified copies of the catalogued file on other volumes than
+ * volume the catalogue knows (same xxh128 in media.hashes, verified set,
+ * online). *catalogued is false when the catalogue has no row with an
+ * xxh128 for file. */
+int shiftlog_media_copies(struct shiftlog *sl, const char *file,
+    const char *volume, int64_t *copies, bool *catalogued);
+/* Inside shiftlog_begin(): sets the catalogue state of the media at or
+ * under path. */
+int shiftlog_media_state_under(struct shiftlog *sl, const char *path,
+    const char *state);
+/* The first active (queued, running, paused) job whose parameters or
+ * subject name path, a folder above it or a path under it; 0 when none. */
+int shiftlog_path_in_use(struct shiftlog *sl, const char *path, int64_t *job,
+    char *kind, size_t kindlen);
+
+/* Copies the shift log, while others write to it, to dest with SQLite's
+ * online backup, through a temporary file renamed into place only once
+ * the copy has been reopened and its hash chain verified up to the same
+ * event as the live log. Fills the result; returns 0, 1 when the copy did
+ * not verify (nothing left at dest), or a negative rc. */
+struct shiftlog_backup_result {
+	int64_t pages, bytes, events;	/* copied */
+	int64_t head_id;		/* the last event in the copy */
+	double seconds;
+	char problem[320];		/* when it did not verify */
+};
+int shiftlog_backup(struct shiftlog *sl, const char *dest,
+    struct shiftlog_backup_result *r);
+
 /* A write transaction around many of the calls above. */
 int shiftlog_begin(struct shiftlog *sl);
 int shiftlog_end(struct shiftlog *sl, int rc);

@@ -16,9 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
-#include "mcr-plugin.h"
+#include "storage.h"
 
 #define STORAGE_TEXT 512
 
@@ -35,7 +38,7 @@ struct storage_usage {
 
 /* "1.8 TiB", "20 TiB", "512 B": binary units, two significant figures
  * below ten, whole numbers above. */
-static void
+void
 storage_format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB",
@@ -176,6 +179,49 @@ storage_describe(const struct mcr_volume *v, const struct storage_usage *u,
 	}
 }
 
+/* One incident per volume, keyed storage.volume.NAME: opened when the
+ * volume reaches warn (severity warning), crit (critical) or cannot be
+ * read (error), its severity raised or lowered with the level, closed
+ * when the volume is back under warn. */
+static void
+storage_incident(struct mcr_job *job, const struct mcr_host *host,
+    const struct mcr_volume *v, const char *level, const char *msg)
+{
+	char key[300], title[300];
+	const char *sev;
+	json_t *o;
+	char *s;
+
+	if (host->size < offsetof(struct mcr_host, record) +
+	    sizeof host->record || host->record == NULL)
+		return;
+	snprintf(key, sizeof key, "storage.volume.%s", v->name);
+	if (strcmp(level, "ok") == 0) {
+		sev = "warning";
+		snprintf(title, sizeof title, "volume %s is back under its "
+		    "levels", v->name);
+	} else if (strcmp(level, "crit") == 0) {
+		sev = "critical";
+		snprintf(title, sizeof title, "volume %s is critically full",
+		    v->name);
+	} else if (strcmp(level, "warn") == 0) {
+		sev = "warning";
+		snprintf(title, sizeof title, "volume %s is filling up", v->name);
+	} else {
+		sev = "error";
+		snprintf(title, sizeof title, "volume %s cannot be read",
+		    v->name);
+	}
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "key", key, "state",
+	    strcmp(level, "ok") == 0 ? "clear" : "open", "severity", sev,
+	    "title", title, "message", msg, "level", level);
+	if (o != NULL && (s = json_dumps(o, JSON_COMPACT)) != NULL) {
+		host->record(job, "incident", s);
+		free(s);
+	}
+	json_decref(o);
+}
+
 /* Raises an event when the volume's level differs from the one kept in
  * the state, then keeps the new one. A first sample that finds a volume
  * fine is no news and only records the level. */
@@ -195,6 +241,7 @@ storage_check_level(struct mcr_job *job, const struct mcr_host *host,
 		storage_describe(v, u, prev, level, why, &sev, &kind, msg,
 		    sizeof msg);
 		host->event(job, sev, kind, v->name, msg);
+		storage_incident(job, host, v, level, msg);
 	}
 	host->state_set(job, key, level);
 out:
@@ -315,6 +362,214 @@ storage_sample(struct mcr_job *job, const struct mcr_host *host)
 	return MCR_JOB_DONE;
 }
 
+void
+storage_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+/* --- settings --- */
+
+struct storage_settings storage_settings = {
+	.scan_rate = 20000,
+	.hot_window_us = 24LL * 3600 * 1000000,
+	.full_scan_us = 7LL * 86400 * 1000000,
+};
+
+static char *
+xdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+/* "30d", "12h", "90m", "45s", "500ms" or plain seconds, in µs. */
+static int
+parse_period_us(const char *v, int64_t *out)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || n < 0)
+		return -1;
+	if (strcmp(end, "ms") == 0)
+		*out = n * 1000;
+	else if (strcmp(end, "d") == 0)
+		*out = n * 86400 * 1000000;
+	else if (strcmp(end, "h") == 0)
+		*out = n * 3600 * 1000000;
+	else if (strcmp(end, "m") == 0)
+		*out = n * 60 * 1000000;
+	else if (strcmp(end, "s") == 0 || *end == '\0')
+		*out = n * 1000000;
+	else
+		return -1;
+	return 0;
+}
+
+static uint64_t
+parse_size(const char *v)
+{
+	static const char units[] = "KMGTPE";
+	const char *u;
+	char *end;
+	double d = strtod(v, &end);
+
+	if (*end != '\0' && (u = strchr(units, *end)) != NULL) {
+		int i;
+
+		for (i = 0; i <= u - units; i++)
+			d *= 1024;
+	}
+	return d > 0 ? (uint64_t)d : 0;
+}
+
+const struct storage_volume_opts *
+storage_volume_opts(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < storage_settings.nvolumes; i++) {
+		if (strcmp(storage_settings.volumes[i].name, name) == 0)
+			return &storage_settings.volumes[i];
+	}
+	return NULL;
+}
+
+static struct storage_volume_opts *
+volume_opts(const char *name, size_t len)
+{
+	struct storage_settings *st = &storage_settings;
+	size_t i;
+
+	for (i = 0; i < st->nvolumes; i++) {
+		if (strlen(st->volumes[i].name) == len &&
+		    strncmp(st->volumes[i].name, name, len) == 0)
+			return &st->volumes[i];
+	}
+	st->volumes = realloc(st->volumes, (st->nvolumes + 1) *
+	    sizeof *st->volumes);
+	if (st->volumes == NULL)
+		abort();
+	memset(&st->volumes[st->nvolumes], 0, sizeof *st->volumes);
+	st->volumes[st->nvolumes].name = strndup(name, len);
+	return &st->volumes[st->nvolumes++];
+}
+
+static struct storage_client_opts *
+client_opts(const char *name, size_t len)
+{
+	struct storage_settings *st = &storage_settings;
+	size_t i;
+
+	for (i = 0; i < st->nclients; i++) {
+		if (strlen(st->clients[i].name) == len &&
+		    strncmp(st->clients[i].name, name, len) == 0)
+			return &st->clients[i];
+	}
+	st->clients = realloc(st->clients, (st->nclients + 1) *
+	    sizeof *st->clients);
+	if (st->clients == NULL)
+		abort();
+	memset(&st->clients[st->nclients], 0, sizeof *st->clients);
+	st->clients[st->nclients].name = strndup(name, len);
+	return &st->clients[st->nclients++];
+}
+
+/* mcr's config has checked every value already (config.c); this only
+ * takes in what the jobs use and ignores the rest of [storage]. */
+int
+storage_config(const char *key, const char *value, char *err, size_t errlen)
+{
+	const char *dot, *name;
+	int64_t us;
+
+	if (strncmp(key, "volume.", 7) == 0 || strncmp(key, "client.", 7) == 0) {
+		name = key + 7;
+		dot = strrchr(name, '.');
+		if (dot == NULL || dot == name) {
+			snprintf(err, errlen, "'%s' is not a storage key", key);
+			return -1;
+		}
+		if (key[0] == 'v') {
+			struct storage_volume_opts *vo = volume_opts(name,
+			    (size_t)(dot - name));
+
+			if (strcmp(dot + 1, "quarantine") == 0) {
+				free(vo->quarantine);
+				vo->quarantine = xdup(value);
+			} else if (strcmp(dot + 1, "layout") == 0) {
+				free(vo->layout);
+				vo->layout = xdup(value);
+			}
+		} else if (strcmp(dot + 1, "quota") == 0)
+			client_opts(name, (size_t)(dot - name))->quota =
+			    parse_size(value);
+		return 0;
+	}
+	if (strcmp(key, "scan_rate") == 0)
+		storage_settings.scan_rate = strtol(value, NULL, 10);
+	else if (strcmp(key, "hot_window") == 0 || strcmp(key, "full_scan") == 0) {
+		if (parse_period_us(value, &us) < 0) {
+			snprintf(err, errlen, "%s '%s' is not a period", key,
+			    value);
+			return -1;
+		}
+		if (key[0] == 'h')
+			storage_settings.hot_window_us = us;
+		else
+			storage_settings.full_scan_us = us;
+	}
+	return 0;
+}
+
+int64_t
+storage_now(struct mcr_job *job, const struct mcr_host *host)
+{
+	const char *s = host->param(job, "now");
+	struct timespec ts;
+	char *end;
+	long long n;
+
+	if (s == NULL)
+		s = getenv("MCR_NOW");
+	if (s != NULL) {
+		n = strtoll(s, &end, 10);
+		if (*s == '\0' || *end != '\0' || n < 0)
+			return -1;
+		return n * 1000000;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const struct mcr_param storage_scan_params[] = {
+	{ .name = "volume", .help = "scan only this volume (its name in "
+	    "mcr.ini)" },
+	{ .name = "full", .help = "1: read every folder, not only those "
+	    "that changed" },
+	{ .name = "rate", .help = "at most this many files and folders a "
+	    "second (0: no limit); default [storage] scan_rate" },
+	{ .name = "now", .help = "tests only: the clock, in seconds since the "
+	    "epoch" },
+	{ NULL }
+};
+
+static const struct mcr_param storage_purge_params[] = {
+	{ .name = "now", .help = "tests only: the clock, in seconds since the "
+	    "epoch" },
+	{ NULL }
+};
+
 static const struct mcr_param storage_sample_params[] = {
 	{ .name = "volume", .help = "sample only this volume (its name in "
 	    "mcr.ini)" },
@@ -329,6 +584,21 @@ static const struct mcr_kind storage_kinds[] = {
 		.retry_safe = 1,
 		.run = storage_sample,
 	},
+	{
+		.name = "storage.scan",
+		.summary = "measure what fills each volume, folder by folder, "
+		    "and check client quotas",
+		.params = storage_scan_params,
+		.retry_safe = 1,
+		.run = storage_scan,
+	},
+	{
+		.name = "storage.purge",
+		.summary = "remove quarantined deletions whose retention ended",
+		.params = storage_purge_params,
+		.retry_safe = 1,
+		.run = storage_purge,
+	},
 	{ NULL }
 };
 
@@ -337,7 +607,9 @@ static const struct mcr_plugin storage_plugin = {
 	.abi_version = MCR_PLUGIN_ABI_VERSION,
 	.name = "storage",
 	.version = PACKAGE_VERSION,
-	.summary = "storage volumes: space, inodes and threshold events",
+	.summary = "storage volumes: space, usage by folder and client, "
+	    "alarms, quarantine purge",
+	.config = storage_config,
 	.kinds = storage_kinds,
 };
 

@@ -71,3 +71,4 @@ bench-conform: src/mcr$(EXEEXT)
 	$(SHELL) '$(abs_top_srcdir)/%D%/conform.sh'
 include %D%/ingest.mk
 include %D%/handover.mk
+include %D%/storage.mk

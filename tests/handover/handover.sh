@@ -87,15 +87,15 @@ expect_rc 2 "a note linked to media that is not catalogued is refused"
 has "$T/err" "there is no media 999" "and says why"
 run mcr incident open edit bay 3 monitor flickers --severity warning
 expect_rc 0 "an operator opens an incident"
-has "$T/out" "incident 3 opened" "incident 3"
-run mcr incident ack 3 --owner dpatel
+has "$T/out" "incident 4 opened" "incident 4 (after the failed job's and the storage alarm's)"
+run mcr incident ack 4 --owner dpatel
 expect_rc 0 "acknowledged with an owner"
-run mcr incident ack 3
+run mcr incident ack 4
 expect_rc 2 "acknowledging twice is refused"
 one_line "$T/err" "in one sentence"
-run mcr incident update 3 vendor engineer booked for 07:00
+run mcr incident update 4 vendor engineer booked for 07:00
 expect_rc 0 "an update"
-run mcr incident show 3 --json
+run mcr incident show 4 --json
 is "$(json owner)" dpatel "the owner"
 is "$(json state)" acknowledged "the state"
 is "$(json length:history)" 3 "open, ack and update in its history"
@@ -116,10 +116,10 @@ is "$(json jobs.running.0.id)" "$sleep_id" "the running job"
 is "$(json jobs.now.queued)" 1 "one queued"
 is "$(json jobs.queued.0.id)" "$queued_id" "the queued job"
 case $(json jobs.done_by_kind) in *'"hoplug.alarm":2'*) ok 0 "done by kind" ;; *) ok 1 "done by kind" ;; esac
-is "$(json length:incidents)" 3 "three open incidents"
+is "$(json length:incidents)" 4 "four open incidents (the storage alarm's among them)"
 is "$(json incidents.0.severity)" error "most severe first"
-is "$(json incidents.2.owner)" dpatel "with owners"
-is "$(json incidents.2.last_message)" "vendor engineer booked for 07:00" "and their last update"
+is "$(json incidents.3.owner)" dpatel "with owners"
+is "$(json incidents.3.last_message)" "vendor engineer booked for 07:00" "and their last update"
 qcfail=$("$JSONGET" qc.runs <"$T/h1.json" | grep -c "\"job\":$qc_id,.*\"verdict\":\"fail\"")
 is "$qcfail" 1 "the QC run with an error finding failed"
 is "$(json qc.verdicts.fail)" 1 "one QC failure"
@@ -143,9 +143,9 @@ expect_rc 0 "mcr handover as text"
 has "$T/out" "HANDOVER — MCR Test" "titled"
 has "$T/out" "Shift 1: amira" "the shift"
 has "$T/out" "job $fail_id testplug.fail EP104_CONFORM.mxf — failed" "the failed job"
-has "$T/out" "#3 [warning] edit bay 3 monitor flickers — acknowledged, owner dpatel" \
+has "$T/out" "#4 [warning] edit bay 3 monitor flickers — acknowledged, owner dpatel" \
     "the incident with its owner"
-has "$T/out" "#2 [error] playout B lost genlock — open, NO OWNER" "an incident nobody owns"
+has "$T/out" "#3 [error] playout B lost genlock — open, NO OWNER" "an incident nobody owns"
 has "$T/out" "raised 2 times" "the alarm's count"
 has "$T/out" "job $qc_id hoplug.qc PROMO_SPRING.mxf: fail (1 errors, 0 warnings): loudness at 00:00:10:00" \
     "the QC verdict with its failure"
@@ -157,13 +157,13 @@ has "$T/out" "VTR 3 head clog" "the flagged note"
 if grep -q "coffee machine" "$T/out"; then ok 1 "an unflagged note stays off"; else ok 0 "an unflagged note stays off"; fi
 has "$T/out" "running" "running jobs"
 run mcr handover --format md
-has "$T/out" "## Open incidents (3)" "Markdown headings"
-has "$T/out" "- \\#2 \\[error\\] playout B lost genlock" "Markdown items, escaped"
+has "$T/out" "## Open incidents (4)" "Markdown headings"
+has "$T/out" "- \\#3 \\[error\\] playout B lost genlock" "Markdown items, escaped"
 
 run mcr handover --format html
 expect_rc 0 "HTML"
 cp "$T/out" "$T/handover.html"
-has "$T/handover.html" "<h2>Open incidents (3)</h2>" "HTML sections"
+has "$T/handover.html" "<h2>Open incidents (4)</h2>" "HTML sections"
 has "$T/handover.html" "<li class=\"bad\">job $fail_id testplug.fail" "failures marked"
 grep -Eqi '(src|href)=|https?:|@import|<script' "$T/handover.html"
 [ $? -ne 0 ]
@@ -224,7 +224,7 @@ run mcr handover --json
 is "$(json previous_handover.acknowledged_by)" "$me" "the next report names who acknowledged"
 is "$(json length:notes)" 0 "acknowledged notes no longer carry"
 is "$(json length:jobs.failed)" 0 "nor the acknowledged failure"
-is "$(json length:incidents)" 3 "open incidents stay until resolved"
+is "$(json length:incidents)" 4 "open incidents stay until resolved"
 
 run mcr submit hoplug.alarm key=genlock.b state=clear --wait
 expect_rc 0 "the alarm clears"
@@ -233,15 +233,15 @@ is "$(sql "SELECT state FROM incidents WHERE key = 'genlock.b'")" resolved \
 run mcr job retry "$fail_id" --wait
 is "$(sql "SELECT count(*) || ' ' || max(seen) FROM incidents WHERE key = 'job.failed.$fail_id'")" "1 2" \
     "failing again counts the same incident"
-run mcr incident resolve 3 monitor replaced
+run mcr incident resolve 4 monitor replaced
 expect_rc 0 "an operator resolves an incident"
 run mcr handover --json
-is "$(json length:incidents)" 1 "one incident left open"
+is "$(json length:incidents)" 2 "two incidents left open (the failed job's, the storage alarm's)"
 is "$(json length:incidents_resolved)" 2 "two resolved this shift"
 run mcr incident list
 has "$T/out" "job $fail_id (testplug.fail) failed" "incident list"
 run mcr incident list --all --json
-is "$(json length:incidents)" 3 "--all lists resolved ones too"
+is "$(json length:incidents)" 4 "--all lists resolved ones too"
 
 # --- audit export ---
 
@@ -296,7 +296,7 @@ if "$PTYTERM" -- true </dev/null >/dev/null 2>&1; then
 wait "Jobs ("
 keys :handover\r
 wait "HANDOVER — MCR Test"
-wait "Open incidents (1)"
+wait "Open incidents (2)"
 wait "Previous handover 1"
 keys G
 wait "Notes for the handover"
