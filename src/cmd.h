@@ -104,5 +104,7 @@ int cmd_tc(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_qc(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_monitor(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

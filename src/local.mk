@@ -13,6 +13,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
 	%D%/shiftlog-jobs.c \
 	%D%/shiftlog-records.c \
+	%D%/shiftlog-qc.c \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/edl.c %D%/edl.h \
 	%D%/timecode.c %D%/timecode.h \
@@ -42,10 +43,15 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
 	%D%/cmd-status.c \
-	%D%/cmd-tc.c
+	%D%/cmd-tc.c \
+	%D%/cmd-qc.c \
+	%D%/clihost.c %D%/clihost.h \
+	plugins/qc/spec.c plugins/qc/spec.h \
+	plugins/qc/report.c plugins/qc/report.h
 %C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens
-%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-%C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la $(JANSSON_LIBS)
+%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS)
+%C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la $(JANSSON_LIBS) \
+	$(INIH_LIBS) -lm
 
 pkglibexec_PROGRAMS = %D%/mcr-worker
 %C%_mcr_worker_SOURCES = %D%/worker.c

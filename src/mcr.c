@@ -28,9 +28,13 @@ static const struct cmd_entry verbs[] = {
 	{ "jobs", "list jobs", cmd_jobs },
 	{ "log", "show the shift log; 'mcr log verify' checks its hash chain",
 	    cmd_log },
+	{ "monitor", "watch a file or stream live: loudness meters and "
+	    "alarms", cmd_monitor },
 	{ "note", "add an operator's note to the shift log", cmd_note },
 	{ "plugins", "list plugins, their job kinds and parameters",
 	    cmd_plugins },
+	{ "qc", "check a file against a delivery spec; specs, reports, "
+	    "exceptions", cmd_qc },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
 	{ "submit", "queue a job for mcrd", cmd_submit },
 	{ "tc", "timecode arithmetic and conversion at any broadcast rate",

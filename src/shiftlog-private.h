@@ -50,4 +50,7 @@ int sl_step_done(struct shiftlog *sl, sqlite3_stmt *st, const char *what);
 const char *sl_col_text(sqlite3_stmt *st, int i);
 double sl_col_double(sqlite3_stmt *st, int i, double none);
 
+/* Record filers that live in their duty's own shiftlog-NAME.c. */
+int sl_file_qc_report(struct shiftlog *sl, int64_t job, const char *data);
+
 #endif

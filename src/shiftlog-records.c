@@ -69,6 +69,7 @@ file_media(struct shiftlog *sl, int64_t job, const char *data)
 /* Typed filers; a duty that adds a table adds its line here. */
 static const struct filer filers[] = {
 	{ "media", file_media },
+	{ "qc.report", sl_file_qc_report },
 	{ NULL, NULL },
 };
 
