@@ -67,6 +67,7 @@ EXTRA_DIST += %D%/lib.sh \
 include %D%/plugins/local.mk
 include %D%/console/local.mk
 include %D%/bench/local.mk
+include %D%/qc/local.mk
 
 # The shared media helper (FFmpeg): clips made and decoded again.
 check_PROGRAMS += %D%/test-mediagen
