@@ -51,6 +51,10 @@
 #define BLOCK_HZ 10		/* audio blocks a second */
 #define FLASH_RING 32		/* transitions remembered per region */
 #define NCELLS (QC_GRID_W * QC_GRID_H)
+/* The picture is measured on a grid of 2x2-pixel averages (the light
+ * filtering EBU R103 asks for) taken every STEP pixels across and down:
+ * 130,000 samples of a 1080-line frame. */
+#define STEP 4
 
 /* --- a lane: a thread that runs its tasks in order --- */
 
@@ -88,8 +92,14 @@ struct tracker {
 	int nring, pos;
 };
 
+/* True peak of one channel: libswresample oversamples it (4x below
+ * 96 kHz, 2x below 192 kHz), as FFmpeg's ebur128 filter does, and the
+ * largest magnitude of the oversampled signal is the true peak. */
 struct tpchan {
-	ebur128_state *st;
+	SwrContext *swr;
+	float *buf;
+	int bufn;
+	float peak;		/* over the whole file, linear */
 	float *series;		/* max true peak per block, linear */
 	size_t n, cap;
 };
@@ -125,6 +135,7 @@ struct an {
 	int64_t samples;	/* per channel so far */
 	double c_lr, c_ll, c_rr, d_ll;	/* correlation and dual mono */
 	float silence_amp;
+	double ring[30];	/* energies of the last 30 blocks */
 };
 
 static void *
@@ -311,16 +322,16 @@ tracker_step(struct tracker *t, float v, int64_t frame, int64_t window,
 #define SAMPLE_LOOP(T)							\
 	for (j = 0; j < gh; j++) {					\
 		const T *y0 = (const T *)(f->data[0] +			\
-		    (size_t)(2 * j) * f->linesize[0]);			\
+		    (size_t)(STEP * j) * f->linesize[0]);		\
 		const T *y1 = (const T *)(f->data[0] +			\
-		    (size_t)(2 * j + 1) * f->linesize[0]);		\
+		    (size_t)(STEP * j + 1) * f->linesize[0]);		\
 		const T *cb = (const T *)(f->data[1] +			\
-		    (size_t)((2 * j) >> csh) * f->linesize[1]);		\
+		    (size_t)((STEP * j) >> csh) * f->linesize[1]);	\
 		const T *cr = (const T *)(f->data[2] +			\
-		    (size_t)((2 * j) >> csh) * f->linesize[2]);		\
+		    (size_t)((STEP * j) >> csh) * f->linesize[2]);	\
 		int rmax = 0, cyrow = j * QC_GRID_H / gh;		\
 		for (i = 0; i < gw; i++) {				\
-			int x = 2 * i, yv, u, v, cell;			\
+			int x = STEP * i, yv, u, v, cell;		\
 			float yn, pb, pr, r, g, b;			\
 			yv = (y0[x] + y0[x + 1] + y1[x] + y1[x + 1] + 2) >> 2;	\
 			u = cb[x >> csw];				\
@@ -339,6 +350,8 @@ tracker_step(struct tracker *t, float v, int64_t frame, int64_t window,
 				rmax = yv;				\
 			if (yv > colmax[i])				\
 				colmax[i] = yv;				\
+			if ((i | j) & 1)				\
+				continue;				\
 			yn = (float)(yv - y16) * yscale;		\
 			pb = (float)(u - c128) * cscale;		\
 			pr = (float)(v - c128) * cscale;		\
@@ -376,7 +389,7 @@ video_task(struct an *an, void *data)
 	struct qc_result *res = an->res;
 	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
 	int depth = d->comp[0].depth, sh = depth - 8, csw = d->log2_chroma_w;
-	int csh = d->log2_chroma_h, gw = f->width / 2, gh = f->height / 2;
+	int csh = d->log2_chroma_h, gw = f->width / STEP, gh = f->height / STEP;
 	int64_t hist[256] = { 0 }, yout = 0, cout = 0, black = 0, diff = 0;
 	int64_t fno = (int64_t)res->nframes, nsamp, acc;
 	double s = (double)(1 << sh);
@@ -409,6 +422,7 @@ video_task(struct an *an, void *data)
 		an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
 		res->grid_w = gw;
 		res->grid_h = gh;
+		res->grid_step = STEP;
 	}
 	if (gw != res->grid_w || gh != res->grid_h) {
 		/* The picture size changed mid-stream: start over the
@@ -587,16 +601,42 @@ struct tptask {
 	int ch;			/* index into the map */
 };
 
+static float
+tp_run(struct tpchan *tc, const float *in, int n)
+{
+	const uint8_t *src = (const uint8_t *)in;
+	uint8_t *dst;
+	float m = 0;
+	int out, need = swr_get_out_samples(tc->swr, n), i;
+
+	if (need > tc->bufn) {
+		free(tc->buf);
+		tc->bufn = need + 1024;
+		tc->buf = xmalloc_or_die((size_t)tc->bufn * sizeof(float));
+	}
+	dst = (uint8_t *)tc->buf;
+	out = swr_convert(tc->swr, &dst, tc->bufn, in != NULL ? &src : NULL,
+	    n);
+	for (i = 0; i < out; i++) {
+		float a = fabsf(tc->buf[i]);
+
+		if (a > m)
+			m = a;
+	}
+	if (m > tc->peak)
+		tc->peak = m;
+	return m;
+}
+
 static void
 tp_task(struct an *an, void *data)
 {
 	struct tptask *t = data;
 	struct tpchan *tc = &an->tp[t->ch];
-	double v = 0;
+	double v;
 
-	ebur128_add_frames_float(tc->st, t->c->data + (size_t)an->map[t->ch] *
-	    (size_t)t->c->n, (size_t)t->c->n);
-	ebur128_prev_true_peak(tc->st, 0, &v);
+	v = tp_run(tc, t->c->data + (size_t)an->map[t->ch] * (size_t)t->c->n,
+	    t->c->n);
 	tc->series = grow(tc->series, &tc->cap, t->c->index + 1,
 	    sizeof *tc->series);
 	while (tc->n <= t->c->index)
@@ -641,8 +681,27 @@ audio_task(struct an *an, void *data)
 	}
 	ebur128_add_frames_float(an->loud, il, (size_t)c->n);
 	free(il);
-	ebur128_loudness_momentary(an->loud, &m);
-	ebur128_loudness_shortterm(an->loud, &st);
+	/* Momentary and short-term from the energies of the last 4 and 30
+	 * blocks of 100 ms: what libebur128 would sum over its 400 ms and
+	 * 3 s windows, without summing 3 s of samples ten times a second. */
+	{
+		double v = -HUGE_VAL, em = 0, es = 0;
+		int k;
+
+		ebur128_loudness_window(an->loud, (unsigned long)(c->n * 1000 /
+		    res->sample_rate), &v);
+		an->ring[c->index % 30] = isfinite(v) ? pow(10, (v + 0.691) /
+		    10) : 0;
+		for (k = 0; k < 30 && (size_t)k <= c->index; k++) {
+			double e = an->ring[(c->index - (size_t)k) % 30];
+
+			if (k < 4)
+				em += e;
+			es += e;
+		}
+		m = em > 0 ? -0.691 + 10 * log10(em / 4) : -HUGE_VAL;
+		st = es > 0 ? -0.691 + 10 * log10(es / 30) : -HUGE_VAL;
+	}
 
 	for (ch = 0; ch < c->nch; ch++) {
 		const float *x = c->data + (size_t)ch * (size_t)c->n;
@@ -727,7 +786,7 @@ audio_task(struct an *an, void *data)
 
 		if (ebur128_loudness_global(an->loud, &v) == 0)
 			an->live.integrated = v;
-		if ((cf->hist_mode || c->index % (5 * BLOCK_HZ) == 0) &&
+		if ((cf->hist_mode || c->index % (10 * BLOCK_HZ) == 0) &&
 		    ebur128_loudness_range(an->loud, &v) == 0)
 			an->live.lra = v;
 	}
@@ -910,7 +969,7 @@ video_frame(struct pass *p, AVFrame *f)
 	    d->comp[0].depth > 16 || (d->flags & AV_PIX_FMT_FLAG_BE) ||
 	    (d->comp[0].depth > 8 && d->comp[0].step != 2) ||
 	    (d->comp[0].depth == 8 && d->comp[0].step != 1) ||
-	    f->width < 4 || f->height < 4) {
+	    f->width < 8 || f->height < 8) {
 		/* Anything else is measured as 4:4:4 in 8 or 16 bits. */
 		enum AVPixelFormat to = d->comp[0].depth > 8 ?
 		    AV_PIX_FMT_YUV444P16LE : AV_PIX_FMT_YUV444P;
@@ -1235,10 +1294,20 @@ setup_audio(struct pass *p, char *err, size_t errlen)
 		ebur128_set_channel(an->loud, (unsigned)ch,
 		    an->roles[ch] == EBUR128_DUAL_MONO ? EBUR128_DUAL_MONO :
 		    an->roles[ch]);
-		an->tp[ch].st = ebur128_init(1, (unsigned long)rate,
-		    EBUR128_MODE_TRUE_PEAK);
-		if (an->tp[ch].st == NULL)
-			abort();
+		{
+			AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+			int up = rate < 96000 ? 4 : rate < 192000 ? 2 : 1;
+
+			if (swr_alloc_set_opts2(&an->tp[ch].swr, &mono,
+			    AV_SAMPLE_FMT_FLT, rate * up, &mono,
+			    AV_SAMPLE_FMT_FLT, rate, 0, NULL) < 0 ||
+			    swr_init(an->tp[ch].swr) < 0) {
+				snprintf(err, errlen, "libswresample cannot "
+				    "oversample %d Hz audio for true peak",
+				    rate);
+				return -1;
+			}
+		}
 	}
 	for (ch = 0; ch < p->nch; ch++) {
 		an->silent_from[ch] = -1;
@@ -1278,7 +1347,8 @@ finish_audio(struct pass *p)
 	for (ch = 0; ch < an->nmap; ch++) {
 		double v = 0;
 
-		ebur128_true_peak(an->tp[ch].st, 0, &v);
+		tp_run(&an->tp[ch], NULL, 0);	/* the filter's tail */
+		v = an->tp[ch].peak;
 		res->true_peak[ch] = db(v);
 	}
 	res->tpeak = xmalloc_or_die((res->nblocks + 1) * sizeof(float));
@@ -1323,7 +1393,7 @@ qc_analyse(const char *path, const struct qc_aconf *conf,
 	struct an *an = calloc(1, sizeof *an);
 	struct pass p;
 	AVPacket *pkt = NULL;
-	int rc, i, lanes_up = 0, ret = -1, vthreads = 2;
+	int rc, i, lanes_up = 0, ret = -1, vthreads = 0;
 	unsigned s;
 	double stated;
 
@@ -1524,8 +1594,8 @@ out:
 	if (an->loud != NULL)
 		ebur128_destroy(&an->loud);
 	for (i = 0; i < QC_MAX_CHANNELS; i++) {
-		if (an->tp[i].st != NULL)
-			ebur128_destroy(&an->tp[i].st);
+		swr_free(&an->tp[i].swr);
+		free(an->tp[i].buf);
 		free(an->tp[i].series);
 	}
 	free(an->map);

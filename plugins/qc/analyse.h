@@ -4,8 +4,9 @@
  * decoded frames go, in stream order, to two analysis lanes (threads):
  * lane 0 takes the video frames (levels, black, freeze, flashes, letterbox,
  * combing), lane 1 the audio blocks (libebur128 loudness, silence,
- * clipping, phase, DC); libebur128's true peak, the costliest part of the
- * audio, runs one state per channel, split between the lanes. Each state is
+ * clipping, phase, DC); the true peak, the costliest part of the audio
+ * (4x oversampling by libswresample), runs per channel, split between the
+ * lanes. Each state is
  * touched by one lane in stream order only, so the results never depend on
  * thread timing. The analyser knows no spec: it measures with the
  * detection thresholds it is given and qc.c judges.
@@ -116,6 +117,7 @@ struct qc_result {
 	struct qc_vframe *frames;
 	size_t nframes;
 	int grid_w, grid_h;	/* sample grid, for the bars */
+	int grid_step;		/* pixels between samples */
 
 	/* audio */
 	int has_audio;

@@ -464,13 +464,13 @@ check_video(struct judge *j)
 				finding(j, "letterbox", s, 0, r->duration, v,
 				    "%", NULL, "Letterboxed throughout: the "
 				    "active picture is %dx%d of %dx%d.",
-				    r->width, r->height - 2 * (top + bot),
+				    r->width, r->height - r->grid_step * (top + bot),
 				    r->width, r->height);
 			if (h > mx + 0.5 && lef > 0 && rig > 0)
 				finding(j, "pillarbox", s, 0, r->duration, h,
 				    "%", NULL, "Pillarboxed throughout: the "
 				    "active picture is %dx%d of %dx%d.",
-				    r->width - 2 * (lef + rig), r->height,
+				    r->width - r->grid_step * (lef + rig), r->height,
 				    r->width, r->height);
 		}
 	}

@@ -92,14 +92,15 @@ within "$(lra_of l4 "20:-50 20:-35 20:-20 20:-35 20:-50")" 15 1 \
     "3342 case 4: LRA 15"
 
 # True peak: a 12 kHz sine at 48 kHz sampled 45 degrees off its peaks has
-# samples 3 dB below its true peak.
-gen "$T/tp.wav" -f lavfi -i "aevalsrc=0.5*sin(2*PI*12000*t+PI/4)|0.5*sin(2*PI*12000*t+PI/4):s=48000:d=5" -c:a pcm_f32le
+# samples 3 dB below its true peak. Short fades keep a step at either end
+# from ringing above the sine's own peak.
+gen "$T/tp.wav" -f lavfi -i "aevalsrc=0.5*sin(2*PI*12000*t+PI/4)|0.5*sin(2*PI*12000*t+PI/4):s=48000:d=5,afade=t=in:d=0.05,afade=t=out:st=4.95:d=0.05" -c:a pcm_f32le
 report "$T/tp.wav" "$LSPEC"
 between "$(val measurements.loudness.true_peak)" -6.42 -5.82 \
     "true peak of an inter-sample peak at -6.02 dBTP (+0.2/-0.4)"
 between "$(val measurements.audio.sample_peak.0)" -9.2 -8.8 \
     "its sample peak is 3 dB lower"
-gen "$T/tp2.wav" -f lavfi -i "aevalsrc=0.97*sin(2*PI*12000*t+PI/4)|0.1*sin(2*PI*1000*t):s=48000:d=5" -c:a pcm_f32le
+gen "$T/tp2.wav" -f lavfi -i "aevalsrc=0.97*sin(2*PI*12000*t+PI/4)|0.1*sin(2*PI*1000*t):s=48000:d=5,afade=t=in:d=0.05,afade=t=out:st=4.95:d=0.05" -c:a pcm_f32le
 report "$T/tp2.wav" "$LSPEC"
 between "$(val measurements.loudness.true_peak)" -0.66 -0.06 \
     "an over at -0.26 dBTP: within +0.2/-0.4"
