@@ -79,6 +79,29 @@ gen "$T/c6.wav" -f lavfi -i "aevalsrc='$l|$l|$c|$s|$s':s=48000:d=20:c=5.0" \
     -c:a pcm_s24le
 within "$(i_of c6)" -23 0.1 "3341 case 6 (5.0): I"
 
+# The channel map: a stereo pair out of 8 mono tracks (tracks 3 and 4
+# carry the programme at -23 dBFS, the others quiet), and a mono
+# programme measured as dual mono.
+a=$(amp -23)
+gen "$T/tracks.mov" -f lavfi -i "aevalsrc='0.001*sin(2*PI*300*t)|0|$a*sin(2*PI*1000*t)|$a*sin(2*PI*1000*t)|0.3*sin(2*PI*440*t)|0|0|0.3*sin(2*PI*200*t)':s=48000:d=20:c=7.1" \
+    -filter_complex "[0:a]channelsplit=channel_layout=7.1[a1][a2][a3][a4][a5][a6][a7][a8]" \
+    -map "[a1]" -map "[a2]" -map "[a3]" -map "[a4]" -map "[a5]" -map "[a6]" \
+    -map "[a7]" -map "[a8]" -c:a pcm_s24le
+sed -e 's/^name = loud-test/name = pair/' -e '/^\[true_peak\]/i channels = 3,4\nlayout = stereo' "$LSPEC" >"$T/pair.ini"
+report "$T/tracks.mov" "$T/pair.ini"
+is "$(val measurements.audio.channels)" 8 "8 mono tracks are read as 8 channels"
+within "$(val measurements.loudness.integrated)" -23 0.1 \
+    "tracks 3 and 4 measured as the stereo pair"
+expect_rc 0 "and they pass"
+report "$T/tracks.mov" "$LSPEC"
+expect_rc 1 "measured by the first track alone, the file fails"
+gen "$T/mono.wav" -f lavfi -i "aevalsrc='$a*sin(2*PI*1000*t)':s=48000:d=20" \
+    -c:a pcm_s24le
+sed -e '/^\[true_peak\]/i channels = 1\nlayout = dual-mono' "$LSPEC" >"$T/dm.ini"
+report "$T/mono.wav" "$T/dm.ini"
+within "$(val measurements.loudness.integrated)" -23 0.1 \
+    "a mono -23 dBFS tone measured as dual mono reads -23 LUFS"
+
 # Tech 3342
 lra_of() {
     stereo "$1" "$2"
