@@ -40,11 +40,13 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/timecode.h>
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 #include <xxhash.h>
 
 #include "analyse.h"
+#include "timecode.h"
 
 #define LANES 2
 #define LANE_CAP 24
@@ -501,6 +503,32 @@ video_task(struct an *an, void *data)
 	vf->corrupt = (f->flags & AV_FRAME_FLAG_CORRUPT) != 0 ||
 	    f->decode_error_flags != 0;
 	vf->comb = comb_inter / (comb_intra + 1.0f * (float)(f->width / 8));
+	vf->tc = -1;
+	{
+		AVFrameSideData *sd = av_frame_get_side_data(f,
+		    AV_FRAME_DATA_S12M_TIMECODE);
+		AVFrameSideData *gop = av_frame_get_side_data(f,
+		    AV_FRAME_DATA_GOP_TIMECODE);
+		char label[AV_TIMECODE_STR_SIZE] = "", e[200];
+		const struct tc_rate *tr;
+		int64_t frames;
+
+		if (sd != NULL && sd->size >= 8 &&
+		    ((const uint32_t *)sd->data)[0] >= 1)
+			av_timecode_make_smpte_tc_string2(label, (AVRational){
+			    res->rate_num, res->rate_den },
+			    ((const uint32_t *)sd->data)[1], 0, 0);
+		else if (gop != NULL && gop->size >= 8) {
+			av_timecode_make_mpeg_tc_string(label,
+			    (uint32_t)*(const int64_t *)gop->data);
+			vf->tc_gop = 1;
+		}
+		tr = tc_rate_find(res->rate_num, res->rate_den,
+		    strchr(label, ';') != NULL);
+		if (*label != '\0' && tr != NULL && tc_parse(label, tr,
+		    &frames, e, sizeof e) == 0)
+			vf->tc = (int32_t)frames;
+	}
 	for (acc = 0, i = 0; i < 256; i++) {
 		acc += hist[i];
 		if (acc * 200 >= nsamp) {

@@ -94,8 +94,12 @@ struct qc_vframe {
 	uint8_t max_flashes;	/* most flashes in the last second */
 	uint8_t black;
 	uint8_t interlaced, tff;
+	uint8_t tc_gop;		/* tc came from an MPEG GOP header */
 	uint8_t corrupt;
 	float comb;		/* combing score of the frame */
+	int32_t tc;		/* its timecode in the stream (GOP header or
+				 * SMPTE 12M side data), frames from
+				 * 00:00:00:00; -1: none */
 	int16_t bar_top, bar_bottom, bar_left, bar_right;	/* samples */
 };
 

@@ -31,6 +31,8 @@ struct judge {
 	json_t *findings;
 	const struct tc_rate *rate;
 	int64_t tc_start;
+	const char *tc_label;	/* the start as the file states it */
+	char tc_buf[TC_FORMAT_SIZE];
 	double fps;
 };
 
@@ -827,8 +829,7 @@ check_probe(struct judge *j)
 		}
 	}
 	if ((s = sev(j, "timecode", NULL)) != NULL) {
-		const char *tc = json_string_value(json_object_get(tags,
-		    "timecode"));
+		const char *tc = j->tc_label;
 		const char *req = qc_spec_get(j->spec, "timecode", "required");
 
 		want = qc_spec_get(j->spec, "timecode", "start");
@@ -852,6 +853,47 @@ check_probe(struct judge *j)
 				    "%s.", want);
 			}
 		}
+	}
+	/* Continuity: each timecode the stream carries (in GOP headers or
+	 * SMPTE 12M side data) follows the one before by the frames between
+	 * them. FFmpeg hands an MPEG GOP header's timecode to the picture it
+	 * outputs when it reads the header, which with reordering can be
+	 * the one before, so those are allowed one frame either way. */
+	if ((s = sev(j, "timecode", NULL)) != NULL && r->has_video) {
+		int64_t last = -1;
+		size_t at = 0, k, jumps = 0;
+
+		for (k = 0; k < r->nframes; k++) {
+			int64_t exp, d;
+
+			if (r->frames[k].tc < 0)
+				continue;
+			exp = last < 0 ? r->frames[k].tc : tc_add(last,
+			    (int64_t)(k - at), j->rate);
+			d = tc_sub(r->frames[k].tc, exp, j->rate);
+			if (d > tc_frames_per_day(j->rate) / 2)
+				d -= tc_frames_per_day(j->rate);
+			if (d != 0 && !(r->frames[k].tc_gop && (d == 1 ||
+			    d == -1))) {
+				char a[TC_FORMAT_SIZE], b[TC_FORMAT_SIZE];
+
+				tc_format(exp, j->rate, a, sizeof a);
+				tc_format(r->frames[k].tc, j->rate, b, sizeof b);
+				if (jumps++ < MAX_SPANS) {
+					finding(j, "timecode.continuity", s,
+					    (double)k / j->fps, -1, NAN, NULL,
+					    NULL, "The stream's timecode jumps "
+					    "from %s (expected) to %s.", a, b);
+					remedy(j, "Check the edit or capture for "
+					    "a break here; restripe if the "
+					    "timecode must be continuous.");
+				}
+			}
+			last = r->frames[k].tc;
+			at = k;
+		}
+		more(j, "timecode.continuity", s, jumps > MAX_SPANS ? jumps -
+		    MAX_SPANS : 0, "timecode breaks");
 	}
 	if ((s = sev(j, "metadata", NULL)) != NULL &&
 	    (want = qc_spec_get(j->spec, "metadata", "required")) != NULL) {
@@ -1251,6 +1293,17 @@ qc_judge(const char *file, const struct qc_spec *spec,
 	j.fps = (double)j.rate->num / j.rate->den;
 	if (tc == NULL || tc_parse(tc, j.rate, &j.tc_start, e, sizeof e) != 0)
 		j.tc_start = 0;
+	j.tc_label = tc;
+	/* No container timecode: the stream's own (GOP headers, SEI). */
+	for (i = 0; tc == NULL && i < res->nframes && i < 50; i++) {
+		if (res->frames[i].tc >= 0) {
+			j.tc_start = tc_sub(res->frames[i].tc, (int64_t)i,
+			    j.rate);
+			tc_format(j.tc_start, j.rate, j.tc_buf, sizeof j.tc_buf);
+			j.tc_label = j.tc_buf;
+			break;
+		}
+	}
 
 	check_errors(&j);
 	check_probe(&j);
@@ -1295,8 +1348,9 @@ qc_judge(const char *file, const struct qc_spec *spec,
 	json_object_set_new(rep, "analysed", json_string(when));
 	json_object_set_new(rep, "complete", json_boolean(!res->stopped_early));
 	json_object_set_new(rep, "timecode", json_pack("{s:s, s:s, s:s}",
-	    "start", tc != NULL ? tc : "00:00:00:00", "rate", j.rate->name,
-	    "source", tc != NULL ? "file" : "none"));
+	    "start", j.tc_label != NULL ? j.tc_label : "00:00:00:00", "rate",
+	    j.rate->name, "source", tc != NULL ? "file" : j.tc_label != NULL ?
+	    "stream" : "none"));
 	json_object_set_new(rep, "probe", json_incref(res->probe));
 	json_object_set_new(rep, "measurements", measurements(&j));
 	json_object_set_new(rep, "findings", j.findings);

@@ -36,6 +36,8 @@ warn = 3
 area = 25
 [decode]
 severity = fail
+[timecode]
+severity = warn
 INI
 
 # 0-3 s moving, 3-5 s black, 5-8 s still bars (a freeze), 8-10 s moving;
@@ -66,6 +68,21 @@ report "$T/seg.mov" "$VSPEC"
 "$JSONGET" measurements <"$T/out" >"$T/m2"
 cmp -s "$T/f1" "$T/f2" && cmp -s "$T/m1" "$T/m2"
 ok $? "a second pass gives the same findings and measurements"
+
+# Timecode continuity: two MPEG-2 streams whose GOP headers start at
+# 10:00:00:00 and 11:00:00:00, joined.
+gen "$T/tc1.ts" -f lavfi -i "testsrc2=s=320x180:r=25:d=3" -c:v mpeg2video \
+    -g 12 -timecode 10:00:00:00
+gen "$T/tc2.ts" -f lavfi -i "testsrc2=s=320x180:r=25:d=3" -c:v mpeg2video \
+    -g 12 -timecode 11:00:00:00
+report "$T/tc1.ts" "$VSPEC"
+is "$(json timecode.start)" "10:00:00:00" "the stream's own timecode is read"
+is "$(findings timecode.continuity | wc -l)" 0 "a continuous timecode passes"
+cat "$T/tc1.ts" "$T/tc2.ts" >"$T/tc12.ts"
+report "$T/tc12.ts" "$VSPEC"
+set -- $(findings timecode.continuity)
+within "${1:-}" 3 0.04 "the break in the timecode is found at 3 s"
+is "$(findings timecode.continuity | wc -l)" 1 "once"
 
 # flash CLIP HZ AREA: black/white at HZ over the left AREA of the width.
 flash() {
