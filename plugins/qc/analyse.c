@@ -1210,6 +1210,14 @@ probe_json(AVFormatContext *fmt, int vidx)
 }
 
 static int
+interrupt_cb(void *arg)
+{
+	const struct qc_aconf *conf = arg;
+
+	return conf->cancelled != NULL && conf->cancelled(conf->cb_arg);
+}
+
+static int
 open_decoder(AVStream *st, AVCodecContext **out, int threads, char *err,
     size_t errlen)
 {
@@ -1439,6 +1447,13 @@ qc_analyse(const char *path, const struct qc_aconf *conf,
 	an->live.tp_block = -HUGE_VAL;
 	av_log_set_callback(log_cb);
 
+	/* A stalled stream must not outlive a cancel: libavformat asks this
+	 * while it waits. */
+	p.fmt = avformat_alloc_context();
+	if (p.fmt == NULL)
+		abort();
+	p.fmt->interrupt_callback.callback = interrupt_cb;
+	p.fmt->interrupt_callback.opaque = (void *)conf;
 	if ((rc = avformat_open_input(&p.fmt, path, NULL, NULL)) < 0) {
 		char e[128], last[256];
 

@@ -138,4 +138,20 @@ el=$(( $(date +%s) - start ))
 [ "$el" -ge 2 ]
 ok $? "a file is played in real time ($el s for 2 s)"
 
+# A live stream: MPEG-TS over UDP on loopback, paced by its sender.
+port=$((20000 + $$ % 30000))
+ffmpeg -nostdin -v error -re -f lavfi -i "sine=f=1000:r=48000:d=12" \
+    -c:a mp2 -f mpegts "udp://127.0.0.1:$port?pkt_size=1316" &
+sender=$!
+run "$MCR" --db "$DB" --config "$CFG" monitor "udp://127.0.0.1:$port" \
+    --spec "$T/mon.ini" --duration 3 --wait --json
+expect_rc 0 "mcr monitor follows a UDP stream"
+kill "$sender" 2>/dev/null
+wait "$sender" 2>/dev/null
+id=$(sql "SELECT max(id) FROM jobs WHERE kind = 'qc.monitor'")
+between "$(sql "SELECT result ->> 'seconds' FROM jobs WHERE id = $id")" 2.5 6 \
+    "for the seconds asked"
+is "$(sql "SELECT count(*) FROM meters WHERE job_id = $id AND name = 'momentary'")" 1 \
+    "with its loudness meters live"
+
 finish
