@@ -31,3 +31,10 @@ etc_edit_unit = sed -e 's|@bindir[@]|$(bindir)|g'
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
 	$(etc_edit_unit) $(srcdir)/%D%/systemd/user/mcrd.service.in >$@.tmp && \
 	mv $@.tmp $@
+
+# Delivery specs for mcr qc (issue 5): read from $(sysconfdir)/mcr/specs
+# unless [qc] specs names another folder.
+specsdir = $(sysconfdir)/mcr/specs
+dist_specs_DATA = %D%/specs/ebu-r128-hd.ini %D%/specs/ebu-r128-s1.ini \
+	%D%/specs/atsc-a85.ini %D%/specs/streaming.ini %D%/specs/web.ini \
+	%D%/specs/sd-pal.ini

@@ -33,3 +33,20 @@ pkglib_LTLIBRARIES += %D%/ingest.la
 %C%_ingest_la_LDFLAGS = $(plugin_ldflags)
 %C%_ingest_la_LIBADD = src/libmcrcopy.la src/libmcrmedia.la $(JANSSON_LIBS) \
 	$(CLAMAV_LIBS)
+# qc: one-pass QC against delivery specs, and live monitoring (issue 5).
+# spec.c and report.c are also built into mcr (qc specs, stored reports).
+pkglib_LTLIBRARIES += %D%/qc.la
+%C%_qc_la_SOURCES = %D%/qc/qc.c \
+	%D%/qc/analyse.c %D%/qc/analyse.h \
+	%D%/qc/judge.c %D%/qc/judge.h \
+	%D%/qc/spec.c %D%/qc/spec.h \
+	%D%/qc/report.c %D%/qc/report.h \
+	src/timecode.c src/timecode.h
+%C%_qc_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS) \
+	$(EBUR128_CFLAGS) $(XXHASH_CFLAGS) $(AVFORMAT_CFLAGS) \
+	$(AVCODEC_CFLAGS) $(AVUTIL_CFLAGS) $(SWRESAMPLE_CFLAGS) \
+	$(SWSCALE_CFLAGS) -pthread
+%C%_qc_la_LDFLAGS = $(plugin_ldflags)
+%C%_qc_la_LIBADD = $(JANSSON_LIBS) $(INIH_LIBS) $(EBUR128_LIBS) \
+	$(XXHASH_LIBS) $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVUTIL_LIBS) \
+	$(SWRESAMPLE_LIBS) $(SWSCALE_LIBS) -lm -lpthread

@@ -131,5 +131,7 @@ int cmd_delete(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_undelete(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_access(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_backup_shiftlog(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_qc(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_monitor(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

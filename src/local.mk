@@ -20,6 +20,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog-handover.c \
 	%D%/shiftlog-storage.c \
 	%D%/storage-sched.c %D%/storage-sched.h \
+	%D%/shiftlog-qc.c \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/handover.c %D%/handover.h \
 	%D%/edl.c %D%/edl.h \
@@ -74,11 +75,15 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-status.c \
 	%D%/cmd-storage.c \
 	%D%/cmd-tc.c \
-	%D%/cmd-verify.c
+	%D%/cmd-verify.c \
+	%D%/cmd-qc.c \
+	%D%/clihost.c %D%/clihost.h \
+	plugins/qc/spec.c plugins/qc/spec.h \
+	plugins/qc/report.c plugins/qc/report.h
 %C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens
-%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ACL_CFLAGS)
+%C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(ACL_CFLAGS) $(INIH_CFLAGS)
 %C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la \
-	%D%/libmcrcopy.la $(JANSSON_LIBS) $(ACL_LIBS)
+	%D%/libmcrcopy.la $(JANSSON_LIBS) $(ACL_LIBS) $(INIH_LIBS) -lm
 
 pkglibexec_PROGRAMS = %D%/mcr-worker
 %C%_mcr_worker_SOURCES = %D%/worker.c

@@ -42,9 +42,13 @@ static const struct cmd_entry verbs[] = {
 	{ "log", "show the shift log; 'mcr log verify' checks its hash chain",
 	    cmd_log },
 	{ "media", "list the media catalogue", cmd_media },
+	{ "monitor", "watch a file or stream live: loudness meters and "
+	    "alarms", cmd_monitor },
 	{ "note", "add an operator's note to the shift log", cmd_note },
 	{ "plugins", "list plugins, their job kinds and parameters",
 	    cmd_plugins },
+	{ "qc", "check a file against a delivery spec; specs, reports, "
+	    "exceptions", cmd_qc },
 	{ "shift", "start or end a shift, or show who is on", cmd_shift },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
 	{ "storage", "space, growth, usage by client; 'storage du PATH'", cmd_storage },

@@ -78,5 +78,7 @@ int sl_file_storage_owners(struct shiftlog *sl, int64_t job,
     const char *data);
 int sl_file_storage_purged(struct shiftlog *sl, int64_t job,
     const char *data);
+/* Record filers that live in their duty's own shiftlog-NAME.c. */
+int sl_file_qc_report(struct shiftlog *sl, int64_t job, const char *data);
 
 #endif

@@ -75,6 +75,7 @@ static const struct filer filers[] = {
 	{ "storage.scan", sl_file_storage_scan },
 	{ "storage.owners", sl_file_storage_owners },
 	{ "storage.purged", sl_file_storage_purged },
+	{ "qc.report", sl_file_qc_report },
 	{ NULL, NULL },
 };
 

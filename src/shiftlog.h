@@ -568,5 +568,42 @@ int shiftlog_digest_done(struct shiftlog *sl, const char *slot);
 int shiftlog_digest_record(struct shiftlog *sl, const char *slot,
     int64_t since, int64_t until, const char *summary, const char *data,
     const char *outcome);
+/* --- QC reports (shiftlog-qc.c) --- */
+
+/* Files a QC report (the JSON document of schema mcr.qc.report/1) with its
+ * findings and a qc.report event; job may be 0 (an in-process run). Sets
+ * *id to the report's number. Returns 0 or a negative rc. */
+int shiftlog_qc_report_file(struct shiftlog *sl, int64_t job,
+    const char *report, int64_t *id);
+/* The stored report id with its grade and exceptions merged in, as a new
+ * JSON string in *out; SHIFTLOG_INVALID when there is no such report. */
+int shiftlog_qc_report_get(struct shiftlog *sl, int64_t id, char **out);
+/* The approved exceptions for spec, as a new JSON array string: each
+ * {id, content_id, spec, check, t_in, approved_by, reason}. */
+int shiftlog_qc_exceptions(struct shiftlog *sl, const char *spec,
+    char **out);
+/* Records that approved_by (a client contact) approved finding n of
+ * report id, with reason; appends a qc.exception event. Refuses an
+ * unknown report or finding, or one already excepted (SHIFTLOG_INVALID,
+ * with the sentence in shiftlog_errmsg). */
+int shiftlog_qc_except(struct shiftlog *sl, int64_t report, int64_t n,
+    const char *approved_by, const char *reason, int64_t *id);
+/* The operator's ITU-R BT.500 grade (1..5) and comment for a report. */
+int shiftlog_qc_grade(struct shiftlog *sl, int64_t report, int grade,
+    const char *comment);
+
+struct shiftlog_qc_report {
+	int64_t id;
+	int64_t time;
+	int64_t job_id;
+	const char *file;
+	const char *spec;
+	const char *verdict;
+	int64_t fails, warns, excepted;
+	int grade;		/* 0: none */
+};
+/* The newest limit reports (0: all), oldest first. */
+int shiftlog_qc_reports(struct shiftlog *sl, int64_t limit,
+    int (*cb)(const struct shiftlog_qc_report *, void *), void *arg);
 
 #endif

@@ -30,11 +30,13 @@ error "a file that is not SQLite" "is not a shift log"
 is "$(cat "$T/report.txt")" "QC report: PASS" "the file is left as it was"
 
 if [ -n "$SQLITE3" ]; then
+    # One past the newest schema this mcr knows.
     cp "$DB" "$T/newer.db"
-    "$SQLITE3" "$T/newer.db" "PRAGMA user_version = 7"
+    newer=$(( $("$SQLITE3" "$DB" "PRAGMA user_version") + 1 ))
+    "$SQLITE3" "$T/newer.db" "PRAGMA user_version = $newer"
     run "$MCR" --db "$T/newer.db" status
-    error "a newer schema" "schema version 7, newer than this mcr"
-    is "$("$SQLITE3" "$T/newer.db" "PRAGMA user_version")" 7 \
+    error "a newer schema" "schema version $newer, newer than this mcr"
+    is "$("$SQLITE3" "$T/newer.db" "PRAGMA user_version")" "$newer" \
         "the newer log is not downgraded"
 
     # Another writer holds the write lock for 3 s; mcr waits its

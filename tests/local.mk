@@ -69,6 +69,7 @@ include %D%/console/local.mk
 include %D%/bench/local.mk
 include %D%/ingest/local.mk
 include %D%/handover/local.mk
+include %D%/qc/local.mk
 
 # The shared media helper (FFmpeg): clips made and decoded again.
 check_PROGRAMS += %D%/test-mediagen

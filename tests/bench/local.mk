@@ -72,3 +72,4 @@ bench-conform: src/mcr$(EXEEXT)
 include %D%/ingest.mk
 include %D%/handover.mk
 include %D%/storage.mk
+include %D%/qc.mk

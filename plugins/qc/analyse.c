@@ -1,0 +1,1675 @@
+/*
+ * analyse: the one decode pass (see analyse.h). The calling thread demuxes
+ * and decodes; each decoded video frame (a reference, not a copy) and each
+ * 100 ms block of audio (all channels of all audio streams, float planar,
+ * resampled to the first stream's rate) is queued as a task on a lane. A
+ * lane is a thread with a bounded queue that runs its tasks in the order
+ * they were queued: lane 0 measures video and half the true-peak channels,
+ * lane 1 the loudness, the per-channel audio checks and the other half.
+ *
+ * The display model for flashes (documented in mcr(1)): Y'CbCr is turned
+ * into R'G'B' with the stream's matrix (BT.709 for HD, BT.601 below 720
+ * lines, unless flagged), each component through a BT.1886 display of
+ * peak display_peak cd/m^2, exponent display_gamma and zero black level,
+ * and luminance is 0.2126 R + 0.7152 G + 0.0722 B. The picture is judged
+ * in QC_GRID_W x QC_GRID_H regions of equal area; a region's luminance is
+ * its mean. A transition is a swing of flash_delta cd/m^2 or more whose
+ * darker end is below flash_dark, opposite to the region's previous
+ * transition; a flash is a pair of transitions; a region flashes too often
+ * when more than flash_limit flashes fall in the last second of frames.
+ * The area that flashes is the share of regions doing so. A red
+ * transition is a swing of 20 or more in (R - G - B) * 320 (linear light)
+ * with the redder end saturated (R / (R + G + B) >= red_ratio).
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ebur128.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libavutil/timecode.h>
+#include <libswresample/swresample.h>
+#include <libswscale/swscale.h>
+#include <xxhash.h>
+
+#include "analyse.h"
+#include "timecode.h"
+
+#define LANES 2
+#define LANE_CAP 24
+#define BLOCK_HZ 10		/* audio blocks a second */
+#define FLASH_RING 32		/* transitions remembered per region */
+#define NCELLS (QC_GRID_W * QC_GRID_H)
+/* The picture is measured on a grid of 2x2-pixel averages (the light
+ * filtering EBU R103 asks for) taken every STEP pixels across and down:
+ * 130,000 samples of a 1080-line frame. */
+#define STEP 4
+
+/* --- a lane: a thread that runs its tasks in order --- */
+
+struct an;
+struct task {
+	void (*fn)(struct an *an, void *data);
+	void *data;
+};
+
+struct lane {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct task q[LANE_CAP];
+	size_t head, n;
+	int quit;
+	struct an *an;
+};
+
+/* 100 ms of audio, shared by the tasks that read it. */
+struct chunk {
+	atomic_int refs;
+	size_t index;		/* block number */
+	int n;			/* samples per channel */
+	int nch;
+	float *data;		/* nch planes of n */
+};
+
+/* One region's flash tracker (luminance or red). */
+struct tracker {
+	float lo, hi;
+	int dir;		/* of the last transition: 1 up, -1 down */
+	int started;
+	int64_t ring[FLASH_RING];
+	int nring, pos;
+};
+
+/* True peak of one channel: libswresample oversamples it (4x below
+ * 96 kHz, 2x below 192 kHz), as FFmpeg's ebur128 filter does, and the
+ * largest magnitude of the oversampled signal is the true peak. */
+struct tpchan {
+	SwrContext *swr;
+	float *buf;
+	int bufn;
+	float peak;		/* over the whole file, linear */
+	float *series;		/* max true peak per block, linear */
+	size_t n, cap;
+};
+
+struct an {
+	const struct qc_aconf *conf;
+	struct qc_result *res;
+	struct lane lanes[LANES];
+	pthread_mutex_t live_mu;
+	struct qc_live live;
+
+	/* video (lane 0) */
+	size_t nframes_cap;
+	int fps_frames;		/* frames in one second, rounded */
+	uint16_t *prev;		/* last frame's samples */
+	int have_prev;
+	int *row_max, *col_max;
+	struct tracker lum[NCELLS], red[NCELLS];
+	float lut[1024];	/* R'G'B' code / 1023 -> linear 0..1 */
+	int bt601;
+	double black_run, frozen_run;
+	struct SwsContext *sws;
+
+	/* audio (lane 1, TP split) */
+	ebur128_state *loud;
+	int *map, *roles, nmap;
+	struct tpchan tp[QC_MAX_CHANNELS];
+	size_t nblocks_cap;
+	double sum[QC_MAX_CHANNELS], sumsq[QC_MAX_CHANNELS];
+	float peak[QC_MAX_CHANNELS];
+	int64_t run[QC_MAX_CHANNELS];	/* clipping run */
+	int64_t silent_from[QC_MAX_CHANNELS];	/* -1: not silent */
+	int64_t samples;	/* per channel so far */
+	double c_lr, c_ll, c_rr, d_ll;	/* correlation and dual mono */
+	float silence_amp;
+	double ring[30];	/* energies of the last 30 blocks */
+};
+
+static void *
+xmalloc_or_die(size_t n)
+{
+	void *p = malloc(n != 0 ? n : 1);
+
+	if (p == NULL) {
+		fprintf(stderr, "qc: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	while (*cap < need)
+		*cap = *cap != 0 ? *cap * 2 : 256;
+	p = realloc(p, *cap * size);
+	if (p == NULL) {
+		fprintf(stderr, "qc: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static void *
+lane_main(void *arg)
+{
+	struct lane *l = arg;
+	struct task t;
+
+	for (;;) {
+		pthread_mutex_lock(&l->mu);
+		while (l->n == 0 && !l->quit)
+			pthread_cond_wait(&l->cv, &l->mu);
+		if (l->n == 0) {
+			pthread_mutex_unlock(&l->mu);
+			break;
+		}
+		t = l->q[l->head];
+		l->head = (l->head + 1) % LANE_CAP;
+		l->n--;
+		pthread_cond_broadcast(&l->cv);
+		pthread_mutex_unlock(&l->mu);
+		t.fn(l->an, t.data);
+	}
+	return NULL;
+}
+
+static void
+lane_push(struct lane *l, void (*fn)(struct an *, void *), void *data)
+{
+	pthread_mutex_lock(&l->mu);
+	while (l->n == LANE_CAP)
+		pthread_cond_wait(&l->cv, &l->mu);
+	l->q[(l->head + l->n) % LANE_CAP] = (struct task){ fn, data };
+	l->n++;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static void
+lane_join(struct lane *l)
+{
+	pthread_mutex_lock(&l->mu);
+	l->quit = 1;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	pthread_join(l->th, NULL);
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cv);
+}
+
+/* --- FFmpeg's log: errors are kept for the decode-error report --- */
+
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned log_errors;
+static char log_last[256];
+
+static void
+log_cb(void *avcl, int level, const char *fmt, va_list ap)
+{
+	char buf[256];
+	size_t n;
+
+	if (level > AV_LOG_ERROR)
+		return;
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	pthread_mutex_lock(&log_mu);
+	log_errors++;
+	snprintf(log_last, sizeof log_last, "%s%s%s", avcl != NULL ?
+	    av_default_item_name(avcl) : "", avcl != NULL ? ": " : "", buf);
+	pthread_mutex_unlock(&log_mu);
+}
+
+static unsigned
+log_count(char *last, size_t size)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&log_mu);
+	n = log_errors;
+	if (last != NULL)
+		snprintf(last, size, "%s", log_last);
+	pthread_mutex_unlock(&log_mu);
+	return n;
+}
+
+static void
+add_error(struct qc_result *res, double t, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	/* One entry for a burst of errors on the same packet time. */
+	if (res->nerrors > 0 && fabs(res->errors[res->nerrors - 1].time - t) <
+	    1e-9)
+		return;
+	res->errors = realloc(res->errors, (res->nerrors + 1) *
+	    sizeof *res->errors);
+	if (res->errors == NULL)
+		abort();
+	res->errors[res->nerrors].time = t;
+	res->errors[res->nerrors].message = strdup(buf);
+	res->nerrors++;
+}
+
+/* --- spans --- */
+
+static void
+span_add(struct qc_spans *s, double in, double out, double value)
+{
+	s->v = grow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+	s->v[s->n++] = (struct qc_span){ in, out, value };
+}
+
+/* --- video (lane 0) --- */
+
+static int
+tracker_step(struct tracker *t, float v, int64_t frame, int64_t window,
+    float delta, float dark)
+{
+	int hit = 0, i, count = 0;
+
+	if (!t->started) {
+		t->lo = t->hi = v;
+		t->started = 1;
+	}
+	if (v < t->lo)
+		t->lo = v;
+	if (v > t->hi)
+		t->hi = v;
+	if (t->dir != 1 && v - t->lo >= delta && t->lo < dark) {
+		t->dir = 1;
+		hit = 1;
+	} else if (t->dir != -1 && t->hi - v >= delta && v < dark) {
+		t->dir = -1;
+		hit = 1;
+	}
+	if (hit) {
+		t->lo = t->hi = v;
+		t->ring[t->pos] = frame;
+		t->pos = (t->pos + 1) % FLASH_RING;
+		if (t->nring < FLASH_RING)
+			t->nring++;
+	}
+	for (i = 0; i < t->nring; i++) {
+		if (t->ring[i] > frame - window)
+			count++;
+	}
+	return count;
+}
+
+#define SAMPLE_LOOP(T)							\
+	for (j = 0; j < gh; j++) {					\
+		const T *y0 = (const T *)(f->data[0] +			\
+		    (size_t)(STEP * j) * f->linesize[0]);		\
+		const T *y1 = (const T *)(f->data[0] +			\
+		    (size_t)(STEP * j + 1) * f->linesize[0]);		\
+		const T *cb = (const T *)(f->data[1] +			\
+		    (size_t)((STEP * j) >> csh) * f->linesize[1]);	\
+		const T *cr = (const T *)(f->data[2] +			\
+		    (size_t)((STEP * j) >> csh) * f->linesize[2]);	\
+		int rmax = 0, cyrow = j * QC_GRID_H / gh;		\
+		for (i = 0; i < gw; i++) {				\
+			int x = STEP * i, yv, u, v, cell;		\
+			float yn, pb, pr, r, g, b;			\
+			yv = (y0[x] + y0[x + 1] + y1[x] + y1[x + 1] + 2) >> 2;	\
+			u = cb[x >> csw];				\
+			v = cr[x >> csw];				\
+			hist[yv >> sh]++;				\
+			if (yv < ylo || yv > yhi)			\
+				yout++;					\
+			if (u < clo || u > chi || v < clo || v > chi)	\
+				cout++;					\
+			if (yv <= blk)					\
+				black++;				\
+			if (an->have_prev)				\
+				diff += abs(yv - prev[k]);		\
+			prev[k++] = (uint16_t)yv;			\
+			if (yv > rmax)					\
+				rmax = yv;				\
+			if (yv > colmax[i])				\
+				colmax[i] = yv;				\
+			if ((i | j) & 1)				\
+				continue;				\
+			yn = (float)(yv - y16) * yscale;		\
+			pb = (float)(u - c128) * cscale;		\
+			pr = (float)(v - c128) * cscale;		\
+			r = yn + kr * pr;				\
+			g = yn - kgb * pb - kgr * pr;			\
+			b = yn + kb * pb;				\
+			r = lin[lut_idx(r)];				\
+			g = lin[lut_idx(g)];				\
+			b = lin[lut_idx(b)];				\
+			cell = cyrow * QC_GRID_W + cellx[i];		\
+			cl[cell] += 0.2126f * r + 0.7152f * g + 0.0722f * b; \
+			cR[cell] += r;					\
+			cG[cell] += g;					\
+			cB[cell] += b;					\
+			cn[cell]++;					\
+		}							\
+		rowmax[j] = rmax;					\
+	}
+
+static inline int
+lut_idx(float v)
+{
+	if (!(v > 0))
+		return 0;
+	if (v >= 1)
+		return 1023;
+	return (int)(v * 1023.0f + 0.5f);
+}
+
+static void
+video_task(struct an *an, void *data)
+{
+	AVFrame *f = data;
+	const struct qc_aconf *cf = an->conf;
+	struct qc_result *res = an->res;
+	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+	int depth = d->comp[0].depth, sh = depth - 8, csw = d->log2_chroma_w;
+	int csh = d->log2_chroma_h, gw = f->width / STEP, gh = f->height / STEP;
+	int64_t hist[256] = { 0 }, yout = 0, cout = 0, black = 0, diff = 0;
+	int64_t fno = (int64_t)res->nframes, nsamp, acc;
+	double s = (double)(1 << sh);
+	int ylo = (int)ceil(cf->luma_min * s), yhi = (int)floor(cf->luma_max * s
+	    + (s - 1));
+	int clo = (int)ceil(cf->chroma_min * s), chi = (int)floor(cf->chroma_max *
+	    s + (s - 1));
+	int blk = (int)(16 * s + cf->black_pixel * 219 * s);
+	int y16 = (int)(16 * s), c128 = (int)(128 * s);
+	float yscale = (float)(1.0 / (219 * s)), cscale = (float)(1.0 /
+	    (224 * s));
+	float kr, kgb, kgr, kb;
+	float cl[NCELLS] = { 0 }, cR[NCELLS] = { 0 }, cG[NCELLS] = { 0 };
+	float cB[NCELLS] = { 0 };
+	int cn[NCELLS] = { 0 }, cellx[4096];
+	const float *lin = an->lut;
+	uint16_t *prev;
+	int *rowmax, *colmax, i, j, k = 0, c, flashing = 0, warn = 0, reds = 0;
+	int maxfl = 0;
+	struct qc_vframe *vf;
+	double fps = res->rate_den > 0 ? (double)res->rate_num /
+	    res->rate_den : 25;
+	float comb_inter = 0, comb_intra = 0;
+
+	if (gw > 4096)
+		gw = 4096;
+	if (an->prev == NULL) {
+		an->prev = xmalloc_or_die((size_t)gw * gh * sizeof *an->prev);
+		an->row_max = xmalloc_or_die((size_t)gh * sizeof(int));
+		an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
+		res->grid_w = gw;
+		res->grid_h = gh;
+		res->grid_step = STEP;
+	}
+	if (gw != res->grid_w || gh != res->grid_h) {
+		/* The picture size changed mid-stream: start over the
+		 * comparison with the previous frame. */
+		free(an->prev);
+		free(an->row_max);
+		free(an->col_max);
+		an->prev = xmalloc_or_die((size_t)gw * gh * sizeof *an->prev);
+		an->row_max = xmalloc_or_die((size_t)gh * sizeof(int));
+		an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
+		res->grid_w = gw;
+		res->grid_h = gh;
+		an->have_prev = 0;
+	}
+	prev = an->prev;
+	rowmax = an->row_max;
+	colmax = an->col_max;
+	memset(colmax, 0, (size_t)gw * sizeof(int));
+	for (i = 0; i < gw; i++)
+		cellx[i] = i * QC_GRID_W / gw;
+	if (an->bt601) {
+		kr = 1.402f;
+		kgb = 0.344136f;
+		kgr = 0.714136f;
+		kb = 1.772f;
+	} else {
+		kr = 1.5748f;
+		kgb = 0.1873f;
+		kgr = 0.4681f;
+		kb = 1.8556f;
+	}
+	/* Pb, Pr span -0.5..0.5 over 224 codes; yscale and cscale make
+	 * Y' 0..1 and Pb, Pr -0.5..0.5. */
+	if (depth > 8) {
+		SAMPLE_LOOP(uint16_t)
+	} else {
+		SAMPLE_LOOP(uint8_t)
+	}
+	/* Combing: adjacent lines (other field) against lines two apart
+	 * (same field), on a sparse grid of the raw picture. */
+	for (j = 0; j + 2 < f->height; j += 8) {
+		for (i = 0; i < f->width; i += 8) {
+			int a, b2, cc;
+
+			if (depth > 8) {
+				a = ((const uint16_t *)(f->data[0] + (size_t)j *
+				    f->linesize[0]))[i];
+				b2 = ((const uint16_t *)(f->data[0] +
+				    (size_t)(j + 1) * f->linesize[0]))[i];
+				cc = ((const uint16_t *)(f->data[0] +
+				    (size_t)(j + 2) * f->linesize[0]))[i];
+			} else {
+				a = f->data[0][(size_t)j * f->linesize[0] + i];
+				b2 = f->data[0][(size_t)(j + 1) *
+				    f->linesize[0] + i];
+				cc = f->data[0][(size_t)(j + 2) *
+				    f->linesize[0] + i];
+			}
+			comb_inter += (float)abs(2 * b2 - a - cc);
+			comb_intra += (float)abs(a - cc);
+		}
+	}
+
+	nsamp = (int64_t)gw * gh;
+	res->frames = grow(res->frames, &an->nframes_cap,
+	    res->nframes + 1, sizeof *res->frames);
+	vf = &res->frames[res->nframes];
+	memset(vf, 0, sizeof *vf);
+	vf->yout = (float)yout / (float)nsamp;
+	vf->cout = (float)cout / (float)nsamp;
+	vf->diff = an->have_prev ? (float)((double)diff / (double)nsamp /
+	    (219 * s)) : 1.0f;
+	vf->black = black >= (int64_t)(cf->black_ratio * (double)nsamp);
+	vf->interlaced = (uint8_t)f->interlaced_frame;
+	vf->tff = (uint8_t)f->top_field_first;
+	vf->corrupt = (f->flags & AV_FRAME_FLAG_CORRUPT) != 0 ||
+	    f->decode_error_flags != 0;
+	vf->comb = comb_inter / (comb_intra + 1.0f * (float)(f->width / 8));
+	vf->tc = -1;
+	{
+		AVFrameSideData *sd = av_frame_get_side_data(f,
+		    AV_FRAME_DATA_S12M_TIMECODE);
+		AVFrameSideData *gop = av_frame_get_side_data(f,
+		    AV_FRAME_DATA_GOP_TIMECODE);
+		char label[AV_TIMECODE_STR_SIZE] = "", e[200];
+		const struct tc_rate *tr;
+		int64_t frames;
+
+		if (sd != NULL && sd->size >= 8 &&
+		    ((const uint32_t *)sd->data)[0] >= 1)
+			av_timecode_make_smpte_tc_string2(label, (AVRational){
+			    res->rate_num, res->rate_den },
+			    ((const uint32_t *)sd->data)[1], 0, 0);
+		else if (gop != NULL && gop->size >= 8) {
+			av_timecode_make_mpeg_tc_string(label,
+			    (uint32_t)*(const int64_t *)gop->data);
+			vf->tc_gop = 1;
+		}
+		tr = tc_rate_find(res->rate_num, res->rate_den,
+		    strchr(label, ';') != NULL);
+		if (*label != '\0' && tr != NULL && tc_parse(label, tr,
+		    &frames, e, sizeof e) == 0)
+			vf->tc = (int32_t)frames;
+	}
+	for (acc = 0, i = 0; i < 256; i++) {
+		acc += hist[i];
+		if (acc * 200 >= nsamp) {
+			vf->ylow = (float)i;
+			break;
+		}
+	}
+	for (acc = 0, i = 255; i >= 0; i--) {
+		acc += hist[i];
+		if (acc * 200 >= nsamp) {
+			vf->yhigh = (float)i;
+			break;
+		}
+	}
+	/* Letterbox and pillarbox: black rows and columns at the edges. */
+	vf->bar_top = vf->bar_bottom = vf->bar_left = vf->bar_right = -1;
+	if (!vf->black) {
+		for (j = 0; j < gh && rowmax[j] <= blk; j++)
+			;
+		vf->bar_top = (int16_t)j;
+		for (j = gh - 1; j >= 0 && rowmax[j] <= blk; j--)
+			;
+		vf->bar_bottom = (int16_t)(gh - 1 - j);
+		for (i = 0; i < gw && colmax[i] <= blk; i++)
+			;
+		vf->bar_left = (int16_t)i;
+		for (i = gw - 1; i >= 0 && colmax[i] <= blk; i--)
+			;
+		vf->bar_right = (int16_t)(gw - 1 - i);
+	}
+	/* Flashes, region by region. */
+	an->fps_frames = (int)lrint(fps);
+	for (c = 0; c < NCELLS; c++) {
+		float L, R, G, B, sum, redv;
+		int nl, nr, fl;
+
+		if (cn[c] == 0)
+			continue;
+		L = (float)cf->display_peak * cl[c] / (float)cn[c];
+		R = cR[c] / (float)cn[c];
+		G = cG[c] / (float)cn[c];
+		B = cB[c] / (float)cn[c];
+		sum = R + G + B;
+		/* Only saturated red counts: any other state reads 0, so
+		 * every swing into or out of saturated red is seen. */
+		redv = sum > 0 && R / sum >= cf->red_ratio ?
+		    (R - G - B) * 320.0f : 0;
+		if (redv < 0)
+			redv = 0;
+		nl = tracker_step(&an->lum[c], L, fno, an->fps_frames,
+		    (float)cf->flash_delta, (float)cf->flash_dark);
+		nr = tracker_step(&an->red[c], redv, fno, an->fps_frames,
+		    20.0f, 1e30f);
+		fl = nl / 2;
+		if (fl > maxfl)
+			maxfl = fl;
+		if (fl > cf->flash_limit)
+			flashing++;
+		if (fl >= cf->flash_warn)
+			warn++;
+		if (nr / 2 > cf->flash_limit)
+			reds++;
+	}
+	vf->flash_area = (float)flashing / NCELLS;
+	vf->flash_warn_area = (float)warn / NCELLS;
+	vf->red_area = (float)reds / NCELLS;
+	vf->max_flashes = (uint8_t)(maxfl > 255 ? 255 : maxfl);
+	an->have_prev = 1;
+	res->nframes++;
+
+	pthread_mutex_lock(&an->live_mu);
+	an->black_run = vf->black ? an->black_run + 1 / fps : 0;
+	an->frozen_run = !vf->black && vf->diff < cf->freeze_noise ?
+	    an->frozen_run + 1 / fps : 0;
+	an->live.black = vf->black;
+	an->live.black_s = an->black_run;
+	an->live.frozen = an->frozen_run > 0;
+	an->live.frozen_s = an->frozen_run;
+	an->live.luma_out = vf->yout;
+	an->live.have_video = 1;
+	pthread_mutex_unlock(&an->live_mu);
+	av_frame_free(&f);
+}
+
+/* --- audio (lane 1, and true peak on both) --- */
+
+static void
+chunk_unref(struct chunk *c)
+{
+	if (atomic_fetch_sub(&c->refs, 1) == 1) {
+		free(c->data);
+		free(c);
+	}
+}
+
+struct tptask {
+	struct chunk *c;
+	int ch;			/* index into the map */
+};
+
+static float
+tp_run(struct tpchan *tc, const float *in, int n)
+{
+	const uint8_t *src = (const uint8_t *)in;
+	uint8_t *dst;
+	float m = 0;
+	int out, need = swr_get_out_samples(tc->swr, n), i;
+
+	if (need > tc->bufn) {
+		free(tc->buf);
+		tc->bufn = need + 1024;
+		tc->buf = xmalloc_or_die((size_t)tc->bufn * sizeof(float));
+	}
+	dst = (uint8_t *)tc->buf;
+	out = swr_convert(tc->swr, &dst, tc->bufn, in != NULL ? &src : NULL,
+	    n);
+	for (i = 0; i < out; i++) {
+		float a = fabsf(tc->buf[i]);
+
+		if (a > m)
+			m = a;
+	}
+	if (m > tc->peak)
+		tc->peak = m;
+	return m;
+}
+
+static void
+tp_task(struct an *an, void *data)
+{
+	struct tptask *t = data;
+	struct tpchan *tc = &an->tp[t->ch];
+	double v;
+
+	v = tp_run(tc, t->c->data + (size_t)an->map[t->ch] * (size_t)t->c->n,
+	    t->c->n);
+	tc->series = grow(tc->series, &tc->cap, t->c->index + 1,
+	    sizeof *tc->series);
+	while (tc->n <= t->c->index)
+		tc->series[tc->n++] = 0;
+	tc->series[t->c->index] = (float)v;
+	pthread_mutex_lock(&an->live_mu);
+	if (v > 0 && 20 * log10(v) > an->live.true_peak)
+		an->live.true_peak = 20 * log10(v);
+	if (an->live.tp_index != t->c->index || (v > 0 &&
+	    20 * log10(v) > an->live.tp_block)) {
+		an->live.tp_index = t->c->index;
+		an->live.tp_block = v > 0 ? 20 * log10(v) : -200;
+	}
+	pthread_mutex_unlock(&an->live_mu);
+	chunk_unref(t->c);
+	free(t);
+}
+
+static float
+db(double v)
+{
+	return v > 0 ? (float)(20 * log10(v)) : -INFINITY;
+}
+
+static void
+audio_task(struct an *an, void *data)
+{
+	struct chunk *c = data;
+	struct qc_result *res = an->res;
+	const struct qc_aconf *cf = an->conf;
+	double rate = res->sample_rate, m = -HUGE_VAL, st = -HUGE_VAL;
+	float *il = xmalloc_or_die((size_t)c->n * (size_t)an->nmap *
+	    sizeof(float));
+	double lr = 0, ll = 0, rr = 0;
+	int ch, i;
+
+	for (i = 0; i < c->n; i++) {
+		for (ch = 0; ch < an->nmap; ch++)
+			il[(size_t)i * (size_t)an->nmap + (size_t)ch] =
+			    c->data[(size_t)an->map[ch] * (size_t)c->n +
+			    (size_t)i];
+	}
+	ebur128_add_frames_float(an->loud, il, (size_t)c->n);
+	free(il);
+	/* Momentary and short-term from the energies of the last 4 and 30
+	 * blocks of 100 ms: what libebur128 would sum over its 400 ms and
+	 * 3 s windows, without summing 3 s of samples ten times a second. */
+	{
+		double v = -HUGE_VAL, em = 0, es = 0;
+		int k;
+
+		ebur128_loudness_window(an->loud, (unsigned long)(c->n * 1000 /
+		    res->sample_rate), &v);
+		an->ring[c->index % 30] = isfinite(v) ? pow(10, (v + 0.691) /
+		    10) : 0;
+		for (k = 0; k < 30 && (size_t)k <= c->index; k++) {
+			double e = an->ring[(c->index - (size_t)k) % 30];
+
+			if (k < 4)
+				em += e;
+			es += e;
+		}
+		m = em > 0 ? -0.691 + 10 * log10(em / 4) : -HUGE_VAL;
+		st = es > 0 ? -0.691 + 10 * log10(es / 30) : -HUGE_VAL;
+	}
+
+	for (ch = 0; ch < c->nch; ch++) {
+		const float *x = c->data + (size_t)ch * (size_t)c->n;
+		double sum = 0, sumsq = 0;
+		float pk = an->peak[ch];
+
+		for (i = 0; i < c->n; i++) {
+			float a = fabsf(x[i]);
+			int64_t pos = an->samples + i;
+
+			sum += x[i];
+			sumsq += (double)x[i] * x[i];
+			if (a > pk)
+				pk = a;
+			if (a >= cf->clip_level) {
+				if (++an->run[ch] == cf->clip_run) {
+					if (res->clip_runs[ch]++ == 0)
+						res->first_clip[ch] = (double)
+						    (pos + 1 - cf->clip_run) /
+						    rate;
+				}
+			} else {
+				an->run[ch] = 0;
+			}
+			if (a < an->silence_amp) {
+				if (an->silent_from[ch] < 0)
+					an->silent_from[ch] = pos;
+			} else if (an->silent_from[ch] >= 0) {
+				if ((double)(pos - an->silent_from[ch]) / rate
+				    >= cf->silence_min)
+					span_add(&res->silence[ch],
+					    (double)an->silent_from[ch] / rate,
+					    (double)pos / rate, 0);
+				an->silent_from[ch] = -1;
+			}
+		}
+		an->sum[ch] += sum;
+		an->sumsq[ch] += sumsq;
+		an->peak[ch] = pk;
+	}
+	if (an->nmap >= 2) {
+		const float *l = c->data + (size_t)an->map[0] * (size_t)c->n;
+		const float *r = c->data + (size_t)an->map[1] * (size_t)c->n;
+
+		for (i = 0; i < c->n; i++) {
+			lr += (double)l[i] * r[i];
+			ll += (double)l[i] * l[i];
+			rr += (double)r[i] * r[i];
+			an->d_ll += ((double)l[i] - r[i]) * ((double)l[i] -
+			    r[i]);
+		}
+		an->c_lr += lr;
+		an->c_ll += ll;
+		an->c_rr += rr;
+	}
+	an->samples += c->n;
+
+	res->momentary = grow(res->momentary, &an->nblocks_cap, c->index + 1,
+	    sizeof(float));
+	res->short_term = realloc(res->short_term, an->nblocks_cap *
+	    sizeof(float));
+	res->corr = realloc(res->corr, an->nblocks_cap * sizeof(float));
+	if (res->short_term == NULL || res->corr == NULL)
+		abort();
+	res->momentary[c->index] = (float)m;
+	res->short_term[c->index] = (float)st;
+	/* Correlation only where both sides carry signal (-50 dBFS RMS). */
+	res->corr[c->index] = ll > c->n * 1e-5 && rr > c->n * 1e-5 ?
+	    (float)(lr / sqrt(ll * rr)) : NAN;
+	res->nblocks = c->index + 1;
+	/* Momentary needs 400 ms, short-term 3 s of signal to mean it. */
+	if ((double)(c->index + 1) / BLOCK_HZ >= 0.4 && m > res->max_momentary)
+		res->max_momentary = m;
+	if ((double)(c->index + 1) / BLOCK_HZ >= 3 && st > res->max_short_term)
+		res->max_short_term = st;
+
+	pthread_mutex_lock(&an->live_mu);
+	an->live.momentary = m;
+	an->live.short_term = st;
+	if (cf->live != NULL && c->index % BLOCK_HZ == 0) {
+		double v;
+
+		if (ebur128_loudness_global(an->loud, &v) == 0)
+			an->live.integrated = v;
+		if ((cf->hist_mode || c->index % (10 * BLOCK_HZ) == 0) &&
+		    ebur128_loudness_range(an->loud, &v) == 0)
+			an->live.lra = v;
+	}
+	{
+		double sil = 1e30;
+
+		for (ch = 0; ch < an->nmap; ch++) {
+			int64_t from = an->silent_from[an->map[ch]];
+			double s = from < 0 ? 0 : (double)(an->samples - from) /
+			    rate;
+
+			if (s < sil)
+				sil = s;
+		}
+		an->live.silence_s = an->nmap > 0 ? sil : 0;
+	}
+	an->live.have_audio = 1;
+	pthread_mutex_unlock(&an->live_mu);
+	chunk_unref(c);
+}
+
+/* --- the decode loop --- */
+
+struct astream {
+	AVStream *st;
+	AVCodecContext *dec;
+	SwrContext *swr;
+	AVAudioFifo *fifo;
+	int first;		/* its first channel, across streams */
+	int nch;
+	int eof;
+};
+
+struct pass {
+	struct an *an;
+	AVFormatContext *fmt;
+	int vidx;
+	AVCodecContext *vdec;
+	struct astream *as;
+	int nas;
+	int nch;
+	size_t block;		/* next block number */
+	int bsize;		/* samples per block */
+	AVFrame *frame, *conv;
+	XXH3_state_t *xxh;
+	double next_live;
+	double media_time;
+	struct timespec t0;
+};
+
+static int
+role_of(enum AVChannel c)
+{
+	switch (c) {
+	case AV_CHAN_FRONT_LEFT:
+		return EBUR128_LEFT;
+	case AV_CHAN_FRONT_RIGHT:
+		return EBUR128_RIGHT;
+	case AV_CHAN_FRONT_CENTER:
+		return EBUR128_CENTER;
+	case AV_CHAN_LOW_FREQUENCY:
+	case AV_CHAN_LOW_FREQUENCY_2:
+		return EBUR128_UNUSED;
+	case AV_CHAN_BACK_LEFT:
+	case AV_CHAN_SIDE_LEFT:
+		return EBUR128_LEFT_SURROUND;
+	case AV_CHAN_BACK_RIGHT:
+	case AV_CHAN_SIDE_RIGHT:
+		return EBUR128_RIGHT_SURROUND;
+	default:
+		return EBUR128_LEFT;
+	}
+}
+
+static void
+dispatch_chunk(struct pass *p, int n)
+{
+	struct an *an = p->an;
+	struct chunk *c = xmalloc_or_die(sizeof *c);
+	int s, ch;
+
+	c->index = p->block++;
+	c->n = n;
+	c->nch = p->nch;
+	c->data = xmalloc_or_die((size_t)n * (size_t)p->nch * sizeof(float));
+	for (s = 0; s < p->nas; s++) {
+		void *planes[QC_MAX_CHANNELS];
+		int got;
+
+		for (ch = 0; ch < p->as[s].nch; ch++)
+			planes[ch] = c->data + (size_t)(p->as[s].first + ch) *
+			    (size_t)n;
+		got = av_audio_fifo_read(p->as[s].fifo, planes, n);
+		for (ch = 0; ch < p->as[s].nch && got < n; ch++)
+			memset((float *)planes[ch] + got, 0, (size_t)(n - got) *
+			    sizeof(float));
+	}
+	atomic_init(&c->refs, 1 + an->nmap);
+	for (ch = 0; ch < an->nmap; ch++) {
+		struct tptask *t = xmalloc_or_die(sizeof *t);
+
+		t->c = c;
+		t->ch = ch;
+		lane_push(&an->lanes[ch % 2], tp_task, t);
+	}
+	lane_push(&an->lanes[1], audio_task, c);
+}
+
+/* Queues every whole block all streams have; at the end, what is left. */
+static void
+pump_audio(struct pass *p, int final)
+{
+	for (;;) {
+		int s, least = INT32_MAX, most = 0;
+
+		for (s = 0; s < p->nas; s++) {
+			int sz = av_audio_fifo_size(p->as[s].fifo);
+
+			if (sz < least)
+				least = sz;
+			if (sz > most)
+				most = sz;
+		}
+		if (p->nas == 0)
+			return;
+		if (least >= p->bsize) {
+			dispatch_chunk(p, p->bsize);
+			continue;
+		}
+		if (final && most > 0) {
+			dispatch_chunk(p, most < p->bsize ? most : p->bsize);
+			continue;
+		}
+		return;
+	}
+}
+
+static void
+live_update(struct pass *p, int force)
+{
+	struct an *an = p->an;
+	const struct qc_aconf *cf = an->conf;
+	struct qc_live l;
+	double frac = -1;
+
+	if (cf->live == NULL || (!force && p->media_time < p->next_live))
+		return;
+	p->next_live = p->media_time + 0.1;
+	pthread_mutex_lock(&an->live_mu);
+	l = an->live;
+	pthread_mutex_unlock(&an->live_mu);
+	if (p->fmt->duration > 0)
+		frac = p->media_time / ((double)p->fmt->duration /
+		    AV_TIME_BASE);
+	if (frac > 1)
+		frac = 1;
+	cf->live(cf->cb_arg, frac, p->media_time, &l);
+}
+
+static double
+pkt_time(const AVStream *st, int64_t ts, int64_t start)
+{
+	if (ts == AV_NOPTS_VALUE)
+		return -1;
+	if (start != AV_NOPTS_VALUE)
+		ts -= start;
+	return (double)ts * av_q2d(st->time_base);
+}
+
+static int
+video_frame(struct pass *p, AVFrame *f)
+{
+	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+	AVFrame *out;
+
+	if (d == NULL)
+		return 0;
+	if ((d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL)) ||
+	    !(d->flags & AV_PIX_FMT_FLAG_PLANAR) || d->nb_components < 3 ||
+	    d->comp[0].depth > 16 || (d->flags & AV_PIX_FMT_FLAG_BE) ||
+	    (d->comp[0].depth > 8 && d->comp[0].step != 2) ||
+	    (d->comp[0].depth == 8 && d->comp[0].step != 1) ||
+	    f->width < 8 || f->height < 8) {
+		/* Anything else is measured as 4:4:4 in 8 or 16 bits. */
+		enum AVPixelFormat to = d->comp[0].depth > 8 ?
+		    AV_PIX_FMT_YUV444P16LE : AV_PIX_FMT_YUV444P;
+
+		p->an->sws = sws_getCachedContext(p->an->sws, f->width,
+		    f->height, f->format, f->width, f->height, to,
+		    SWS_POINT, NULL, NULL, NULL);
+		out = av_frame_alloc();
+		out->format = to;
+		out->width = f->width;
+		out->height = f->height;
+		if (p->an->sws == NULL || av_frame_get_buffer(out, 0) < 0) {
+			av_frame_free(&out);
+			return -1;
+		}
+		sws_scale(p->an->sws, (const uint8_t *const *)f->data,
+		    f->linesize, 0, f->height, out->data, out->linesize);
+		av_frame_copy_props(out, f);
+	} else {
+		out = av_frame_clone(f);
+		if (out == NULL)
+			return -1;
+	}
+	lane_push(&p->an->lanes[0], video_task, out);
+	return 0;
+}
+
+static void
+audio_frame(struct pass *p, struct astream *a, AVFrame *f)
+{
+	uint8_t *planes[QC_MAX_CHANNELS];
+	int n, ch, out;
+
+	n = swr_get_out_samples(a->swr, f->nb_samples);
+	if (n <= 0)
+		return;
+	for (ch = 0; ch < a->nch; ch++)
+		planes[ch] = xmalloc_or_die((size_t)n * sizeof(float));
+	out = swr_convert(a->swr, planes, n, (const uint8_t **)f->extended_data,
+	    f->nb_samples);
+	if (out > 0)
+		av_audio_fifo_write(a->fifo, (void **)planes, out);
+	for (ch = 0; ch < a->nch; ch++)
+		free(planes[ch]);
+}
+
+static void
+audio_flush(struct pass *p, struct astream *a)
+{
+	uint8_t *planes[QC_MAX_CHANNELS];
+	int ch, out, n = 4096;
+
+	for (ch = 0; ch < a->nch; ch++)
+		planes[ch] = xmalloc_or_die((size_t)n * sizeof(float));
+	while ((out = swr_convert(a->swr, planes, n, NULL, 0)) > 0)
+		av_audio_fifo_write(a->fifo, (void **)planes, out);
+	for (ch = 0; ch < a->nch; ch++)
+		free(planes[ch]);
+}
+
+/* Sends pkt (NULL: flush) to dec and takes every frame out. */
+static int
+decode(struct pass *p, AVCodecContext *dec, struct astream *a,
+    const AVPacket *pkt, double t)
+{
+	char msg[256] = "";
+	unsigned before = log_count(NULL, 0);
+	int rc;
+
+	rc = avcodec_send_packet(dec, pkt);
+	if (rc < 0 && rc != AVERROR_EOF && rc != AVERROR(EAGAIN)) {
+		char e[128];
+
+		log_count(msg, sizeof msg);
+		av_strerror(rc, e, sizeof e);
+		add_error(p->an->res, t, "%s stream %d: %s%s%s%s",
+		    a != NULL ? "audio" : "video", pkt != NULL ?
+		    pkt->stream_index : -1, e, *msg ? " (" : "", msg,
+		    *msg ? ")" : "");
+		before = log_count(NULL, 0);
+	}
+	for (;;) {
+		rc = avcodec_receive_frame(dec, p->frame);
+		if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
+			break;
+		if (rc < 0) {
+			char e[128];
+
+			av_strerror(rc, e, sizeof e);
+			add_error(p->an->res, t, "decoding failed: %s", e);
+			break;
+		}
+		if (a != NULL)
+			audio_frame(p, a, p->frame);
+		else if (video_frame(p, p->frame) < 0)
+			add_error(p->an->res, t, "a video frame could not be "
+			    "converted for measuring");
+		av_frame_unref(p->frame);
+	}
+	if (log_count(msg, sizeof msg) != before)
+		add_error(p->an->res, t, "%s", msg);
+	return 0;
+}
+
+static void
+pace(struct pass *p, double t)
+{
+	struct timespec now, ts;
+	double el, wait;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	el = (double)(now.tv_sec - p->t0.tv_sec) + (double)(now.tv_nsec -
+	    p->t0.tv_nsec) / 1e9;
+	wait = t - el;
+	if (wait > 0.002) {
+		if (wait > 1)
+			wait = 1;
+		ts.tv_sec = (time_t)wait;
+		ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+}
+
+static json_t *
+probe_json(AVFormatContext *fmt, int vidx)
+{
+	json_t *o = json_object(), *streams = json_array(), *tags = json_object();
+	const AVDictionaryEntry *e = NULL;
+	unsigned i;
+
+	json_object_set_new(o, "container", json_string(fmt->iformat->name));
+	json_object_set_new(o, "duration", fmt->duration > 0 ?
+	    json_real((double)fmt->duration / AV_TIME_BASE) : json_null());
+	json_object_set_new(o, "bit_rate", json_integer(fmt->bit_rate));
+	while ((e = av_dict_get(fmt->metadata, "", e, AV_DICT_IGNORE_SUFFIX)))
+		json_object_set_new(tags, e->key, json_string(e->value));
+	for (i = 0; i < fmt->nb_streams; i++) {
+		AVStream *st = fmt->streams[i];
+		AVCodecParameters *cp = st->codecpar;
+		const AVCodecDescriptor *cd = avcodec_descriptor_get(cp->codec_id);
+		json_t *s = json_object();
+		const char *prof;
+
+		json_object_set_new(s, "index", json_integer(i));
+		json_object_set_new(s, "type", json_string(
+		    av_get_media_type_string(cp->codec_type) ?
+		    av_get_media_type_string(cp->codec_type) : "unknown"));
+		json_object_set_new(s, "codec", json_string(cd != NULL ?
+		    cd->name : "unknown"));
+		prof = avcodec_profile_name(cp->codec_id, cp->profile);
+		if (prof != NULL)
+			json_object_set_new(s, "profile", json_string(prof));
+		if (cp->codec_type == AVMEDIA_TYPE_VIDEO) {
+			const AVPixFmtDescriptor *pd =
+			    av_pix_fmt_desc_get(cp->format);
+			AVRational r = st->avg_frame_rate.num > 0 ?
+			    st->avg_frame_rate : st->r_frame_rate;
+			static const char *const orders[] = { "unknown",
+			    "progressive", "tff", "bff", "tb", "bt" };
+
+			json_object_set_new(s, "width", json_integer(cp->width));
+			json_object_set_new(s, "height",
+			    json_integer(cp->height));
+			json_object_set_new(s, "rate_num", json_integer(r.num));
+			json_object_set_new(s, "rate_den", json_integer(r.den));
+			json_object_set_new(s, "frame_rate", json_real(r.den >
+			    0 ? av_q2d(r) : 0));
+			json_object_set_new(s, "field_order", json_string(
+			    cp->field_order < 6 ? orders[cp->field_order] :
+			    "unknown"));
+			json_object_set_new(s, "pix_fmt", json_string(pd != NULL
+			    ? pd->name : "unknown"));
+			json_object_set_new(s, "bit_depth", json_integer(pd !=
+			    NULL ? pd->comp[0].depth : 0));
+			json_object_set_new(s, "primaries", json_string(
+			    av_color_primaries_name(cp->color_primaries)));
+			json_object_set_new(s, "transfer", json_string(
+			    av_color_transfer_name(cp->color_trc)));
+			json_object_set_new(s, "matrix", json_string(
+			    av_color_space_name(cp->color_space)));
+			json_object_set_new(s, "main", json_boolean((int)i ==
+			    vidx));
+		} else if (cp->codec_type == AVMEDIA_TYPE_AUDIO) {
+			char lay[128] = "";
+
+			av_channel_layout_describe(&cp->ch_layout, lay,
+			    sizeof lay);
+			json_object_set_new(s, "sample_rate",
+			    json_integer(cp->sample_rate));
+			json_object_set_new(s, "bit_depth", json_integer(
+			    cp->bits_per_raw_sample > 0 ?
+			    cp->bits_per_raw_sample :
+			    cp->bits_per_coded_sample));
+			json_object_set_new(s, "channels",
+			    json_integer(cp->ch_layout.nb_channels));
+			json_object_set_new(s, "layout", json_string(lay));
+		}
+		e = av_dict_get(st->metadata, "timecode", NULL, 0);
+		if (e != NULL) {
+			json_object_set_new(s, "timecode", json_string(e->value));
+			if (json_object_get(tags, "timecode") == NULL)
+				json_object_set_new(tags, "timecode",
+				    json_string(e->value));
+		}
+		json_array_append_new(streams, s);
+	}
+	json_object_set_new(o, "streams", streams);
+	json_object_set_new(o, "tags", tags);
+	return o;
+}
+
+static int
+interrupt_cb(void *arg)
+{
+	const struct qc_aconf *conf = arg;
+
+	return conf->cancelled != NULL && conf->cancelled(conf->cb_arg);
+}
+
+static int
+open_decoder(AVStream *st, AVCodecContext **out, int threads, char *err,
+    size_t errlen)
+{
+	const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+	AVCodecContext *c;
+	int rc;
+
+	if (codec == NULL) {
+		snprintf(err, errlen, "stream %d uses codec %s, which this "
+		    "FFmpeg cannot decode", st->index,
+		    avcodec_get_name(st->codecpar->codec_id));
+		return -1;
+	}
+	c = avcodec_alloc_context3(codec);
+	if (c == NULL || avcodec_parameters_to_context(c, st->codecpar) < 0) {
+		avcodec_free_context(&c);
+		snprintf(err, errlen, "stream %d: no decoder context", st->index);
+		return -1;
+	}
+	c->thread_count = threads;
+	c->pkt_timebase = st->time_base;
+	if ((rc = avcodec_open2(c, codec, NULL)) < 0) {
+		char e[128];
+
+		av_strerror(rc, e, sizeof e);
+		avcodec_free_context(&c);
+		snprintf(err, errlen, "stream %d (%s) cannot be decoded: %s",
+		    st->index, codec->name, e);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+static void
+setup_lut(struct an *an)
+{
+	int i;
+
+	for (i = 0; i < 1024; i++)
+		an->lut[i] = (float)pow(i / 1023.0, an->conf->display_gamma);
+}
+
+static int
+setup_audio(struct pass *p, char *err, size_t errlen)
+{
+	struct an *an = p->an;
+	const struct qc_aconf *cf = an->conf;
+	struct qc_result *res = an->res;
+	int s, ch, rate = p->as[0].dec->sample_rate;
+
+	res->sample_rate = rate;
+	for (s = 0; s < p->nas; s++) {
+		struct astream *a = &p->as[s];
+		AVChannelLayout out;
+
+		av_channel_layout_default(&out, a->nch);
+		if (swr_alloc_set_opts2(&a->swr, &out, AV_SAMPLE_FMT_FLTP, rate,
+		    &a->dec->ch_layout, a->dec->sample_fmt,
+		    a->dec->sample_rate, 0, NULL) < 0 || swr_init(a->swr) < 0) {
+			snprintf(err, errlen, "audio stream %d cannot be "
+			    "converted for measuring", a->st->index);
+			return -1;
+		}
+		/* Keep channels as they are: no remix. */
+		a->fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, a->nch, rate);
+		av_channel_layout_uninit(&out);
+	}
+	an->map = xmalloc_or_die(QC_MAX_CHANNELS * sizeof(int));
+	an->roles = xmalloc_or_die(QC_MAX_CHANNELS * sizeof(int));
+	if (cf->nmap > 0) {
+		for (ch = 0; ch < cf->nmap; ch++) {
+			if (cf->map[ch] >= p->nch) {
+				snprintf(err, errlen, "the spec measures "
+				    "loudness on channel %d, but the file has "
+				    "%d audio channel%s", cf->map[ch] + 1,
+				    p->nch, p->nch == 1 ? "" : "s");
+				return -1;
+			}
+			an->map[ch] = cf->map[ch];
+			an->roles[ch] = cf->roles[ch];
+		}
+		an->nmap = cf->nmap;
+	} else {
+		AVChannelLayout *l = &p->as[0].dec->ch_layout;
+
+		an->nmap = p->as[0].nch;
+		for (ch = 0; ch < an->nmap; ch++) {
+			an->map[ch] = ch;
+			an->roles[ch] = l->order == AV_CHANNEL_ORDER_NATIVE ||
+			    l->order == AV_CHANNEL_ORDER_CUSTOM ?
+			    role_of(av_channel_layout_channel_from_index(l,
+			    (unsigned)ch)) : ch == 0 ? EBUR128_LEFT : ch == 1 ?
+			    EBUR128_RIGHT : EBUR128_LEFT;
+		}
+		/* A mono programme is heard on both loudspeakers. */
+		if (an->nmap == 1)
+			an->roles[0] = EBUR128_DUAL_MONO;
+	}
+	res->nmap = an->nmap;
+	an->loud = ebur128_init((unsigned)an->nmap, (unsigned long)rate,
+	    EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S |
+	    (cf->hist_mode ? EBUR128_MODE_HISTOGRAM : 0));
+	if (an->loud == NULL) {
+		snprintf(err, errlen, "libebur128 refused %d channels at %d Hz",
+		    an->nmap, rate);
+		return -1;
+	}
+	for (ch = 0; ch < an->nmap; ch++) {
+		ebur128_set_channel(an->loud, (unsigned)ch,
+		    an->roles[ch] == EBUR128_DUAL_MONO ? EBUR128_DUAL_MONO :
+		    an->roles[ch]);
+		{
+			AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+			int up = rate < 96000 ? 4 : rate < 192000 ? 2 : 1;
+
+			if (swr_alloc_set_opts2(&an->tp[ch].swr, &mono,
+			    AV_SAMPLE_FMT_FLT, rate * up, &mono,
+			    AV_SAMPLE_FMT_FLT, rate, 0, NULL) < 0 ||
+			    swr_init(an->tp[ch].swr) < 0) {
+				snprintf(err, errlen, "libswresample cannot "
+				    "oversample %d Hz audio for true peak",
+				    rate);
+				return -1;
+			}
+		}
+	}
+	for (ch = 0; ch < p->nch; ch++) {
+		an->silent_from[ch] = -1;
+		res->sample_peak[ch] = -INFINITY;
+	}
+	an->silence_amp = (float)pow(10, cf->silence_db / 20);
+	p->bsize = rate / BLOCK_HZ;
+	res->block = 1.0 / BLOCK_HZ;
+	res->max_momentary = res->max_short_term = -HUGE_VAL;
+	return 0;
+}
+
+static void
+finish_audio(struct pass *p)
+{
+	struct an *an = p->an;
+	struct qc_result *res = an->res;
+	size_t b;
+	int ch;
+
+	ebur128_loudness_global(an->loud, &res->integrated);
+	if (ebur128_loudness_range(an->loud, &res->lra) != 0)
+		res->lra = 0;
+	for (ch = 0; ch < p->nch; ch++) {
+		double n = (double)an->samples;
+
+		if (an->silent_from[ch] >= 0 && (double)(an->samples -
+		    an->silent_from[ch]) / res->sample_rate >=
+		    an->conf->silence_min)
+			span_add(&res->silence[ch], (double)an->silent_from[ch] /
+			    res->sample_rate, (double)an->samples /
+			    res->sample_rate, 0);
+		res->sample_peak[ch] = db(an->peak[ch]);
+		res->dc[ch] = n > 0 ? db(fabs(an->sum[ch] / n)) : -INFINITY;
+		res->rms[ch] = n > 0 ? db(sqrt(an->sumsq[ch] / n)) : -INFINITY;
+	}
+	for (ch = 0; ch < an->nmap; ch++) {
+		double v = 0;
+
+		tp_run(&an->tp[ch], NULL, 0);	/* the filter's tail */
+		v = an->tp[ch].peak;
+		res->true_peak[ch] = db(v);
+	}
+	res->tpeak = xmalloc_or_die((res->nblocks + 1) * sizeof(float));
+	for (b = 0; b < res->nblocks; b++) {
+		float m = 0;
+
+		for (ch = 0; ch < an->nmap; ch++) {
+			if (b < an->tp[ch].n && an->tp[ch].series[b] > m)
+				m = an->tp[ch].series[b];
+		}
+		res->tpeak[b] = db(m);
+	}
+	res->correlation = an->c_ll > 0 && an->c_rr > 0 ? an->c_lr /
+	    sqrt(an->c_ll * an->c_rr) : NAN;
+	res->dual_mono = an->nmap >= 2 && an->c_ll > 0 &&
+	    an->d_ll < an->c_ll * 1e-6;
+}
+
+static void
+pass_free(struct pass *p)
+{
+	int s;
+
+	for (s = 0; s < p->nas; s++) {
+		avcodec_free_context(&p->as[s].dec);
+		swr_free(&p->as[s].swr);
+		if (p->as[s].fifo != NULL)
+			av_audio_fifo_free(p->as[s].fifo);
+	}
+	free(p->as);
+	avcodec_free_context(&p->vdec);
+	av_frame_free(&p->frame);
+	avformat_close_input(&p->fmt);
+	if (p->xxh != NULL)
+		XXH3_freeState(p->xxh);
+}
+
+int
+qc_analyse(const char *path, const struct qc_aconf *conf,
+    struct qc_result *res, char *err, size_t errlen)
+{
+	struct an *an = calloc(1, sizeof *an);
+	struct pass p;
+	AVPacket *pkt = NULL;
+	int rc, i, lanes_up = 0, ret = -1, vthreads = 0;
+	unsigned s;
+	double stated;
+
+	memset(res, 0, sizeof *res);
+	memset(&p, 0, sizeof p);
+	if (an == NULL)
+		abort();
+	an->conf = conf;
+	an->res = res;
+	p.an = an;
+	p.vidx = -1;
+	pthread_mutex_init(&an->live_mu, NULL);
+	an->live.momentary = an->live.short_term = -HUGE_VAL;
+	an->live.integrated = an->live.true_peak = -HUGE_VAL;
+	an->live.tp_block = -HUGE_VAL;
+	av_log_set_callback(log_cb);
+
+	/* A stalled stream must not outlive a cancel: libavformat asks this
+	 * while it waits. */
+	p.fmt = avformat_alloc_context();
+	if (p.fmt == NULL)
+		abort();
+	p.fmt->interrupt_callback.callback = interrupt_cb;
+	p.fmt->interrupt_callback.opaque = (void *)conf;
+	if ((rc = avformat_open_input(&p.fmt, path, NULL, NULL)) < 0) {
+		char e[128], last[256];
+
+		av_strerror(rc, e, sizeof e);
+		log_count(last, sizeof last);
+		snprintf(err, errlen, "cannot open %s: %s%s%s%s; check that it "
+		    "is a complete media file", path, e, *last ? " (" : "",
+		    last, *last ? ")" : "");
+		goto out;
+	}
+	if ((rc = avformat_find_stream_info(p.fmt, NULL)) < 0) {
+		char e[128];
+
+		av_strerror(rc, e, sizeof e);
+		snprintf(err, errlen, "cannot read the streams of %s: %s; it "
+		    "may be truncated or not media", path, e);
+		goto out;
+	}
+	p.vidx = av_find_best_stream(p.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL,
+	    0);
+	if (p.vidx >= 0 && (p.fmt->streams[p.vidx]->disposition &
+	    AV_DISPOSITION_ATTACHED_PIC))
+		p.vidx = -1;
+	p.as = calloc(p.fmt->nb_streams + 1, sizeof *p.as);
+	for (s = 0; s < p.fmt->nb_streams; s++) {
+		AVStream *st = p.fmt->streams[s];
+
+		if (st->codecpar->codec_type != AVMEDIA_TYPE_AUDIO ||
+		    st->codecpar->ch_layout.nb_channels <= 0)
+			continue;
+		if (p.nch + st->codecpar->ch_layout.nb_channels >
+		    QC_MAX_CHANNELS)
+			break;
+		p.as[p.nas].st = st;
+		p.as[p.nas].first = p.nch;
+		p.as[p.nas].nch = st->codecpar->ch_layout.nb_channels;
+		if (open_decoder(st, &p.as[p.nas].dec, 1, err, errlen) < 0)
+			goto out;
+		p.nch += p.as[p.nas].nch;
+		p.nas++;
+	}
+	if (p.vidx < 0 && p.nas == 0) {
+		snprintf(err, errlen, "%s has neither video nor audio that QC "
+		    "can measure", path);
+		goto out;
+	}
+	res->probe = probe_json(p.fmt, p.vidx);
+	if (p.vidx >= 0) {
+		AVStream *st = p.fmt->streams[p.vidx];
+		AVRational r = st->avg_frame_rate.num > 0 ? st->avg_frame_rate :
+		    st->r_frame_rate;
+		const AVPixFmtDescriptor *pd;
+
+		if (open_decoder(st, &p.vdec, vthreads, err, errlen) < 0)
+			goto out;
+		res->has_video = 1;
+		res->width = st->codecpar->width;
+		res->height = st->codecpar->height;
+		pd = av_pix_fmt_desc_get(st->codecpar->format);
+		res->depth = pd != NULL ? pd->comp[0].depth : 8;
+		res->rate_num = r.num > 0 ? r.num : 25;
+		res->rate_den = r.num > 0 ? r.den : 1;
+		an->bt601 = st->codecpar->color_space == AVCOL_SPC_BT470BG ||
+		    st->codecpar->color_space == AVCOL_SPC_SMPTE170M ||
+		    (st->codecpar->color_space == AVCOL_SPC_UNSPECIFIED &&
+		    res->height < 720);
+		setup_lut(an);
+	}
+	if (p.nas > 0) {
+		res->has_audio = 1;
+		res->channels = p.nch;
+		if (setup_audio(&p, err, errlen) < 0)
+			goto out;
+	}
+	for (i = 0; i < LANES; i++) {
+		an->lanes[i].an = an;
+		pthread_mutex_init(&an->lanes[i].mu, NULL);
+		pthread_cond_init(&an->lanes[i].cv, NULL);
+		if (pthread_create(&an->lanes[i].th, NULL, lane_main,
+		    &an->lanes[i]) != 0) {
+			snprintf(err, errlen, "cannot start an analysis "
+			    "thread: %s", strerror(errno));
+			for (i--; i >= 0; i--)
+				lane_join(&an->lanes[i]);
+			goto out;
+		}
+	}
+	lanes_up = 1;
+	p.frame = av_frame_alloc();
+	pkt = av_packet_alloc();
+	p.xxh = XXH3_createState();
+	XXH3_64bits_reset(p.xxh);
+	clock_gettime(CLOCK_MONOTONIC, &p.t0);
+
+	for (;;) {
+		AVStream *st;
+		struct astream *a = NULL;
+		double t;
+
+		if (conf->cancelled != NULL && conf->cancelled(conf->cb_arg)) {
+			res->stopped_early = 1;
+			break;
+		}
+		rc = av_read_frame(p.fmt, pkt);
+		if (rc == AVERROR_EOF)
+			break;
+		if (rc < 0) {
+			char e[128];
+
+			av_strerror(rc, e, sizeof e);
+			if (rc == AVERROR(EAGAIN))
+				continue;
+			add_error(res, p.media_time, "reading stopped: %s", e);
+			break;
+		}
+		st = p.fmt->streams[pkt->stream_index];
+		for (i = 0; i < p.nas; i++) {
+			if (p.as[i].st == st)
+				a = &p.as[i];
+		}
+		if (a == NULL && pkt->stream_index != p.vidx) {
+			av_packet_unref(pkt);
+			continue;
+		}
+		XXH3_64bits_update(p.xxh, pkt->data, (size_t)pkt->size);
+		t = pkt_time(st, pkt->pts != AV_NOPTS_VALUE ? pkt->pts :
+		    pkt->dts, st->start_time);
+		if (t < 0)
+			t = p.media_time;
+		if (pkt->flags & AV_PKT_FLAG_CORRUPT)
+			add_error(res, t, "stream %d: the container marks a "
+			    "packet corrupt", pkt->stream_index);
+		if (conf->realtime)
+			pace(&p, t);
+		if (t > p.media_time)
+			p.media_time = t;
+		decode(&p, a != NULL ? a->dec : p.vdec, a, pkt, t);
+		av_packet_unref(pkt);
+		if (a != NULL)
+			pump_audio(&p, 0);
+		live_update(&p, 0);
+	}
+	if (p.vdec != NULL)
+		decode(&p, p.vdec, NULL, NULL, p.media_time);
+	for (i = 0; i < p.nas; i++) {
+		decode(&p, p.as[i].dec, &p.as[i], NULL, p.media_time);
+		audio_flush(&p, &p.as[i]);
+		p.as[i].eof = 1;
+	}
+	pump_audio(&p, 1);
+	for (i = 0; i < LANES; i++)
+		lane_join(&an->lanes[i]);
+	lanes_up = 0;
+	if (p.nas > 0)
+		finish_audio(&p);
+	live_update(&p, 1);
+	snprintf(res->content_id, sizeof res->content_id, "%016llx",
+	    (unsigned long long)XXH3_64bits_digest(p.xxh));
+	res->duration = res->has_video && res->rate_num > 0 ?
+	    (double)res->nframes * res->rate_den / res->rate_num : 0;
+	if (res->has_audio && res->sample_rate > 0 &&
+	    (double)an->samples / res->sample_rate > res->duration)
+		res->duration = (double)an->samples / res->sample_rate;
+	stated = p.fmt->duration > 0 ? (double)p.fmt->duration /
+	    AV_TIME_BASE : 0;
+	if (!res->stopped_early && !conf->realtime && stated > 1 &&
+	    res->duration < stated * 0.95 - 0.5)
+		add_error(res, res->duration, "the file ends after %.2f s of "
+		    "its stated %.2f s: it is truncated", res->duration,
+		    stated);
+	if (res->nframes == 0 && res->has_video)
+		add_error(res, 0, "no video frame could be decoded");
+	ret = 0;
+out:
+	if (lanes_up) {
+		for (i = 0; i < LANES; i++)
+			lane_join(&an->lanes[i]);
+	}
+	av_packet_free(&pkt);
+	pass_free(&p);
+	if (an->loud != NULL)
+		ebur128_destroy(&an->loud);
+	for (i = 0; i < QC_MAX_CHANNELS; i++) {
+		swr_free(&an->tp[i].swr);
+		free(an->tp[i].buf);
+		free(an->tp[i].series);
+	}
+	free(an->map);
+	free(an->roles);
+	free(an->prev);
+	free(an->row_max);
+	free(an->col_max);
+	sws_freeContext(an->sws);
+	pthread_mutex_destroy(&an->live_mu);
+	free(an);
+	av_log_set_callback(av_log_default_callback);
+	if (ret < 0)
+		qc_result_free(res);
+	return ret;
+}
+
+void
+qc_result_free(struct qc_result *res)
+{
+	size_t i;
+
+	json_decref(res->probe);
+	free(res->frames);
+	for (i = 0; i < QC_MAX_CHANNELS; i++)
+		free(res->silence[i].v);
+	free(res->momentary);
+	free(res->short_term);
+	free(res->tpeak);
+	free(res->corr);
+	for (i = 0; i < res->nerrors; i++)
+		free(res->errors[i].message);
+	free(res->errors);
+	memset(res, 0, sizeof *res);
+}
