@@ -66,7 +66,7 @@ fi
 drop() { sync; [ $can_drop = 1 ] && echo 3 >/proc/sys/vm/drop_caches; }
 now() { date +%s.%N; }
 
-echo "# making the sources: one file of $MB MiB, $FILES files of 16 KiB"
+echo "# making the sources ($SETS): one file of $MB MiB, $FILES files of 16 KiB"
 case $SETS in *big*) head -c $((MB * 1024 * 1024)) /dev/urandom >"$W/src/big/big.bin";; esac
 i=0
 while [ $i -lt "$FILES" ]; do
