@@ -8,6 +8,7 @@
 # medians are reported with ratios against cp + sync, the limit.
 #   big:   one file of BENCH_INGEST_MB MiB (default 4096)
 #   small: BENCH_INGEST_FILES files (default 10000) of 16 KiB
+# BENCH_INGEST_SETS="big" or "small" runs one of them.
 # Cases: cp; cp then md5sum of source and copy (as operators do it, from
 # whatever is cached); rsync --checksum; mcr ingest with xxh128 and
 # verify=source (the inline hash alone), and with verify=destination (each
@@ -21,6 +22,7 @@ set -u
 MB=${BENCH_INGEST_MB:-4096}
 FILES=${BENCH_INGEST_FILES:-10000}
 RUNS=${BENCH_INGEST_RUNS:-3}
+SETS=${BENCH_INGEST_SETS:-"big small"}	# either, or both
 W="$BENCH_WORK/ingest"
 bin_dir=$(cd "$(dirname "$MCR")" && pwd) || exit 2
 PLUGINS=${BENCH_PLUGINS:-"$bin_dir/../plugins/.libs/ingest.so"}
@@ -64,8 +66,8 @@ fi
 drop() { sync; [ $can_drop = 1 ] && echo 3 >/proc/sys/vm/drop_caches; }
 now() { date +%s.%N; }
 
-echo "# making the sources: one file of $MB MiB, $FILES files of 16 KiB"
-head -c $((MB * 1024 * 1024)) /dev/urandom >"$W/src/big/big.bin"
+echo "# making the sources ($SETS): one file of $MB MiB, $FILES files of 16 KiB"
+case $SETS in *big*) head -c $((MB * 1024 * 1024)) /dev/urandom >"$W/src/big/big.bin";; esac
 i=0
 while [ $i -lt "$FILES" ]; do
     d=$((i / 500))
@@ -118,7 +120,7 @@ run_case() {
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 CASES="cp cp_md5 rsync mcr_src mcr_dst mcr_2dst mcr_2src"
-for set in big small; do
+for set in $SETS; do
     for c in $CASES; do : >"$W/t.$set.$c"; done
     r=1
     while [ $r -le "$RUNS" ]; do

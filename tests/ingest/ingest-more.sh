@@ -76,6 +76,18 @@ is "$(sql "SELECT count(DISTINCT path) FROM media WHERE job_id = $id")" 240 \
 [ ! -e "$T/prod/.mcr-ingest" ]
 ok $? "the resume journal is gone once the job is done"
 
+# A deep tree with Unicode names.
+deep="$T/deep/R9"
+d="$deep"
+i=0
+while [ $i -lt 40 ]; do d="$d/niveau-$i-日本"; i=$((i + 1)); done
+mkdir -p "$d"
+echo "au fond" >"$d/clip-Zoë.txt"
+run mcr ingest "$deep" --client ACME --production Deep --to near --wait
+expect_rc 0 "a 40-level tree with Unicode names"
+[ "$(find "$T/near/ACME/Deep" -name 'clip-Zoë.txt' -exec cat {} \;)" = "au fond" ]
+ok $? "is copied whole"
+
 # A watch folder: an upload is ingested once it stops growing.
 mkdir -p "$T/drop/delivery1"
 echo "part one" >"$T/drop/delivery1/a.txt"
