@@ -161,10 +161,8 @@ final_state(const char *state)
 	    strcmp(state, "cancelled") == 0 || strcmp(state, "interrupted") == 0;
 }
 
-/* Follows job id until it ends (after mcrd handled request, when not 0);
- * returns the exit status for its outcome. */
-static int
-wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request, bool quiet)
+int
+cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request, bool quiet)
 {
 	struct shiftlog_job_filter f = { .id = id };
 	struct timespec ts = { 0, WAIT_POLL_MS * 1000000L };
@@ -393,7 +391,7 @@ cmd_submit(struct cmd_ctx *ctx, int argc, char **argv)
 	fflush(stdout);
 	if ((rc = cmd_daemon_ensure(ctx)) != 0)
 		goto out;
-	rc = wait ? wait_job(ctx, id, 0, json) : CMD_EXIT_OK;
+	rc = wait ? cmd_wait_job(ctx, id, 0, json) : CMD_EXIT_OK;
 out:
 	json_decref(params);
 	free(ptext);
@@ -710,7 +708,7 @@ cmd_job(struct cmd_ctx *ctx, int argc, char **argv)
 	fflush(stdout);
 	if ((rc = cmd_daemon_ensure(ctx)) != 0)
 		return rc;
-	return wait ? wait_job(ctx, id, req, false) : CMD_EXIT_OK;
+	return wait ? cmd_wait_job(ctx, id, req, false) : CMD_EXIT_OK;
 }
 
 /* --- mcr plugins --- */

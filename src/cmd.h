@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct config;
@@ -95,12 +96,19 @@ int cmd_json_print(json_t *doc);
  * or prints why not and returns CMD_EXIT_ERROR. Call after cmd_shiftlog. */
 int cmd_daemon_ensure(struct cmd_ctx *ctx);
 
+/* Follows job id until it ends (after mcrd handled request, when not 0);
+ * returns the exit status for its outcome (quiet: no state lines). */
+int cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request,
+    bool quiet);
+
 int cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_job(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_jobs(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_plugins(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_profiles(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_submit(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_tc(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_transcode(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);

@@ -42,7 +42,8 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \
 	%D%/cmd-status.c \
-	%D%/cmd-tc.c
+	%D%/cmd-tc.c \
+	%D%/cmd-transcode.c
 %C%_mcr_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/screens
 %C%_mcr_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_mcr_LDADD = screens/libmcrscreens.la %D%/libmcrcore.la $(JANSSON_LIBS)

@@ -31,10 +31,14 @@ static const struct cmd_entry verbs[] = {
 	{ "note", "add an operator's note to the shift log", cmd_note },
 	{ "plugins", "list plugins, their job kinds and parameters",
 	    cmd_plugins },
+	{ "profiles", "list the transcode profiles and whether they can be "
+	    "encoded here", cmd_profiles },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
 	{ "submit", "queue a job for mcrd", cmd_submit },
 	{ "tc", "timecode arithmetic and conversion at any broadcast rate",
 	    cmd_tc },
+	{ "transcode", "transcode a file to a named profile through mcrd",
+	    cmd_transcode },
 };
 
 static void
