@@ -31,3 +31,23 @@ etc_edit_unit = sed -e 's|@bindir[@]|$(bindir)|g'
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
 	$(etc_edit_unit) $(srcdir)/%D%/systemd/user/mcrd.service.in >$@.tmp && \
 	mv $@.tmp $@
+
+# Transcode profiles and line-up specs (plugins/transcode), read by the
+# plugin from [transcode] profiles, by default $(sysconfdir)/mcr/profiles.
+profilesdir = $(sysconfdir)/mcr/profiles
+dist_profiles_DATA = \
+	%D%/profiles/avc-intra-100.ini \
+	%D%/profiles/dnxhr-hq.ini \
+	%D%/profiles/hd-upconvert.ini \
+	%D%/profiles/ntsc-dv.ini \
+	%D%/profiles/pal-dv.ini \
+	%D%/profiles/prores-hq.ini \
+	%D%/profiles/proxy-h264.ini \
+	%D%/profiles/wav-stems.ini \
+	%D%/profiles/web-h264.ini \
+	%D%/profiles/xdcam-hd422.ini
+lineupdir = $(profilesdir)/lineup
+dist_lineup_DATA = \
+	%D%/profiles/lineup/dpp-uk.ini \
+	%D%/profiles/lineup/ebu-ident.ini \
+	%D%/profiles/lineup/smpte-hd.ini

@@ -99,3 +99,4 @@ check_PROGRAMS += %D%/test-edl %D%/fuzz/fuzz-edl
 	-DFUZZ_ALPHABET='"0123456789::;; \n*CDVABLMW"'
 TESTS += %D%/test-edl %D%/fuzz/fuzz-edl
 EXTRA_DIST += %D%/fuzz/corpus-edl %D%/fuzz/edl.dict
+include %D%/transcode/local.mk

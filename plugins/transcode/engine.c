@@ -1538,13 +1538,16 @@ tone(struct eng *e, struct buf *b, int64_t samples, const char *lname)
 	double gain = l->tone_dbfs - SINE_SOURCE_DBFS;
 	int i;
 
-	put(b, "sine=f=1000:r=%d,volume=%.4fdB,atrim=end_sample=%lld[tl];",
+	/* amerge takes packed samples only: say so after each volume. */
+	put(b, "sine=f=1000:r=%d,volume=%.4fdB,aformat=sample_fmts=flt:"
+	    "channel_layouts=mono,atrim=end_sample=%lld[tr];",
 	    e->sample_rate, gain, (long long)samples);
-	put(b, "sine=f=1000:r=%d,volume=%.4fdB,atrim=end_sample=%lld",
-	    e->sample_rate, gain, (long long)samples);
+	put(b, "sine=f=1000:r=%d,volume=%.4fdB", e->sample_rate, gain);
 	if (l->ident_tone)	/* EBU: left cut for 250 ms every 3 s */
 		put(b, ",volume=volume=0:enable='lt(mod(t\\,3)\\,0.25)'");
-	put(b, "[tr];[tr][tl]amerge=inputs=2,pan=%s", lname);
+	put(b, ",aformat=sample_fmts=flt:channel_layouts=mono,"
+	    "atrim=end_sample=%lld[tl];[tl][tr]amerge=inputs=2,pan=%s",
+	    (long long)samples, lname);
 	for (i = 0; i < e->out_channels; i++)
 		put(b, "|c%d=c%d", i, i == 0 ? 0 : 1);
 }
@@ -1877,7 +1880,7 @@ analyse_fields(struct eng *e, json_t *res)
 	elog(e, "field order: %s", verdict);
 	if (e->o->finding != NULL)
 		e->o->finding(e->o->arg, ret ? "info" : "warning",
-		    "field_order", NULL, verdict);
+		    "field_order", e->files[0].path, verdict);
 	goto out;
 fail:
 	elog(e, "field order: the output could not be analysed");

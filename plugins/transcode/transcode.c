@@ -122,8 +122,14 @@ cb_finding(void *arg, const char *severity, const char *code,
     const char *position, const char *message)
 {
 	struct ctx *c = arg;
+	char kind[64];
 
 	c->host->finding(c->job, severity, code, position, message);
+	/* The shift log's reader sees it too: a field order that the
+	 * analysis contradicts is a warning for whoever takes the file. */
+	snprintf(kind, sizeof kind, "transcode.%s", code);
+	c->host->event(c->job, strcmp(severity, "info") == 0 ? "info" :
+	    severity, kind, position, message);
 }
 
 /* FFmpeg's own messages go to the job's log (stderr), errors only. */
