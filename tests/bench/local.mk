@@ -55,3 +55,4 @@ bench-console: src/mcr$(EXEEXT) src/mcr-worker$(EXEEXT) plugins/storage.la \
 	SQLITE3='$(SQLITE3_SHELL)' \
 	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
 	$(SHELL) '$(abs_top_srcdir)/%D%/console.sh'
+include %D%/transcode.mk
