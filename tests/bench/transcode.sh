@@ -5,7 +5,9 @@
 # mcr-worker running transcode.run (the job's own process, as mcrd starts
 # it) and by the ffmpeg program with the equivalent command line: the same
 # filter graph (taken from the job's log), the same encoders and options,
-# the same muxer options. Runs alternate, mcr first then ffmpeg, so both
+# the same muxer options. The graph's apad is left out and -shortest
+# added (ffmpeg 5.1 never ends a graph with apad; the source's sound is
+# as long as its picture, so nothing needs padding). Runs alternate, mcr first then ffmpeg, so both
 # see the same machine; the summary gives medians of wall time, the
 # ratio mcr/ffmpeg (the target: within 5 %), and peak RSS.
 # BENCH_SECONDS shortens the source for a trial run; BENCH_RUNS sets the
@@ -69,15 +71,15 @@ ffmpeg_args() {
     sed -n 's/.*programme graph: //p' "$2" | sed \
         -e 's/\[vin\]/[0:v:0]/' -e 's/\[a0\]/[0:a:0]/' \
         -e 's/;\[vout\]buffersink@vout//' \
-        -e 's/;\[aout\]abuffersink@aout//' >"$T/graph"
+        -e 's/;\[aout\]abuffersink@aout//' -e 's/,apad,/,/' >"$T/graph"
     case $1 in
     proxy-h264)
-        echo "-filter_complex_script $T/graph -map [vout] -map [aout]" \
+        echo "-filter_complex_script $T/graph -map [vout] -map [aout] -shortest" \
             "-c:v libx264 -preset veryfast -crf 23 -g 50" \
             "-c:a aac -b:a 128k -movflags +faststart -write_tmcd 1" \
             "-timecode 01:00:00:00 -f mp4" ;;
     prores-hq)
-        echo "-filter_complex_script $T/graph -map [vout] -map [aout]" \
+        echo "-filter_complex_script $T/graph -map [vout] -map [aout] -shortest" \
             "-c:v prores_ks -profile:v 3 -vendor apl0 -c:a pcm_s24le" \
             "-timecode 01:00:00:00 -f mov" ;;
     esac

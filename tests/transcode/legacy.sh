@@ -51,7 +51,7 @@ ok $? "HD to NTSC: 16:9 is letterboxed (black at the top)"
 is "$(res field_order.analysed)" "bff" "HD to NTSC: the analysis finds bottom field first"
 
 # A slow job (SD to HD, 1080 ProRes) paused, resumed, then cancelled.
-gen long.mov -f lavfi -i testsrc2=s=720x576:r=25 -t 20 -c:v mpeg2video -q:v 2
+gen long.mov -f lavfi -i testsrc2=s=720x576:r=25 -t 8 -c:v mpeg2video -q:v 2
 "$MCR" --db "$DB" --config "$CFG" transcode "$W/long.mov" --profile hd-upconvert \
     -o "$W/cancel.mov" >"$T/out" 2>"$T/err"
 id=$(sed -n 's/^job \([0-9]*\) queued.*/\1/p' "$T/out")
