@@ -420,6 +420,20 @@ open_source(struct eng *e)
 			return -1;
 		e->in_channels = e->wdec->ch_layout.nb_channels;
 	}
+	if (e->naudio > 1) {
+		AVChannelLayout pool;
+		int native;
+
+		av_channel_layout_default(&pool, e->in_channels);
+		native = pool.order == AV_CHANNEL_ORDER_NATIVE;
+		av_channel_layout_uninit(&pool);
+		if (!native) {
+			seterr(e, 0, "%s has %d audio channels in %d streams; mcr "
+			    "pools up to 8, or 16, channels from several "
+			    "streams", e->o->input, e->in_channels, e->naudio);
+			return -1;
+		}
+	}
 	if (!p->video && e->in_channels == 0) {
 		seterr(e, 0, "%s has no audio for profile %s", e->o->input,
 		    p->name);
@@ -680,6 +694,34 @@ layout_name(int channels, char *buf, size_t len)
 	av_channel_layout_uninit(&l);
 }
 
+/* The source's audio streams joined into one pool of channels, in
+ * stream order (join, not amerge, which cannot negotiate two mono
+ * inputs in this libavfilter). */
+static void
+pool_join(struct eng *e, struct buf *b, int n)
+{
+	AVChannelLayout pool;
+	char lname[64], cname[32];
+	int i, j, k = 0;
+
+	av_channel_layout_default(&pool, e->in_channels);
+	if (av_channel_layout_describe(&pool, lname, sizeof lname) < 0)
+		lname[0] = '\0';
+	put(b, "join=inputs=%d:channel_layout=%s:map=", n, lname);
+	for (i = 0; i < n; i++) {
+		int nc = e->adec[i]->ch_layout.nb_channels;
+
+		for (j = 0; j < nc; j++, k++) {
+			if (av_channel_name(cname, sizeof cname,
+			    av_channel_layout_channel_from_index(&pool, k)) < 0)
+				cname[0] = '\0';
+			put(b, "%s%d.%d-%s", k == 0 ? "" : "|", i, j, cname);
+		}
+	}
+	put(b, ",");
+	av_channel_layout_uninit(&pool);
+}
+
 /* The audio chain of the programme, from the decoders' [a0].. to the
  * sink; measure: end in float for libebur128, without gain or padding. */
 static void
@@ -699,7 +741,7 @@ audio_chain(struct eng *e, struct buf *b, int measure)
 		for (i = 0; i < n; i++)
 			put(b, "[r%d]", i);
 		if (n > 1)
-			put(b, "amerge=inputs=%d,", n);
+			pool_join(e, b, n);
 		else
 			put(b, "anull,");
 		put(b, "pan=%s", lname);

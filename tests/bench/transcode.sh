@@ -9,7 +9,8 @@
 # added (ffmpeg 5.1 never ends a graph with apad; the source's sound is
 # as long as its picture, so nothing needs padding). Runs alternate, mcr first then ffmpeg, so both
 # see the same machine; the summary gives medians of wall time, the
-# ratio mcr/ffmpeg (the issue's target: within 5 %), and peak RSS.
+# ratio mcr/ffmpeg (the issue's target: within 5 %), CPU time (user +
+# system, steadier than wall time on a shared machine) and peak RSS.
 # BENCH_SECONDS shortens the source for a trial run; BENCH_RUNS sets the
 # runs per side (default 3). The exit status is 0 unless a command failed.
 
@@ -88,11 +89,12 @@ ffmpeg_args() {
 summary=""
 for prof in $PROFILES; do
     : >"$T/mcr.t"; : >"$T/ff.t"; : >"$T/mcr.m"; : >"$T/ff.m"
+    : >"$T/mcr.c"; : >"$T/ff.c"
     r=1
     while [ "$r" -le "$RUNS" ]; do
         out=$T/out/mcr-$prof-$r.out
         job "$prof" "$out" >"$T/job.json"
-        /usr/bin/time -f '%e %M' -o "$T/time" "$BENCH_WORKER" \
+        /usr/bin/time -f '%e %M %U %S' -o "$T/time" "$BENCH_WORKER" \
             <"$T/job.json" >"$T/proto" 2>"$T/log" || {
             echo "transcode.sh: mcr-worker failed for $prof:" >&2
             tail -n 5 "$T/log" "$T/proto" >&2
@@ -103,37 +105,42 @@ for prof in $PROFILES; do
             tail -n 3 "$T/proto" >&2
             exit 1
         }
-        read -r e m <"$T/time"
+        read -r e m u s <"$T/time"
         echo "$e" >>"$T/mcr.t"; echo "$m" >>"$T/mcr.m"
+        echo "$u $s" | awk '{ print $1 + $2 }' >>"$T/mcr.c"
         frames_mcr=$(ffprobe -v error -select_streams v:0 -show_entries \
             stream=nb_frames -of csv=p=0 "$out")
         size_mcr=$(stat -c %s "$out")
         rm -f "$out"
         # shellcheck disable=SC2046
-        /usr/bin/time -f '%e %M' -o "$T/time" ffmpeg -hide_banner -v error \
+        /usr/bin/time -f '%e %M %U %S' -o "$T/time" ffmpeg -hide_banner -v error \
             -nostats -y -i "$src" $(ffmpeg_args "$prof" "$T/log") \
             "$T/out/ff-$prof-$r.out" || {
             echo "transcode.sh: ffmpeg failed for $prof" >&2
             exit 1
         }
-        read -r e m <"$T/time"
+        read -r e m u s <"$T/time"
         echo "$e" >>"$T/ff.t"; echo "$m" >>"$T/ff.m"
+        echo "$u $s" | awk '{ print $1 + $2 }' >>"$T/ff.c"
         frames_ff=$(ffprobe -v error -select_streams v:0 -show_entries \
             stream=nb_frames -of csv=p=0 "$T/out/ff-$prof-$r.out")
         size_ff=$(stat -c %s "$T/out/ff-$prof-$r.out")
         rm -f "$T/out/ff-$prof-$r.out"
-        printf '%s run %d: mcr %ss %s frames %s bytes; ffmpeg %ss %s frames %s bytes\n' \
-            "$prof" "$r" "$(sed -n "${r}p" "$T/mcr.t")" "$frames_mcr" \
-            "$size_mcr" "$(sed -n "${r}p" "$T/ff.t")" "$frames_ff" "$size_ff"
+        printf '%s run %d: mcr %ss (CPU %ss) %s frames %s bytes; ffmpeg %ss (CPU %ss) %s frames %s bytes\n' \
+            "$prof" "$r" "$(sed -n "${r}p" "$T/mcr.t")" \
+            "$(sed -n "${r}p" "$T/mcr.c")" "$frames_mcr" "$size_mcr" \
+            "$(sed -n "${r}p" "$T/ff.t")" "$(sed -n "${r}p" "$T/ff.c")" \
+            "$frames_ff" "$size_ff"
         r=$((r + 1))
     done
     mt=$(median "$T/mcr.t"); ft=$(median "$T/ff.t")
     mm=$(median "$T/mcr.m"); fm=$(median "$T/ff.m")
+    mc=$(median "$T/mcr.c"); fc=$(median "$T/ff.c")
     line=$(awk -v mt="$mt" -v ft="$ft" -v mm="$mm" -v fm="$fm" -v p="$prof" \
-        -v s="$SECONDS_LONG" -v n="$RUNS" 'BEGIN {
-        printf "%-11s %ss 1080p25, median of %d: mcr %.2f s, ffmpeg %.2f s, ratio %.3f (%s); peak RSS mcr %.0f MiB, ffmpeg %.0f MiB",
-            p, s, n, mt, ft, mt / ft, mt / ft <= 1.05 ? "within 5 %" : "MISSED the 5 % target",
-            mm / 1024, fm / 1024 }')
+        -v mc="$mc" -v fc="$fc" -v s="$SECONDS_LONG" -v n="$RUNS" 'BEGIN {
+        printf "%-11s %ss 1080p25, median of %d: wall mcr %.2f s, ffmpeg %.2f s, ratio %.3f (%s); CPU mcr %.2f s, ffmpeg %.2f s, ratio %.3f; peak RSS mcr %.0f MiB, ffmpeg %.0f MiB",
+            p, s, n, mt, ft, mt / ft, (mt / ft <= 1.05 ? "within 5 %" : "MISSED the 5 % target"),
+            mc, fc, mc / fc, mm / 1024, fm / 1024 }')
     summary="$summary$line
 "
 done

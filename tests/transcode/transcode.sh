@@ -200,9 +200,22 @@ is "$(click_at "$W/early.mov")" 20 "--audio-offset -200 (ms) moves the click to 
 transcode "$W/click.mov" --profile prores-hq -o "$W/lay.mov" --audio "$W/lay.wav"
 expect_rc 0 "--audio layback: done"
 is "$(click_at "$W/lay.mov")" 15 "--audio lays back the WAV: its click at frame 15"
-transcode "$W/src.mov" --profile dnxhr-hq -o "$W/swap.mxf" --audio-map 1:2,2:1
-expect_rc 0 "--audio-map: done"
-is "$(nstreams "$W/swap.mxf" audio)" 2 "--audio-map: two tracks"
+# peaks FILE: the peak level of each channel of each audio stream.
+peaks() {
+    ffmpeg -hide_banner -nostats -i "$1" -filter_complex \
+        "$(n=$(nstreams "$1" audio); i=0; while [ $i -lt "$n" ]; do
+            printf '[0:a:%d]' $i; i=$((i + 1)); done
+            [ "$n" -gt 1 ] && printf 'amerge=inputs=%d,' "$n" || printf 'anull,')astats=measure_perchannel=Peak_level:measure_overall=none" \
+        -f null - 2>&1 | sed -n 's/.*Peak level dB: *//p' |
+        awk '{ printf "%s%s", (NR > 1 ? " " : ""), ($1 == "-inf" ? "-inf" : int($1 - 0.5)) }'
+}
+transcode "$W/click.mov" --profile dnxhr-hq -o "$W/swap.mxf" --audio-map 1:2
+expect_rc 0 "--audio-map 1:2: done"
+is "$(nstreams "$W/swap.mxf" audio)" 2 "--audio-map 1:2: two mono tracks"
+is "$(peaks "$W/swap.mxf")" "-inf -6" "--audio-map 1:2: the mono source is on track 2 only"
+transcode "$W/swap.mxf" --profile prores-hq -o "$W/back.mov" --audio-map 2:1
+expect_rc 0 "--audio-map 2:1 from two mono streams: done"
+is "$(peaks "$W/back.mov")" "-6 -inf" "--audio-map 2:1: the second stream's channel is on the left"
 
 # --- bad input: a clear error, and nothing left behind ---
 njobs=$(sql "SELECT count(*) FROM jobs")
