@@ -38,3 +38,22 @@ specsdir = $(sysconfdir)/mcr/specs
 dist_specs_DATA = %D%/specs/ebu-r128-hd.ini %D%/specs/ebu-r128-s1.ini \
 	%D%/specs/atsc-a85.ini %D%/specs/streaming.ini %D%/specs/web.ini \
 	%D%/specs/sd-pal.ini
+# Transcode profiles and line-up specs (plugins/transcode), read by the
+# plugin from [transcode] profiles, by default $(sysconfdir)/mcr/profiles.
+profilesdir = $(sysconfdir)/mcr/profiles
+dist_profiles_DATA = \
+	%D%/profiles/avc-intra-100.ini \
+	%D%/profiles/dnxhr-hq.ini \
+	%D%/profiles/hd-upconvert.ini \
+	%D%/profiles/ntsc-dv.ini \
+	%D%/profiles/pal-dv.ini \
+	%D%/profiles/prores-hq.ini \
+	%D%/profiles/proxy-h264.ini \
+	%D%/profiles/wav-stems.ini \
+	%D%/profiles/web-h264.ini \
+	%D%/profiles/xdcam-hd422.ini
+lineupdir = $(profilesdir)/lineup
+dist_lineup_DATA = \
+	%D%/profiles/lineup/dpp-uk.ini \
+	%D%/profiles/lineup/ebu-ident.ini \
+	%D%/profiles/lineup/smpte-hd.ini

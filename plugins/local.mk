@@ -50,3 +50,18 @@ pkglib_LTLIBRARIES += %D%/qc.la
 %C%_qc_la_LIBADD = $(JANSSON_LIBS) $(INIH_LIBS) $(EBUR128_LIBS) \
 	$(XXHASH_LIBS) $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVUTIL_LIBS) \
 	$(SWRESAMPLE_LIBS) $(SWSCALE_LIBS) -lm -lpthread
+# transcode: named profiles through the FFmpeg libraries (engine.c), LUTs,
+# line-up, loudness (libebur128); profiles read with inih.
+pkglib_LTLIBRARIES += %D%/transcode.la
+%C%_transcode_la_SOURCES = %D%/transcode/transcode.c \
+	%D%/transcode/engine.c %D%/transcode/engine.h \
+	%D%/transcode/profile.c %D%/transcode/profile.h \
+	%D%/transcode/cube.c %D%/transcode/cube.h \
+	src/timecode.c src/timecode.h
+%C%_transcode_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS) \
+	$(EBUR128_CFLAGS) $(AVFORMAT_CFLAGS) $(AVCODEC_CFLAGS) \
+	$(AVFILTER_CFLAGS) $(AVUTIL_CFLAGS) $(SWRESAMPLE_CFLAGS)
+%C%_transcode_la_LDFLAGS = $(plugin_ldflags)
+%C%_transcode_la_LIBADD = $(JANSSON_LIBS) $(INIH_LIBS) \
+	$(EBUR128_LIBS) $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVFILTER_LIBS) \
+	$(AVUTIL_LIBS) $(SWRESAMPLE_LIBS) -lm

@@ -161,8 +161,6 @@ final_state(const char *state)
 	    strcmp(state, "cancelled") == 0 || strcmp(state, "interrupted") == 0;
 }
 
-/* Follows job id until it ends (after mcrd handled request, when not 0);
- * returns the exit status for its outcome. */
 int
 cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request, bool quiet)
 {

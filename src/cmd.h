@@ -98,7 +98,7 @@ int cmd_daemon_ensure(struct cmd_ctx *ctx);
 
 int cmd_conform(struct cmd_ctx *ctx, int argc, char **argv);
 /* Follows job id until it ends (after mcrd handled request, when not 0);
- * returns 0 when it is done, 1 when it failed or was cancelled. */
+ * returns the exit status for its outcome (quiet: no state lines). */
 int cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request,
     bool quiet);
 
@@ -106,11 +106,13 @@ int cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_job(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_jobs(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_plugins(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_profiles(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_submit(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_tc(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_media(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_transcode(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_log(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_note(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cmd_ctx *ctx, int argc, char **argv);

@@ -75,6 +75,7 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-status.c \
 	%D%/cmd-storage.c \
 	%D%/cmd-tc.c \
+	%D%/cmd-transcode.c \
 	%D%/cmd-verify.c \
 	%D%/cmd-qc.c \
 	%D%/clihost.c %D%/clihost.h \

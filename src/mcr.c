@@ -47,6 +47,8 @@ static const struct cmd_entry verbs[] = {
 	{ "note", "add an operator's note to the shift log", cmd_note },
 	{ "plugins", "list plugins, their job kinds and parameters",
 	    cmd_plugins },
+	{ "profiles", "list the transcode profiles and whether they can be "
+	    "encoded here", cmd_profiles },
 	{ "qc", "check a file against a delivery spec; specs, reports, "
 	    "exceptions", cmd_qc },
 	{ "shift", "start or end a shift, or show who is on", cmd_shift },
@@ -55,6 +57,8 @@ static const struct cmd_entry verbs[] = {
 	{ "submit", "queue a job for mcrd", cmd_submit },
 	{ "tc", "timecode arithmetic and conversion at any broadcast rate",
 	    cmd_tc },
+	{ "transcode", "transcode a file to a named profile through mcrd",
+	    cmd_transcode },
 	{ "undelete", "bring a deletion back from quarantine, or list them",
 	    cmd_undelete },
 	{ "verify", "re-hash a folder against its ASC MHL history",

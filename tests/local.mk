@@ -104,3 +104,4 @@ check_PROGRAMS += %D%/test-edl %D%/fuzz/fuzz-edl
 TESTS += %D%/test-edl %D%/fuzz/fuzz-edl
 EXTRA_DIST += %D%/fuzz/corpus-edl %D%/fuzz/edl.dict
 include %D%/storage/local.mk
+include %D%/transcode/local.mk

@@ -73,3 +73,4 @@ include %D%/ingest.mk
 include %D%/handover.mk
 include %D%/storage.mk
 include %D%/qc.mk
+include %D%/transcode.mk
