@@ -21,3 +21,11 @@ pkglib_LTLIBRARIES += %D%/demo.la
 %C%_demo_la_CFLAGS = $(AM_CFLAGS)
 %C%_demo_la_LDFLAGS = $(plugin_ldflags)
 %C%_demo_la_LIBADD = src/libmcrmedia.la
+
+pkglib_LTLIBRARIES += %D%/transfer.la
+%C%_transfer_la_SOURCES = %D%/transfer/transfer.c %D%/transfer/seam.c \
+	%D%/transfer/seam.h
+%C%_transfer_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(XXHASH_CFLAGS) \
+	$(CRYPTO_CFLAGS)
+%C%_transfer_la_LDFLAGS = $(plugin_ldflags)
+%C%_transfer_la_LIBADD = $(JANSSON_LIBS) $(XXHASH_LIBS) $(CRYPTO_LIBS)

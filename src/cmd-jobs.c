@@ -228,6 +228,12 @@ wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request, bool quiet)
 	return CMD_EXIT_CHECK_FAILED;
 }
 
+int
+cmd_job_wait(struct cmd_ctx *ctx, int64_t id, bool quiet)
+{
+	return wait_job(ctx, id, 0, quiet);
+}
+
 static int
 parse_ids(const char *s, int64_t **ids, size_t *n)
 {

@@ -95,7 +95,15 @@ int cmd_json_print(json_t *doc);
  * or prints why not and returns CMD_EXIT_ERROR. Call after cmd_shiftlog. */
 int cmd_daemon_ensure(struct cmd_ctx *ctx);
 
+/* Follows job id until it ends; 0 when it is done, CMD_EXIT_CHECK_FAILED
+ * when it failed or was cancelled (saying so unless quiet), or an error. */
+int cmd_job_wait(struct cmd_ctx *ctx, int64_t id, bool quiet);
+
+int cmd_asset(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_conform(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_destinations(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_receive(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_job(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_jobs(struct cmd_ctx *ctx, int argc, char **argv);

@@ -25,6 +25,24 @@ struct config_volume {
 	char *where;		/* "file:line" of its first key, for errors */
 };
 
+/* [destination NAME]: where mcr deliver sends (the transfer plugin). The
+ * file holds no secret: key and known_hosts are paths, and a key file
+ * that others may read is refused when the destination is used. */
+struct config_destination {
+	char *name;
+	char *type;		/* local, rsync, sftp */
+	char *path;		/* the folder there */
+	char *host;
+	int port;		/* 0: 22 */
+	char *user;
+	char *key;		/* SSH private key file */
+	char *known_hosts;	/* the file holding the far side's host key */
+	long bwlimit;		/* KiB/s; 0: no limit */
+	char *window;		/* "20:00-06:00" local time; NULL: always */
+	char *verify;		/* checksum, size, none */
+	char *where;		/* "file:line" of its first key */
+};
+
 /* [kind NAME]: limits for one job kind ("storage.sample"). */
 struct config_kind {
 	char *name;
@@ -53,6 +71,8 @@ struct config {
 	size_t nvolumes;
 	struct config_kind *kinds;
 	size_t nkinds;
+	struct config_destination *destinations;
+	size_t ndestinations;
 
 	struct {
 		char *name;
@@ -99,6 +119,10 @@ void config_add_volume(struct config *cfg, const char *name, const char *path,
 /* The limits of kind, or NULL when the config sets none. */
 const struct config_kind *config_kind(const struct config *cfg,
     const char *kind);
+
+/* [destination NAME], or NULL. */
+const struct config_destination *config_destination(const struct config *cfg,
+    const char *name);
 
 /* The shift log path the config selects: [shiftlog] path or the default.
  * Returns a new string. */

@@ -13,6 +13,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
 	%D%/shiftlog-jobs.c \
 	%D%/shiftlog-records.c \
+	%D%/shiftlog-delivery.c \
 	%D%/shiftlog-media-match.c \
 	%D%/strutil.c %D%/strutil.h \
 	%D%/edl.c %D%/edl.h \
@@ -41,6 +42,8 @@ bin_PROGRAMS += %D%/mcr
 	%D%/mcr.c \
 	%D%/cmd.c %D%/cmd.h \
 	%D%/cmd-conform.c \
+	%D%/cmd-deliver.c \
+	%D%/cmd-asset.c \
 	%D%/cmd-jobs.c \
 	%D%/cmd-log.c \
 	%D%/cmd-note.c \

@@ -21,10 +21,16 @@
 #include "xmalloc.h"
 
 static const struct cmd_entry verbs[] = {
+	{ "asset", "the physical asset register: in, out, move, link, show, "
+	    "list", cmd_asset },
 	{ "conform", "check an EDL against the media catalogue; pull lists",
 	    cmd_conform },
 	{ "daemon", "run mcrd, the job scheduler (-f: in the foreground)",
 	    cmd_daemon },
+	{ "deliver", "send files to a destination with hashes, resume and a "
+	    "receipt", cmd_deliver },
+	{ "destinations", "list delivery destinations; 'test NAME' checks one",
+	    cmd_destinations },
 	{ "job", "show, log, cancel, pause, resume, retry or reprioritise a "
 	    "job", cmd_job },
 	{ "jobs", "list jobs", cmd_jobs },
@@ -33,6 +39,8 @@ static const struct cmd_entry verbs[] = {
 	{ "note", "add an operator's note to the shift log", cmd_note },
 	{ "plugins", "list plugins, their job kinds and parameters",
 	    cmd_plugins },
+	{ "receive", "check a received delivery against its sum files",
+	    cmd_receive },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
 	{ "submit", "queue a job for mcrd", cmd_submit },
 	{ "tc", "timecode arithmetic and conversion at any broadcast rate",

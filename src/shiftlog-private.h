@@ -50,4 +50,10 @@ int sl_step_done(struct shiftlog *sl, sqlite3_stmt *st, const char *what);
 const char *sl_col_text(sqlite3_stmt *st, int i);
 double sl_col_double(sqlite3_stmt *st, int i, double none);
 
+/* Filers of host->record types (shiftlog-delivery.c). */
+int shiftlog_file_delivery(struct shiftlog *sl, int64_t job,
+    const char *data);
+int shiftlog_file_delivery_file(struct shiftlog *sl, int64_t job,
+    const char *data);
+
 #endif

@@ -69,6 +69,8 @@ file_media(struct shiftlog *sl, int64_t job, const char *data)
 /* Typed filers; a duty that adds a table adds its line here. */
 static const struct filer filers[] = {
 	{ "media", file_media },
+	{ "delivery", shiftlog_file_delivery },
+	{ "delivery.file", shiftlog_file_delivery_file },
 	{ NULL, NULL },
 };
 
