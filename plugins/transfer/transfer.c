@@ -25,6 +25,7 @@
  */
 #include "autoconfig.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -287,16 +288,20 @@ progress(struct tx *t, double fraction, double rate, double eta)
 	t->host->progress(t->job, fraction, rate, "B", eta, subject);
 }
 
+/* While a remote engine waits for the read side's hashes, the job's
+ * fraction stays unknown (it measures the transfer); a local copy hashes
+ * as it copies, so there it is the copy's fraction. */
 static int
 hash_cb(void *arg, uint64_t done)
 {
 	struct tx *t = arg;
 	double el = wall() - t->t0, rate;
 	uint64_t all = t->done_before + done;
+	int copying = strcmp(t->d.type, "local") == 0;
 
 	rate = el > 0 ? all / el : -1;
-	progress(t, t->total > 0 ? (double)all / t->total : -1, rate,
-	    rate > 0 ? (t->total - all) / rate : -1);
+	progress(t, copying && t->total > 0 ? (double)all / t->total : -1,
+	    rate, copying && rate > 0 ? (t->total - all) / rate : -1);
 	return t->host->cancelled(t->job);
 }
 
@@ -308,8 +313,8 @@ hash_cb(void *arg, uint64_t done)
  * SIGTERM, so rsync keeps its partial file. */
 static int
 spawn_run(struct tx *t, char *const argv[], const char *input,
-    void (*on_line)(struct tx *t, int is_err, char *line), char *err,
-    size_t errlen)
+    void (*on_line)(struct tx *t, int is_err, char *line),
+    void (*tick)(struct tx *t, pid_t pid), char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
 	int out[2], er[2], in[2], status = -1, cancelled = 0;
@@ -368,6 +373,8 @@ spawn_run(struct tx *t, char *const argv[], const char *input,
 			pfd[1].fd = -1;
 		if (poll(pfd, 2, 250) < 0 && errno != EINTR)
 			break;
+		if (tick != NULL)
+			tick(t, pid);
 		if (!cancelled && t->host->cancelled(t->job)) {
 			kill(pid, SIGTERM);
 			cancelled = 1;
@@ -707,7 +714,7 @@ run_rsync(struct tx *t, int attempt, char *msg, size_t len)
 	t->cur = 0;
 	for (i = 0; i < t->nfiles; i++)
 		t->files[i].start = t->files[i].end = 0;
-	status = spawn_run(t, argv, NULL, rsync_line, msg, len);
+	status = spawn_run(t, argv, NULL, rsync_line, NULL, msg, len);
 	for (i = 11 + (t->d.bwlimit > 0); i < n - 1; i++)
 		free(argv[i]);
 	free(argv);
@@ -810,7 +817,7 @@ verify_rsync(struct tx *t, char *msg, size_t len)
 		av[n++] = remote;
 		av[n] = NULL;
 		t->sftp_phase = 0;
-		status = spawn_run(t, av, NULL, verify_line, msg, len);
+		status = spawn_run(t, av, NULL, verify_line, NULL, msg, len);
 		for (i = 9; i < n - 1; i++)
 			free(av[i]);
 		free(av);
@@ -827,7 +834,7 @@ verify_rsync(struct tx *t, char *msg, size_t len)
 		t->sftp_phase = 1;
 		json_decref(t->listing);
 		t->listing = json_object();
-		status = spawn_run(t, argv, NULL, verify_line, msg, len);
+		status = spawn_run(t, argv, NULL, verify_line, NULL, msg, len);
 		t->sftp_phase = 0;
 	}
 	free(ssh);
@@ -958,6 +965,59 @@ sftp_line(struct tx *t, int is_err, char *line)
 	}
 }
 
+/* sftp in batch mode prints no progress, so the progress of the file in
+ * hand is how far the sftp process has read it: the position of its
+ * descriptor on that file, from /proc/PID/fdinfo (at most its request
+ * window ahead of what the far side acknowledged). */
+static void
+sftp_tick(struct tx *t, pid_t pid)
+{
+	char dir[64], link[384], target[4096], info[384], line[256];
+	const char *src;
+	struct dirent *e;
+	long long pos = -1;
+	double now = wall(), el, rate, done;
+	DIR *d;
+	FILE *f;
+
+	if (t->cur >= t->nfiles || t->files[t->cur].start == 0 ||
+	    t->files[t->cur].sent)
+		return;
+	src = t->files[t->cur].src;
+	snprintf(dir, sizeof dir, "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while (pos < 0 && (e = readdir(d)) != NULL) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
+		n = readlink(link, target, sizeof target - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, src) != 0)
+			continue;
+		snprintf(info, sizeof info, "/proc/%ld/fdinfo/%s", (long)pid,
+		    e->d_name);
+		if ((f = fopen(info, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL)
+			if (sscanf(line, "pos: %lld", &pos) == 1)
+				break;
+		fclose(f);
+	}
+	closedir(d);
+	if (pos < 0)
+		return;
+	done = (double)t->done_before + (double)pos;
+	el = now - t->t0;
+	rate = el > 0 ? done / el : -1;
+	progress(t, t->total ? done / t->total : -1, rate,
+	    rate > 0 ? (t->total - done) / rate : -1);
+}
+
 static char *
 sftp_port_arg(const struct tx *t)
 {
@@ -971,7 +1031,11 @@ sftp_batch(struct tx *t, const char *batch, char *msg, size_t len)
 	char *kh = xprintf("UserKnownHostsFile=%s", t->d.known_hosts);
 	char *target = xprintf("%s%s%s", t->d.user ? t->d.user : "",
 	    t->d.user ? "@" : "", t->d.host);
-	char *argv[] = { "sftp", "-b", "-", "-P", port, "-i", (char *)t->d.key,
+	/* sftp -l takes Kbit/s. */
+	char *limit = xprintf("%ld", t->d.bwlimit > 0 ? t->d.bwlimit * 8 :
+	    0);
+	char *argv[] = { "sftp", "-b", "-", "-P", port, "-l", limit,
+		"-i", (char *)t->d.key,
 		"-F", "/dev/null", "-o", kh, "-o", "StrictHostKeyChecking=yes",
 		"-o", "IdentitiesOnly=yes", "-o", "PasswordAuthentication=no",
 		"-o", "KbdInteractiveAuthentication=no", "-o",
@@ -980,7 +1044,10 @@ sftp_batch(struct tx *t, const char *batch, char *msg, size_t len)
 	int status;
 
 	t->sftp_pending[0] = '\0';
-	status = spawn_run(t, argv, batch, sftp_line, msg, len);
+	if (t->d.bwlimit <= 0)
+		memmove(&argv[5], &argv[7], sizeof argv - 7 * sizeof argv[0]);
+	status = spawn_run(t, argv, batch, sftp_line, sftp_tick, msg, len);
+	free(limit);
 	free(port);
 	free(kh);
 	free(target);

@@ -2,6 +2,7 @@
 # loopback (started by the test from a temp folder) and real rsync/sftp.
 
 TESTS += \
-	%D%/deliver.sh
+	%D%/deliver.sh \
+	%D%/resume.sh
 
-EXTRA_DIST += %D%/sshd.sh %D%/deliver.sh
+EXTRA_DIST += %D%/sshd.sh %D%/deliver.sh %D%/resume.sh
