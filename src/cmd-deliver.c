@@ -732,6 +732,13 @@ out:
 
 /* --- receive --- */
 
+static int
+take_error(const struct shiftlog_job *j, void *arg)
+{
+	strutil_copy(arg, j->error != NULL ? j->error : "", 1024);
+	return 1;
+}
+
 static bool
 sum_name(const char *n)
 {
@@ -888,8 +895,12 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
 	free(text);
 	text = NULL;
 	if (shiftlog_delivery_json(ctx->sl, 0, id, &text) < 0) {
-		rc = cmd_error("job %lld failed before it recorded a receipt; "
-		    "'mcr job show %lld' says why", (long long)id, (long long)id);
+		struct shiftlog_job_filter f = { .id = id };
+		char why[1024] = "";
+
+		shiftlog_jobs(ctx->sl, &f, take_error, why);
+		rc = cmd_error("nothing was checked: %s", why[0] ? why :
+		    "the job failed before it recorded a receipt");
 		goto out;
 	}
 	res = json_loads(text, 0, NULL);

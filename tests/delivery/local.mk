@@ -3,6 +3,7 @@
 
 TESTS += \
 	%D%/deliver.sh \
-	%D%/resume.sh
+	%D%/resume.sh \
+	%D%/receive.sh
 
-EXTRA_DIST += %D%/sshd.sh %D%/deliver.sh %D%/resume.sh
+EXTRA_DIST += %D%/sshd.sh %D%/deliver.sh %D%/resume.sh %D%/receive.sh
