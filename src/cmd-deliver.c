@@ -80,6 +80,10 @@ verified_sentence(json_t *d)
 	if (strcmp(v, "size listing") == 0)
 		return "after the transfer, the far side's listing was checked "
 		    "for every file's size (content not re-read there)";
+	if (strncmp(v, "rclone check", 12) == 0)
+		return strstr(v, "hashes") ? "after the transfer, rclone check "
+		    "compared every file's hash on both sides" : "after the "
+		    "transfer, rclone check compared every file's size";
 	if (strcmp(v, "read-back") == 0)
 		return "every copy was read back from the destination and its "
 		    "xxh128 compared";
@@ -401,6 +405,25 @@ test_destination(struct cmd_ctx *ctx, const struct config_destination *d)
 	char port[16], kh[PATH_MAX + 32], target[512], last[1024];
 	int status;
 
+	if (strcmp(d->type, "rclone") == 0) {
+		char *argv[] = { "rclone", "lsf", "--max-depth", "1",
+			d->rclone_config ? "--config" : (char *)d->path,
+			d->rclone_config ? d->rclone_config : NULL, d->path,
+			NULL };
+
+		if (d->rclone_config != NULL && check_secret("rclone config",
+		    d->rclone_config, d->name) != 0)
+			return CMD_EXIT_ERROR;
+		if (d->rclone_config == NULL)
+			argv[5] = NULL;
+		status = run_quiet(argv, NULL, last, sizeof last);
+		if (status != 0)
+			return cmd_error("destination %s: rclone cannot list %s: "
+			    "%s", d->name, d->path, last[0] ? last : "no "
+			    "detail");
+		printf("destination %s: rclone lists %s\n", d->name, d->path);
+		return 0;
+	}
 	if (strcmp(d->type, "local") == 0) {
 		struct stat st;
 
@@ -516,6 +539,9 @@ cmd_destinations(struct cmd_ctx *ctx, int argc, char **argv)
 		    "verify", d->verify ? d->verify :
 		    strcmp(d->type, "sftp") == 0 ? "size" :
 		    strcmp(d->type, "local") == 0 ? "read-back" : "checksum"));
+		if (d->rclone_config != NULL)
+			json_object_set_new(json_array_get(arr, i),
+			    "rclone_config", json_string(d->rclone_config));
 		if (!json)
 			printf("%-16s %-6s %s%s%s%s%s%s\n", d->name, d->type,
 			    d->host ? d->host : "", d->host ? ":" : "",
@@ -662,6 +688,9 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 		return CMD_EXIT_ERROR;
 	if (d->key != NULL && check_secret("SSH key", d->key, d->name) != 0)
 		return CMD_EXIT_ERROR;
+	if (d->rclone_config != NULL && check_secret("rclone config",
+	    d->rclone_config, d->name) != 0)
+		return CMD_EXIT_ERROR;
 	params = json_object();
 	paths = json_array();
 	for (i = optind; i < argc; i++) {
@@ -703,6 +732,7 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	set_opt(params, "window", d->window);
 	set_opt(params, "verify", d->verify);
+	set_opt(params, "rclone_config", d->rclone_config);
 	if (manifest)
 		set_opt(params, "manifest", "1");
 	set_opt(params, "note", note);

@@ -359,9 +359,9 @@ set_destination(struct config *cfg, const char *label, const char *key,
 
 	if (strcmp(key, "type") == 0) {
 		if (strcmp(value, "local") != 0 && strcmp(value, "rsync") != 0 &&
-		    strcmp(value, "sftp") != 0) {
+		    strcmp(value, "sftp") != 0 && strcmp(value, "rclone") != 0) {
 			strutil_format(err, errlen, "type '%s' is not one of "
-			    "local, rsync, sftp", value);
+			    "local, rsync, sftp, rclone", value);
 			return -1;
 		}
 		return set_string(&d->type, value, key, err, errlen);
@@ -374,14 +374,16 @@ set_destination(struct config *cfg, const char *label, const char *key,
 		return set_string(&d->user, value, key, err, errlen);
 	if (strcmp(key, "port") == 0)
 		return set_int(&d->port, key, value, 1, 65535, err, errlen);
-	if (strcmp(key, "key") == 0 || strcmp(key, "known_hosts") == 0) {
+	if (strcmp(key, "key") == 0 || strcmp(key, "known_hosts") == 0 ||
+	    strcmp(key, "rclone_config") == 0) {
 		if (value[0] != '/') {
 			strutil_format(err, errlen, "%s '%s' is not an absolute "
 			    "path", key, value);
 			return -1;
 		}
-		return set_string(key[0] == 'k' && key[1] == 'e' ? &d->key :
-		    &d->known_hosts, value, key, err, errlen);
+		return set_string(key[0] == 'r' ? &d->rclone_config :
+		    key[1] == 'e' ? &d->key : &d->known_hosts, value, key, err,
+		    errlen);
 	}
 	if (strcmp(key, "bwlimit") == 0) {
 		errno = 0;
@@ -428,7 +430,7 @@ set_destination(struct config *cfg, const char *label, const char *key,
 	}
 	strutil_format(err, errlen, "unknown key '%s' in [destination %s]; the "
 	    "keys are: type, path, host, port, user, key, known_hosts, "
-	    "bwlimit, window, verify", key, label);
+	    "rclone_config, bwlimit, window, verify", key, label);
 	return -1;
 }
 
@@ -674,12 +676,19 @@ config_check(struct config *cfg, char *err, size_t errlen)
 
 		if (d->type == NULL) {
 			strutil_format(err, errlen, "%s: [destination %s] has no "
-			    "type; add type = local, rsync or sftp", d->where,
+			    "type; add type = local, rsync, sftp or rclone", d->where,
 			    d->name);
 			return -1;
 		}
-		remote = strcmp(d->type, "local") != 0;
-		if (!remote && (d->path == NULL || d->path[0] != '/')) {
+		remote = strcmp(d->type, "rsync") == 0 ||
+		    strcmp(d->type, "sftp") == 0;
+		if (strcmp(d->type, "rclone") == 0 && d->path == NULL) {
+			strutil_format(err, errlen, "%s: [destination %s] needs "
+			    "path = REMOTE:FOLDER for rclone", d->where,
+			    d->name);
+			return -1;
+		}
+		if (strcmp(d->type, "local") == 0 && (d->path == NULL || d->path[0] != '/')) {
 			strutil_format(err, errlen, "%s: [destination %s] is "
 			    "local and needs path = an absolute folder",
 			    d->where, d->name);
@@ -768,6 +777,7 @@ config_free(struct config *cfg)
 		free(d->known_hosts);
 		free(d->window);
 		free(d->verify);
+		free(d->rclone_config);
 		free(d->where);
 	}
 	free(cfg->destinations);

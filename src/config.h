@@ -30,7 +30,7 @@ struct config_volume {
  * that others may read is refused when the destination is used. */
 struct config_destination {
 	char *name;
-	char *type;		/* local, rsync, sftp */
+	char *type;		/* local, rsync, sftp, rclone */
 	char *path;		/* the folder there */
 	char *host;
 	int port;		/* 0: 22 */
@@ -40,6 +40,7 @@ struct config_destination {
 	long bwlimit;		/* KiB/s; 0: no limit */
 	char *window;		/* "20:00-06:00" local time; NULL: always */
 	char *verify;		/* checksum, size, none */
+	char *rclone_config;	/* rclone.conf for type rclone */
 	char *where;		/* "file:line" of its first key */
 };
 

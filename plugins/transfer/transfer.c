@@ -64,6 +64,7 @@ struct tx_file {
 struct tx_dest {
 	const char *name, *type, *path, *host, *port, *user, *key;
 	const char *known_hosts, *verify, *window;
+	const char *rclone_config;	/* rclone.conf; holds credentials */
 	long bwlimit;		/* KiB/s; 0: none */
 };
 
@@ -1236,6 +1237,315 @@ verify_sftp(struct tx *t, char *msg, size_t len)
 	return 0;
 }
 
+/* --- rclone (object storage; progress from its JSON log) --- */
+
+/* The sources as rclone takes them: each top-level file or folder once,
+ * with the part of rel that names it. */
+struct rc_source {
+	char *src;		/* file or folder here */
+	char *top;		/* its name at the destination */
+	int is_dir;
+	uint64_t bytes;
+};
+
+static size_t
+rc_sources(struct tx *t, struct rc_source **out)
+{
+	struct rc_source *s = NULL;
+	size_t n = 0, i, k;
+
+	for (i = 0; i < t->nfiles; i++) {
+		const char *rel = t->files[i].rel;
+		size_t top = strcspn(rel, "/");
+
+		for (k = 0; k < n; k++)
+			if (strlen(s[k].top) == top &&
+			    strncmp(s[k].top, rel, top) == 0)
+				break;
+		if (k == n) {
+			s = realloc(s, (n + 1) * sizeof *s);
+			if (s == NULL)
+				abort();
+			s[n].src = strndup(t->files[i].src,
+			    strlen(t->files[i].src) - (strlen(rel) - top));
+			s[n].top = strndup(rel, top);
+			s[n].is_dir = rel[top] == '/';
+			s[n].bytes = 0;
+			n++;
+		}
+		s[k].bytes += t->files[i].size;
+	}
+	*out = s;
+	return n;
+}
+
+static void
+rc_sources_free(struct rc_source *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(s[i].src);
+		free(s[i].top);
+	}
+	free(s);
+}
+
+static const char *rc_prefix = "";	/* the source in hand, for objects */
+
+static void
+rclone_line(struct tx *t, int is_err, char *line)
+{
+	json_t *o = json_loads(line, 0, NULL), *st;
+	const char *lvl, *msg, *obj;
+	struct tx_file *f;
+	size_t idx;
+
+	(void)is_err;
+	if (o == NULL) {
+		keep_stderr(t, line);
+		return;
+	}
+	lvl = json_string_value(json_object_get(o, "level"));
+	msg = json_string_value(json_object_get(o, "msg"));
+	obj = json_string_value(json_object_get(o, "object"));
+	if ((st = json_object_get(o, "stats")) != NULL && t->sftp_phase == 0) {
+		double bytes = json_number_value(json_object_get(st, "bytes"));
+		double speed = json_number_value(json_object_get(st, "speed"));
+		json_t *tr = json_array_get(json_object_get(st, "transferring"),
+		    0);
+		double done = (double)t->done_before + bytes;
+
+		if (tr != NULL && json_string_value(json_object_get(tr,
+		    "name")) != NULL) {
+			char *rel = xprintf("%s%s", rc_prefix,
+			    json_string_value(json_object_get(tr, "name")));
+
+			if ((f = find_rel(t, rel, &idx)) != NULL) {
+				t->cur = idx;
+				if (f->start == 0)
+					f->start = wall();
+			}
+			free(rel);
+		}
+		progress(t, t->total ? done / t->total : -1,
+		    speed > 0 ? speed : -1, speed > 0 ? (t->total - done) /
+		    speed : -1);
+	} else if (obj != NULL && msg != NULL) {
+		char *rel = xprintf("%s%s", rc_prefix, obj);
+
+		f = find_rel(t, rel, NULL);
+		free(rel);
+		if (f != NULL && t->sftp_phase == 0 &&
+		    strncmp(msg, "Copied", 6) == 0) {
+			if (f->start == 0)
+				f->start = wall();
+			f->end = wall();
+		} else if (f != NULL && t->sftp_phase == 1 && lvl != NULL &&
+		    strcmp(lvl, "error") == 0) {
+			f->verified = -1;
+			free(f->problem);
+			f->problem = xprintf("%s at %s after the transfer "
+			    "(rclone check)", msg, t->d.name);
+		}
+	}
+	if (lvl != NULL && strcmp(lvl, "error") == 0 && msg != NULL)
+		keep_stderr(t, msg);
+	json_decref(o);
+}
+
+/* rclone's exit status (rclone(1) "Exit Code") as one sentence; 1 when
+ * another attempt may succeed. */
+static int
+rclone_sentence(const struct tx *t, int status, char *msg, size_t len)
+{
+	const char *last = t->stderr_tail ? t->stderr_tail : "no detail";
+	char detail[400];
+
+	snprintf(detail, sizeof detail, "%s", last);
+	detail[strcspn(detail, "\n")] = '\0';
+	if (WIFSIGNALED(status)) {
+		snprintf(msg, len, "rclone was killed by signal %d during the "
+		    "transfer", WTERMSIG(status));
+		return 1;
+	}
+	switch (WEXITSTATUS(status)) {
+	case 1:
+		snprintf(msg, len, "rclone refused its command line (exit 1): "
+		    "%s", detail);
+		return 0;
+	case 3:
+		snprintf(msg, len, "rclone found no such folder at %s (exit 3): "
+		    "%s", t->d.name, detail);
+		return 0;
+	case 4:
+		snprintf(msg, len, "rclone found no such file (exit 4): %s",
+		    detail);
+		return 0;
+	case 5:
+		snprintf(msg, len, "rclone hit a temporary error (exit 5): %s",
+		    detail);
+		return 1;
+	case 6:
+		snprintf(msg, len, "rclone hit errors it did not retry (exit "
+		    "6): %s", detail);
+		return 1;
+	case 7:
+		snprintf(msg, len, "rclone hit a fatal error (exit 7; "
+		    "credentials or quota?): %s", detail);
+		return 0;
+	case 8:
+		snprintf(msg, len, "rclone reached its transfer limit (exit 8)");
+		return 0;
+	default:
+		snprintf(msg, len, "rclone failed (exit %d): %s",
+		    WEXITSTATUS(status), detail);
+		return 1;
+	}
+}
+
+static int
+rclone_run(struct tx *t, const char *verb, const char *src, const char *dst,
+    const char *include, int check, char *msg, size_t len)
+{
+	char bw[32], inc[4200];
+	char *argv[24];
+	size_t n = 0;
+
+	argv[n++] = "rclone";
+	argv[n++] = (char *)verb;
+	argv[n++] = (char *)src;
+	argv[n++] = (char *)dst;
+	if (t->d.rclone_config != NULL) {
+		argv[n++] = "--config";
+		argv[n++] = (char *)t->d.rclone_config;
+	}
+	argv[n++] = "--use-json-log";
+	argv[n++] = "-v";
+	if (!check) {
+		argv[n++] = "--stats";
+		argv[n++] = "1s";
+		argv[n++] = "--stats-log-level";
+		argv[n++] = "NOTICE";
+		argv[n++] = "--retries";
+		argv[n++] = "1";
+		if (t->d.bwlimit > 0) {
+			snprintf(bw, sizeof bw, "--bwlimit=%ldK", t->d.bwlimit);
+			argv[n++] = bw;
+		}
+	} else {
+		argv[n++] = "--one-way";
+		if (strcmp(t->d.verify, "size") == 0)
+			argv[n++] = "--size-only";
+	}
+	if (include != NULL) {
+		snprintf(inc, sizeof inc, "--include=/%s", include);
+		argv[n++] = inc;
+	}
+	argv[n] = NULL;
+	return spawn_run(t, argv, NULL, rclone_line, NULL, msg, len);
+}
+
+static int
+run_rclone(struct tx *t, int verify, char *msg, size_t len)
+{
+	struct rc_source *s;
+	size_t n = rc_sources(t, &s), i, k;
+	const char *base = t->d.path ? t->d.path : "";
+	size_t bl = strlen(base);
+	int rc = 0, status;
+
+	t->done_before = 0;
+	t->sftp_phase = verify;
+	for (i = 0; i < n && rc == 0; i++) {
+		char *dst, *prefix, *dir = NULL;
+
+		if (strpbrk(s[i].top, "*?[]{}\\") != NULL) {
+			snprintf(msg, len, "%s has a glob character in its name, "
+			    "which rclone's filters would read as a pattern; "
+			    "rename it or use an rsync destination", s[i].src);
+			rc = -1;
+			break;
+		}
+		prefix = s[i].is_dir ? xprintf("%s/", s[i].top) : xstrdup("");
+		rc_prefix = prefix;
+		if (s[i].is_dir)
+			dst = xprintf("%s%s%s", base, bl && base[bl - 1] != '/' &&
+			    base[bl - 1] != ':' ? "/" : "", s[i].top);
+		else
+			dst = xstrdup(base);
+		if (verify) {
+			if (!s[i].is_dir) {
+				dir = xstrdup(s[i].src);
+				status = rclone_run(t, "check", dirname(dir), dst,
+				    s[i].top, 1, msg, len);
+			} else
+				status = rclone_run(t, "check", s[i].src, dst,
+				    NULL, 1, msg, len);
+			/* exit 1 with differences: the files say which. */
+			if (status >= 0 && WIFEXITED(status) &&
+			    WEXITSTATUS(status) > 1)
+				status = -2;
+		} else if (s[i].is_dir)
+			status = rclone_run(t, "copy", s[i].src, dst, NULL, 0,
+			    msg, len);
+		else {
+			char *full = xprintf("%s%s%s", base, bl &&
+			    base[bl - 1] != '/' && base[bl - 1] != ':' ? "/" :
+			    "", s[i].top);
+
+			status = rclone_run(t, "copyto", s[i].src, full, NULL,
+			    0, msg, len);
+			free(full);
+		}
+		free(dir);
+		free(dst);
+		free(prefix);
+		rc_prefix = "";
+		if (status == -1) {
+			rc = -1;
+		} else if (status == -2 || (!verify && !(WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0))) {
+			if (t->host->cancelled(t->job))
+				rc = 2;
+			else if (verify) {
+				snprintf(msg, len, "the rclone check of %s "
+				    "failed: %s", t->d.name, t->stderr_tail ?
+				    t->stderr_tail : "no detail");
+				msg[strcspn(msg, "\n")] = '\0';
+				rc = -1;
+			} else
+				rc = rclone_sentence(t, status, msg, len) ? 1 :
+				    -1;
+		} else if (!verify) {
+			double now = wall();
+
+			for (k = 0; k < t->nfiles; k++) {
+				struct tx_file *f = &t->files[k];
+
+				if (strncmp(f->rel, s[i].top,
+				    strlen(s[i].top)) != 0 ||
+				    (f->rel[strlen(s[i].top)] != '/' &&
+				    f->rel[strlen(s[i].top)] != '\0'))
+					continue;
+				f->sent = 1;
+				if (f->start == 0)
+					f->start = now;
+				if (f->end == 0)
+					f->end = now;
+			}
+			t->done_before += s[i].bytes;
+		}
+	}
+	t->sftp_phase = 0;
+	if (verify && rc == 0)
+		for (k = 0; k < t->nfiles; k++)
+			if (t->files[k].verified == 0)
+				t->files[k].verified = 1;
+	rc_sources_free(s, n);
+	return rc;
+}
+
 /* --- local / NAS (the verified copy; SEAM: vcopy at the merge) --- */
 
 static int
@@ -1413,6 +1723,7 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 	t.d.key = host->param(job, "key");
 	t.d.known_hosts = host->param(job, "known_hosts");
 	t.d.window = host->param(job, "window");
+	t.d.rclone_config = host->param(job, "rclone_config");
 	t.d.bwlimit = atol(param_or(&t, "bwlimit", "0"));
 	t.retries = atoi(param_or(&t, "retries", "3"));
 	t.backoff_s = atoi(param_or(&t, "backoff", "5"));
@@ -1476,9 +1787,10 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 			rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
 			goto out;
 		}
-	} else if (strcmp(t.d.type, "local") != 0) {
+	} else if (strcmp(t.d.type, "local") != 0 &&
+	    strcmp(t.d.type, "rclone") != 0) {
 		snprintf(msg, sizeof msg, "type '%s' of destination %s is not "
-		    "local, rsync or sftp", t.d.type, t.d.name);
+		    "local, rsync, sftp or rclone", t.d.type, t.d.name);
 		rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
 		goto out;
 	}
@@ -1517,6 +1829,8 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 			erc = run_rsync(&t, attempt, msg, sizeof msg);
 		else if (strcmp(t.d.type, "sftp") == 0)
 			erc = run_sftp(&t, attempt, msg, sizeof msg);
+		else if (strcmp(t.d.type, "rclone") == 0)
+			erc = run_rclone(&t, 0, msg, sizeof msg);
 		else
 			erc = run_local(&t, msg, sizeof msg);
 		if (erc != 1 || attempt >= t.retries)
@@ -1599,6 +1913,8 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 			erc = run_rsync(&m, 0, msg, sizeof msg);
 		else if (strcmp(t.d.type, "sftp") == 0)
 			erc = run_sftp(&m, 0, msg, sizeof msg);
+		else if (strcmp(t.d.type, "rclone") == 0)
+			erc = run_rclone(&m, 0, msg, sizeof msg);
 		else
 			erc = run_local(&m, msg, sizeof msg);
 		free(t.stderr_tail);
@@ -1624,7 +1940,9 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 		free(t.stderr_tail);
 		t.stderr_tail = NULL;
 		erc = strcmp(t.d.type, "rsync") == 0 ? verify_rsync(&t, msg,
-		    sizeof msg) : verify_sftp(&t, msg, sizeof msg);
+		    sizeof msg) : strcmp(t.d.type, "rclone") == 0 ?
+		    run_rclone(&t, 1, msg, sizeof msg) : verify_sftp(&t, msg,
+		    sizeof msg);
 		if (erc < 0) {
 			record_files(&t, "out");
 			record_delivery(&t, "out", "unverified", "none", msg,
@@ -1632,7 +1950,10 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 			rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
 			goto out;
 		}
-		verified_by = strcmp(t.d.verify, "checksum") == 0 ?
+		verified_by = strcmp(t.d.type, "rclone") == 0 ?
+		    (strcmp(t.d.verify, "checksum") == 0 ? "rclone check "
+		    "(hashes)" : "rclone check (sizes)") :
+		    strcmp(t.d.verify, "checksum") == 0 ?
 		    "rsync --checksum pass" : "size listing";
 	}
 	for (i = 0; i < t.nfiles; i++)
@@ -1842,12 +2163,14 @@ out:
 static const struct mcr_param deliver_params[] = {
 	{ "paths", "JSON array of absolute paths (files or folders)", 1 },
 	{ "destination", "the destination's name, for the record", 1 },
-	{ "type", "local, rsync or sftp", 1 },
+	{ "type", "local, rsync, sftp or rclone", 1 },
 	{ "path", "folder at the destination", 0 },
 	{ "host", "SSH host", 0 },
 	{ "port", "SSH port (22)", 0 },
 	{ "user", "SSH user", 0 },
 	{ "key", "path of the SSH private key (never read by mcr)", 0 },
+	{ "rclone_config", "path of the rclone.conf to use (never read by "
+	    "mcr)", 0 },
 	{ "known_hosts", "the known_hosts file that holds the host key", 0 },
 	{ "bwlimit", "KiB/s; 0 for no limit", 0 },
 	{ "window", "HH:MM-HH:MM when sending is allowed", 0 },

@@ -87,6 +87,26 @@ cmp -s "$T/src/loose.bin" "$T/nas/out/loose.bin"
 ok $? "arrives intact"
 has "$T/out" "read back" "verified by reading it back"
 
+# rclone, to an alias of a local remote in the test's own rclone.conf.
+if command -v rclone >/dev/null; then
+    printf '[far]\ntype = local\n\n[client]\ntype = alias\nremote = far:%s\n' "$T/far/rclone" >"$T/rclone.conf"
+    chmod 600 "$T/rclone.conf"
+    printf '[destination bucket]\ntype = rclone\npath = client:in\nrclone_config = %s\n' "$T/rclone.conf" >>"$CFG"
+    run mcr deliver "$T/src/reel1" "$T/src/loose.bin" --to bucket --wait
+    expect_rc 0 "a delivery through rclone"
+    cmp -s "$T/src/reel1/sub/B002.wav" "$T/far/rclone/in/reel1/sub/B002.wav" &&
+        cmp -s "$T/src/loose.bin" "$T/far/rclone/in/loose.bin"
+    ok $? "arrives intact"
+    has "$T/out" "rclone check (hashes)" "verified by rclone check"
+    is "$(sql "SELECT count(*) FROM delivery_files f JOIN deliveries d ON d.id = f.delivery_id WHERE d.destination = 'bucket' AND f.status = 'delivered' AND f.verified = 1")" 4 \
+        "every file recorded delivered and verified"
+    chmod 644 "$T/rclone.conf"
+    run mcr deliver "$T/src/loose.bin" --to bucket
+    expect_rc 2 "an rclone.conf others can read is refused"
+    has "$T/err" "rclone config $T/rclone.conf of destination bucket can be read by group or others" "saying so"
+    chmod 600 "$T/rclone.conf"
+fi
+
 # Failures: one sentence each, nothing marked delivered.
 before=$(sql "SELECT count(*) FROM delivery_files WHERE status = 'delivered'")
 run mcr deliver "$T/src/loose.bin" --to badhost --retries 0 --wait
