@@ -15,6 +15,7 @@ noinst_LTLIBRARIES += %D%/libmcrscreens.la
 	%D%/qc.c \
 	%D%/log.c \
 	%D%/help.c \
+	%D%/assets.c \
 	%D%/terminal.c \
 	%D%/termpane.c %D%/termpane.h \
 	%D%/pty.c %D%/pty.h

@@ -4,6 +4,8 @@
 TESTS += \
 	%D%/deliver.sh \
 	%D%/resume.sh \
-	%D%/receive.sh
+	%D%/receive.sh \
+	%D%/assets-screen.sh
 
-EXTRA_DIST += %D%/sshd.sh %D%/deliver.sh %D%/resume.sh %D%/receive.sh
+EXTRA_DIST += %D%/sshd.sh %D%/deliver.sh %D%/resume.sh %D%/receive.sh \
+	%D%/assets-screen.sh
