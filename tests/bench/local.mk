@@ -69,3 +69,4 @@ bench-conform: src/mcr$(EXEEXT)
 	SQLITE3='$(SQLITE3_SHELL)' \
 	BENCH_WORK='$(abs_top_builddir)/%D%/work' \
 	$(SHELL) '$(abs_top_srcdir)/%D%/conform.sh'
+include %D%/delivery.mk
