@@ -716,7 +716,7 @@ run_rsync(struct tx *t, int attempt, char *msg, size_t len)
 	for (i = 0; i < t->nfiles; i++)
 		t->files[i].start = t->files[i].end = 0;
 	status = spawn_run(t, argv, NULL, rsync_line, NULL, msg, len);
-	for (i = 11 + (t->d.bwlimit > 0); i < n - 1; i++)
+	for (i = 10 + (t->d.bwlimit > 0); i < n - 1; i++)
 		free(argv[i]);
 	free(argv);
 	free(ssh);
