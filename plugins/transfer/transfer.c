@@ -77,7 +77,8 @@ struct tx {
 	uint64_t total;
 	uint64_t done_before;	/* bytes of files finished (hashing, local) */
 	size_t cur;		/* the file in hand */
-	double t0;
+	double t0;		/* this attempt's start, for rates */
+	double started;		/* the job's start */
 	double hash_seconds;
 	int retries;
 	int backoff_s;
@@ -1651,7 +1652,8 @@ record_delivery(struct tx *t, const char *direction, const char *status,
 	    "manifest", manifest, "note", t->host->param(t->job, "note"));
 
 	json_object_set_new(o, "hash_seconds", json_real(t->hash_seconds));
-	json_object_set_new(o, "seconds", json_real(wall() - t->t0));
+	json_object_set_new(o, "seconds", json_real(wall() - (t->started > 0 ?
+	    t->started : t->t0)));
 	if (t->host->param(t->job, "client") != NULL)
 		json_object_set_new(o, "client",
 		    json_string(t->host->param(t->job, "client")));
@@ -1713,7 +1715,7 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 	int rc = MCR_JOB_FAILED, attempt, erc = -1, manifest;
 	size_t i, failed = 0;
 
-	t.t0 = wall();
+	t.started = t.t0 = wall();
 	t.d.name = param_or(&t, "destination", "(unnamed)");
 	t.d.type = param_or(&t, "type", "rsync");
 	t.d.path = host->param(job, "path");
