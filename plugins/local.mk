@@ -65,3 +65,10 @@ pkglib_LTLIBRARIES += %D%/transcode.la
 %C%_transcode_la_LIBADD = $(JANSSON_LIBS) $(INIH_LIBS) \
 	$(EBUR128_LIBS) $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVFILTER_LIBS) \
 	$(AVUTIL_LIBS) $(SWRESAMPLE_LIBS) -lm
+pkglib_LTLIBRARIES += %D%/transfer.la
+%C%_transfer_la_SOURCES = %D%/transfer/transfer.c %D%/transfer/seam.c \
+	%D%/transfer/seam.h
+%C%_transfer_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(XXHASH_CFLAGS) \
+	$(CRYPTO_CFLAGS)
+%C%_transfer_la_LDFLAGS = $(plugin_ldflags)
+%C%_transfer_la_LIBADD = $(JANSSON_LIBS) $(XXHASH_LIBS) $(CRYPTO_LIBS)

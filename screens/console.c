@@ -334,7 +334,7 @@ static void toggle_terminal(struct console *c);
 static const struct screen_class *const screens[] = {
 	&screen_dashboard, &screen_jobs, &screen_storage, &screen_transfers,
 	&screen_qc, &screen_log, &screen_terminal, &screen_help,
-	&screen_handover,
+	&screen_handover, &screen_assets,
 };
 
 static void

@@ -16,6 +16,7 @@ noinst_LTLIBRARIES += %D%/libmcrscreens.la
 	%D%/log.c \
 	%D%/help.c \
 	%D%/handover.c \
+	%D%/assets.c \
 	%D%/terminal.c \
 	%D%/termpane.c %D%/termpane.h \
 	%D%/pty.c %D%/pty.h

@@ -63,6 +63,7 @@ extern const struct screen_class screen_log;
 extern const struct screen_class screen_terminal;
 extern const struct screen_class screen_help;
 extern const struct screen_class screen_handover;
+extern const struct screen_class screen_assets;
 
 /* True while the terminal pane's shell (its state) still runs. */
 bool terminal_shell_running(void *state);

@@ -96,12 +96,16 @@ int cmd_json_print(json_t *doc);
  * or prints why not and returns CMD_EXIT_ERROR. Call after cmd_shiftlog. */
 int cmd_daemon_ensure(struct cmd_ctx *ctx);
 
+int cmd_asset(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_conform(struct cmd_ctx *ctx, int argc, char **argv);
 /* Follows job id until it ends (after mcrd handled request, when not 0);
  * returns the exit status for its outcome (quiet: no state lines). */
 int cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request,
     bool quiet);
 
+int cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_destinations(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_receive(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_daemon(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_job(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_jobs(struct cmd_ctx *ctx, int argc, char **argv);

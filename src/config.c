@@ -664,6 +664,134 @@ set_digest(struct config *cfg, const char *label, const char *key,
 	return -1;
 }
 
+/* --- [destination NAME] (delivery) --- */
+
+static struct config_destination *
+destination(struct config *cfg, const char *name)
+{
+	struct config_destination *d;
+	size_t i;
+
+	for (i = 0; i < cfg->ndestinations; i++) {
+		if (strcmp(cfg->destinations[i].name, name) == 0)
+			return &cfg->destinations[i];
+	}
+	cfg->destinations = xrealloc(cfg->destinations,
+	    (cfg->ndestinations + 1) * sizeof *cfg->destinations);
+	d = &cfg->destinations[cfg->ndestinations++];
+	memset(d, 0, sizeof *d);
+	d->name = xstrdup(name);
+	return d;
+}
+
+/* "20:00-06:00": two HH:MM times. */
+static bool
+valid_window(const char *v)
+{
+	int h1, m1, h2, m2, n = 0;
+
+	return sscanf(v, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) == 4 &&
+	    v[n] == '\0' && h1 >= 0 && h1 <= 24 && h2 >= 0 && h2 <= 24 &&
+	    m1 >= 0 && m1 < 60 && m2 >= 0 && m2 < 60;
+}
+
+static int
+set_destination(struct config *cfg, const char *label, const char *key,
+    const char *value, char *err, size_t errlen)
+{
+	struct config_destination *d = destination(cfg, label);
+	char *end;
+	double n;
+
+	if (strcmp(key, "type") == 0) {
+		if (strcmp(value, "local") != 0 && strcmp(value, "rsync") != 0 &&
+		    strcmp(value, "sftp") != 0 && strcmp(value, "rclone") != 0) {
+			strutil_format(err, errlen, "type '%s' is not one of "
+			    "local, rsync, sftp, rclone", value);
+			return -1;
+		}
+		return set_string(&d->type, value, key, err, errlen);
+	}
+	if (strcmp(key, "path") == 0)
+		return set_string(&d->path, value, key, err, errlen);
+	if (strcmp(key, "host") == 0)
+		return set_string(&d->host, value, key, err, errlen);
+	if (strcmp(key, "user") == 0)
+		return set_string(&d->user, value, key, err, errlen);
+	if (strcmp(key, "port") == 0)
+		return set_int(&d->port, key, value, 1, 65535, err, errlen);
+	if (strcmp(key, "key") == 0 || strcmp(key, "known_hosts") == 0 ||
+	    strcmp(key, "rclone_config") == 0) {
+		if (value[0] != '/') {
+			strutil_format(err, errlen, "%s '%s' is not an absolute "
+			    "path", key, value);
+			return -1;
+		}
+		return set_string(key[0] == 'r' ? &d->rclone_config :
+		    key[1] == 'e' ? &d->key : &d->known_hosts, value, key, err,
+		    errlen);
+	}
+	if (strcmp(key, "bwlimit") == 0) {
+		errno = 0;
+		n = strtod(value, &end);
+		if (*end == 'K' || *end == 'k')
+			end++;
+		else if (*end == 'M' || *end == 'm') {
+			n *= 1024;
+			end++;
+		} else if (*end == 'G' || *end == 'g') {
+			n *= 1024 * 1024;
+			end++;
+		}
+		if (errno != 0 || end == value || *end != '\0' || n < 0 ||
+		    n > 1e9) {
+			strutil_format(err, errlen, "bwlimit '%s' is not a rate "
+			    "in KiB/s such as 800, 20M or 1G (0: none)", value);
+			return -1;
+		}
+		d->bwlimit = (long)n;
+		return 0;
+	}
+	if (strcmp(key, "window") == 0) {
+		if (!valid_window(value)) {
+			strutil_format(err, errlen, "window '%s' is not "
+			    "HH:MM-HH:MM, such as 20:00-06:00", value);
+			return -1;
+		}
+		return set_string(&d->window, value, key, err, errlen);
+	}
+	if (strcmp(key, "verify") == 0) {
+		if (strcmp(value, "checksum") != 0 && strcmp(value, "size") != 0
+		    && strcmp(value, "none") != 0) {
+			strutil_format(err, errlen, "verify '%s' is not one of "
+			    "checksum, size, none", value);
+			return -1;
+		}
+		return set_string(&d->verify, value, key, err, errlen);
+	}
+	if (strcmp(key, "password") == 0) {
+		strutil_format(err, errlen, "password is not accepted: mcr.ini "
+		    "holds no secrets; give key = the path of an SSH key");
+		return -1;
+	}
+	strutil_format(err, errlen, "unknown key '%s' in [destination %s]; the "
+	    "keys are: type, path, host, port, user, key, known_hosts, "
+	    "rclone_config, bwlimit, window, verify", key, label);
+	return -1;
+}
+
+const struct config_destination *
+config_destination(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ndestinations; i++) {
+		if (strcmp(cfg->destinations[i].name, name) == 0)
+			return &cfg->destinations[i];
+	}
+	return NULL;
+}
+
 /* Every section mcr itself knows, each with its owner. Plugins add theirs
  * with config_add_owner(). */
 static const struct section sections[] = {
@@ -677,6 +805,7 @@ static const struct section sections[] = {
 	{ .name = "digest", .named = false, .set = set_digest },
 	{ .name = "storage", .named = false, .set = set_storage },
 	{ .name = "client", .named = true, .set = set_client },
+	{ .name = "destination", .named = true, .set = set_destination },
 };
 
 static int
@@ -750,6 +879,12 @@ handler(void *user, const char *section, const char *key, const char *value)
 
 		if (v->where == NULL)
 			v->where = xasprintf("%s:%d", ps->name, ps->line);
+	}
+	if (sec->set == set_destination) {
+		struct config_destination *d = destination(ps->cfg, label);
+
+		if (d->where == NULL)
+			d->where = xasprintf("%s:%d", ps->name, ps->line);
 	}
 	return 1;
 fail:
@@ -891,6 +1026,38 @@ config_check(struct config *cfg, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	for (i = 0; i < cfg->ndestinations; i++) {
+		struct config_destination *d = &cfg->destinations[i];
+		bool remote;
+
+		if (d->type == NULL) {
+			strutil_format(err, errlen, "%s: [destination %s] has no "
+			    "type; add type = local, rsync, sftp or rclone", d->where,
+			    d->name);
+			return -1;
+		}
+		remote = strcmp(d->type, "rsync") == 0 ||
+		    strcmp(d->type, "sftp") == 0;
+		if (strcmp(d->type, "rclone") == 0 && d->path == NULL) {
+			strutil_format(err, errlen, "%s: [destination %s] needs "
+			    "path = REMOTE:FOLDER for rclone", d->where,
+			    d->name);
+			return -1;
+		}
+		if (strcmp(d->type, "local") == 0 && (d->path == NULL || d->path[0] != '/')) {
+			strutil_format(err, errlen, "%s: [destination %s] is "
+			    "local and needs path = an absolute folder",
+			    d->where, d->name);
+			return -1;
+		}
+		if (remote && (d->host == NULL || d->key == NULL ||
+		    d->known_hosts == NULL)) {
+			strutil_format(err, errlen, "%s: [destination %s] needs "
+			    "host, key and known_hosts (mcr never accepts an "
+			    "unknown host key)", d->where, d->name);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -983,6 +1150,22 @@ config_free(struct config *cfg)
 		free(cfg->watches[i].template);
 	}
 	free(cfg->watches);
+	for (i = 0; i < cfg->ndestinations; i++) {
+		struct config_destination *d = &cfg->destinations[i];
+
+		free(d->name);
+		free(d->type);
+		free(d->path);
+		free(d->host);
+		free(d->user);
+		free(d->key);
+		free(d->known_hosts);
+		free(d->window);
+		free(d->verify);
+		free(d->rclone_config);
+		free(d->where);
+	}
+	free(cfg->destinations);
 	for (i = 0; i < cfg->nowners; i++)
 		free(cfg->owners[i].name);
 	free(cfg->owners);

@@ -53,6 +53,25 @@ struct config_storage {
 	int backup_keep;	/* backups kept in backup_dir */
 };
 
+/* [destination NAME]: where mcr deliver sends (the transfer plugin). The
+ * file holds no secret: key and known_hosts are paths, and a key file
+ * that others may read is refused when the destination is used. */
+struct config_destination {
+	char *name;
+	char *type;		/* local, rsync, sftp, rclone */
+	char *path;		/* the folder there */
+	char *host;
+	int port;		/* 0: 22 */
+	char *user;
+	char *key;		/* SSH private key file */
+	char *known_hosts;	/* the file holding the far side's host key */
+	long bwlimit;		/* KiB/s; 0: no limit */
+	char *window;		/* "20:00-06:00" local time; NULL: always */
+	char *verify;		/* checksum, size, none */
+	char *rclone_config;	/* rclone.conf for type rclone */
+	char *where;		/* "file:line" of its first key */
+};
+
 /* [kind NAME]: limits for one job kind ("storage.sample"). */
 struct config_kind {
 	char *name;
@@ -107,6 +126,8 @@ struct config {
 	struct config_client *clients;
 	size_t nclients;
 	struct config_storage storage;
+	struct config_destination *destinations;
+	size_t ndestinations;
 
 	struct {
 		char *name;
@@ -159,6 +180,9 @@ const struct config_client *config_client(const struct config *cfg,
     const char *name);
 /* The quarantine folder of a volume; a new string. */
 char *config_quarantine(const struct config_volume *v);
+/* [destination NAME], or NULL. */
+const struct config_destination *config_destination(const struct config *cfg,
+    const char *name);
 
 /* The shift log path the config selects: [shiftlog] path or the default.
  * Returns a new string. */

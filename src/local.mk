@@ -14,6 +14,7 @@ noinst_LTLIBRARIES += %D%/libmcrcore.la
 	%D%/shiftlog.c %D%/shiftlog.h %D%/shiftlog-private.h \
 	%D%/shiftlog-jobs.c \
 	%D%/shiftlog-records.c \
+	%D%/shiftlog-delivery.c \
 	%D%/shiftlog-media-match.c \
 	%D%/shiftlog-media.c \
 	%D%/watch.c %D%/watch.h \
@@ -67,6 +68,8 @@ bin_PROGRAMS += %D%/mcr
 	%D%/cmd-handover.c \
 	%D%/cmd-incident.c \
 	%D%/cmd-ingest.c \
+	%D%/cmd-deliver.c \
+	%D%/cmd-asset.c \
 	%D%/cmd-jobs.c \
 	%D%/cmd-log.c \
 	%D%/cmd-media.c \

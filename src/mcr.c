@@ -23,6 +23,8 @@
 
 static const struct cmd_entry verbs[] = {
 	{ "access", "grant, revoke or show client access to a folder (ACLs)", cmd_access },
+	{ "asset", "the physical asset register: in, out, move, link, show, "
+	    "list", cmd_asset },
 	{ "backup-shiftlog", "copy the shift log online; verify the copy", cmd_backup_shiftlog },
 	{ "conform", "check an EDL against the media catalogue; pull lists",
 	    cmd_conform },
@@ -30,6 +32,10 @@ static const struct cmd_entry verbs[] = {
 	    cmd_daemon },
 	{ "delete", "move files into quarantine under the deletion rules",
 	    cmd_delete },
+	{ "deliver", "send files to a destination with hashes, resume and a "
+	    "receipt", cmd_deliver },
+	{ "destinations", "list delivery destinations; 'test NAME' checks one",
+	    cmd_destinations },
 	{ "handover", "the shift's handover report; 'mcr handover ack' "
 	    "acknowledges it", cmd_handover },
 	{ "incident", "open, acknowledge, update, resolve and list incidents",
@@ -51,6 +57,8 @@ static const struct cmd_entry verbs[] = {
 	    "encoded here", cmd_profiles },
 	{ "qc", "check a file against a delivery spec; specs, reports, "
 	    "exceptions", cmd_qc },
+	{ "receive", "check a received delivery against its sum files",
+	    cmd_receive },
 	{ "shift", "start or end a shift, or show who is on", cmd_shift },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
 	{ "storage", "space, growth, usage by client; 'storage du PATH'", cmd_storage },

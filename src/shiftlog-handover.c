@@ -1273,27 +1273,21 @@ report_qc(struct report *r)
 	return finish(r, st, rc);
 }
 
-/* Deliveries and physical assets: mcr has no tables of its own for them
- * yet, so the section lists what plugins filed as "delivery", "transfer"
- * or "asset" rows in the generic records table, and says so when there
- * are none. */
+/* Deliveries (sent and received) and physical asset movements of the
+ * window, from the delivery duty's tables, as rows of {id, time, job,
+ * type, data}; an empty list says none were recorded. */
 static int
-report_records(struct report *r, const char *name, const char *types)
+report_rows(struct report *r, const char *name, const char *source,
+    const char *sql)
 {
 	json_t *sec = json_object(), *rows = json_array();
 	sqlite3_stmt *st;
-	char *sql;
 	int rc;
 
 	json_object_set_new(r->doc, name, sec);
-	json_object_set_new(sec, "source", json_string("records"));
+	json_object_set_new(sec, "source", json_string(source));
 	json_object_set_new(sec, "recorded", rows);
-	sql = xasprintf("SELECT id, time, coalesce(job_id, 0), type, data FROM "
-	    "records WHERE type IN (%s) AND time >= ?1 AND time < ?2 ORDER BY "
-	    "time LIMIT 200", types);
-	rc = prep(r, sql, &st);
-	free(sql);
-	if (rc < 0)
+	if ((rc = prep(r, sql, &st)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_array_append_new(rows, json_pack("{s:I, s:o, s:o, s:s, s:o}",
@@ -1303,6 +1297,31 @@ report_records(struct report *r, const char *name, const char *types)
 		    json_integer(sqlite3_column_int64(st, 2)) : json_null(),
 		    "type", sl_col_text(st, 3), "data", jcol_json(st, 4)));
 	return finish(r, st, rc);
+}
+
+static int
+report_deliveries(struct report *r)
+{
+	return report_rows(r, "deliveries", "deliveries",
+	    "SELECT id, coalesce(finished, started), coalesce(job_id, 0), "
+	    "CASE direction WHEN 'in' THEN 'receipt' ELSE 'delivery' END, "
+	    "json_object('destination', destination, 'target', target, "
+	    "'path', path, 'client', client, 'status', status, 'files', "
+	    "files, 'bytes', bytes, 'verified_by', verified_by, 'message', "
+	    "message) FROM deliveries WHERE coalesce(finished, started) >= ?1 "
+	    "AND coalesce(finished, started) < ?2 ORDER BY 2 LIMIT 200");
+}
+
+static int
+report_assets(struct report *r)
+{
+	return report_rows(r, "assets", "asset_custody",
+	    "SELECT c.id, c.time, 0, 'asset ' || c.action, json_object("
+	    "'label', a.label, 'format', a.format, 'client', a.client, "
+	    "'location', c.location, 'courier', c.courier, 'reference', "
+	    "c.reference, 'signed_by', c.signed_by) FROM asset_custody c "
+	    "JOIN assets a ON a.id = c.asset_id WHERE c.time >= ?1 AND "
+	    "c.time < ?2 ORDER BY c.time LIMIT 200");
 }
 
 static json_t *
@@ -1535,8 +1554,8 @@ shiftlog_handover_report(struct shiftlog *sl, int64_t since, int64_t until,
 	    (rc = report_frame(&r, site)) < 0 ||
 	    (rc = report_jobs(&r)) < 0 ||
 	    (rc = report_qc(&r)) < 0 ||
-	    (rc = report_records(&r, "deliveries", "'delivery', 'transfer'")) < 0 ||
-	    (rc = report_records(&r, "assets", "'asset'")) < 0 ||
+	    (rc = report_deliveries(&r)) < 0 ||
+	    (rc = report_assets(&r)) < 0 ||
 	    (rc = report_incidents(&r)) < 0 ||
 	    (rc = report_storage(&r)) < 0 ||
 	    (rc = report_notes(&r)) < 0 ||

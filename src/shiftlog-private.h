@@ -80,5 +80,10 @@ int sl_file_storage_purged(struct shiftlog *sl, int64_t job,
     const char *data);
 /* Record filers that live in their duty's own shiftlog-NAME.c. */
 int sl_file_qc_report(struct shiftlog *sl, int64_t job, const char *data);
+/* Filers of host->record types (shiftlog-delivery.c). */
+int shiftlog_file_delivery(struct shiftlog *sl, int64_t job,
+    const char *data);
+int shiftlog_file_delivery_file(struct shiftlog *sl, int64_t job,
+    const char *data);
 
 #endif

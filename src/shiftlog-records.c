@@ -76,6 +76,8 @@ static const struct filer filers[] = {
 	{ "storage.owners", sl_file_storage_owners },
 	{ "storage.purged", sl_file_storage_purged },
 	{ "qc.report", sl_file_qc_report },
+	{ "delivery", shiftlog_file_delivery },
+	{ "delivery.file", shiftlog_file_delivery_file },
 	{ NULL, NULL },
 };
 

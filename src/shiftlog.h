@@ -605,5 +605,55 @@ struct shiftlog_qc_report {
 /* The newest limit reports (0: all), oldest first. */
 int shiftlog_qc_reports(struct shiftlog *sl, int64_t limit,
     int (*cb)(const struct shiftlog_qc_report *, void *), void *arg);
+/* --- delivery and physical assets (shiftlog-delivery.c) --- */
+
+/* One delivery (direction out) or receipt (in) with its files, as a JSON
+ * document (keys in mcr(1)); by its id, or by its job when id is 0. *out
+ * is malloc'd. SHIFTLOG_INVALID when there is none. */
+int shiftlog_delivery_json(struct shiftlog *sl, int64_t id, int64_t job,
+    char **out);
+/* The newest limit deliveries (0: all) of direction ("out", "in" or NULL
+ * for both), newest first, as a JSON array in *out (malloc'd). */
+int shiftlog_deliveries_json(struct shiftlog *sl, const char *direction,
+    int64_t limit, char **out);
+
+/* A change of custody of a physical asset: "in" (received; registers a
+ * new asset), "out" (dispatched) or "move" (to another shelf or room). */
+struct shiftlog_custody {
+	const char *label;	/* barcode or label, unique */
+	const char *action;
+	const char *format;	/* HDCAM SR, Digibeta, LTO-8, SSD, ... */
+	const char *client;
+	const char *production;
+	const char *location;	/* where it is now, or who it went to */
+	const char *courier;
+	const char *reference;	/* waybill, order or job reference */
+	const char *signed_by;	/* who signed for it */
+	const char *note;
+};
+/* Records the change and its "asset.ACTION" event in one transaction;
+ * refuses one that contradicts the register (out when already out, an
+ * unknown label for out or move). Returns 0 or a negative shiftlog_rc. */
+int shiftlog_asset_custody(struct shiftlog *sl,
+    const struct shiftlog_custody *c);
+/* Links media catalogue row media_id to the asset it was ingested from. */
+int shiftlog_asset_link(struct shiftlog *sl, const char *label,
+    int64_t media_id);
+/* One asset with its chain of custody and linked media as JSON. */
+int shiftlog_asset_json(struct shiftlog *sl, const char *label, char **out);
+/* Every asset (state "in", "out" or NULL for all) as a JSON array. */
+int shiftlog_assets_json(struct shiftlog *sl, const char *state, char **out);
+
+/* An asset as the console lists it; strings valid during the callback. */
+struct shiftlog_asset_row {
+	const char *label, *format, *client, *production, *state, *location;
+	const char *last_by;	/* who signed the last change */
+	int64_t updated;	/* microseconds UTC */
+	int64_t media;		/* linked media rows */
+};
+/* Calls cb for each asset, most recently changed first; a nonzero return
+ * from cb stops. */
+int shiftlog_assets(struct shiftlog *sl,
+    int (*cb)(const struct shiftlog_asset_row *row, void *arg), void *arg);
 
 #endif

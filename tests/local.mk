@@ -66,6 +66,7 @@ EXTRA_DIST += %D%/lib.sh \
 
 include %D%/plugins/local.mk
 include %D%/console/local.mk
+include %D%/delivery/local.mk
 include %D%/bench/local.mk
 include %D%/ingest/local.mk
 include %D%/handover/local.mk

@@ -74,3 +74,4 @@ include %D%/handover.mk
 include %D%/storage.mk
 include %D%/qc.mk
 include %D%/transcode.mk
+include %D%/delivery.mk

@@ -72,9 +72,10 @@ hoplug_qc(struct mcr_job *job, const struct mcr_host *host)
 static int
 hoplug_deliver(struct mcr_job *job, const struct mcr_host *host)
 {
-	return emit(job, host, "delivery", json_pack("{s:s, s:s, s:s, s:I}",
-	    "direction", "sent", "destination", param(job, host, "to",
-	    "playout-b"), "path", param(job, host, "path", "PROMO_01.mxf"),
+	return emit(job, host, "delivery", json_pack("{s:s, s:s, s:s, s:s, "
+	    "s:I, s:I}", "direction", "out", "status", "delivered",
+	    "destination", param(job, host, "to", "playout-b"), "path",
+	    param(job, host, "path", "PROMO_01.mxf"), "files", (json_int_t)1,
 	    "bytes", (json_int_t)1048576));
 }
 

@@ -1,0 +1,2219 @@
+/*
+ * transfer: the delivery duty (D4). transfer.deliver sends files and
+ * folders to a destination through a real engine: the local/NAS copy of
+ * seam.c, rsync over SSH, or the OpenSSH sftp client in batch mode, each
+ * run as a child with posix_spawn. The command line mcr deliver resolves
+ * [destination NAME] into the job's parameters, so a retried job goes
+ * where the first attempt went. Before a remote engine runs, each file is
+ * hashed (xxh128 and md5, one read); the engine's own output becomes the
+ * job's progress; its exit code becomes one sentence. Transient failures
+ * (a cut connection, a timeout) are retried with a doubling back-off and
+ * resume: rsync keeps partial files in .mcr-partial on the far side, and
+ * sftp appends to a NAME.part it renames when complete. Afterwards the far
+ * side is checked as the destination's verify= says (an rsync --checksum
+ * pass, a size listing, or none), and each file is recorded
+ * ("delivery.file") with its size, hashes, times, rate and status; the
+ * delivery itself is recorded as "delivery". Only a file the engine
+ * finished is ever marked delivered.
+ *
+ * transfer.receive checks a received folder against md5sum / xxhsum files
+ * and records a receipt ("delivery" with direction "in") that flags each
+ * corrupted, missing or unlisted file.
+ *
+ * No key, password or key content is logged: the key is named to ssh by
+ * path and never read here.
+ */
+#include "autoconfig.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mcr-plugin.h"
+#include "seam.h"
+
+extern char **environ;
+
+#define ERRLEN 1024
+
+struct tx_file {
+	char *src;		/* absolute path */
+	char *rel;		/* path at the destination, relative */
+	uint64_t size;
+	struct tx_hashes h;
+	double start, end;	/* wall clock seconds; 0 unknown */
+	int sent;		/* the engine finished it */
+	int verified;		/* 1 ok, -1 mismatch, 0 not checked */
+	char *problem;
+};
+
+struct tx_dest {
+	const char *name, *type, *path, *host, *port, *user, *key;
+	const char *known_hosts, *verify, *window;
+	const char *rclone_config;	/* rclone.conf; holds credentials */
+	long bwlimit;		/* KiB/s; 0: none */
+};
+
+struct tx {
+	struct mcr_job *job;
+	const struct mcr_host *host;
+	struct tx_dest d;
+	struct tx_file *files;
+	size_t nfiles;
+	uint64_t total;
+	uint64_t done_before;	/* bytes of files finished (hashing, local) */
+	size_t cur;		/* the file in hand */
+	double t0;		/* this attempt's start, for rates */
+	double started;		/* the job's start */
+	double hash_seconds;
+	int retries;
+	int backoff_s;
+	char *tmpdir;		/* manifests staged here */
+	char *stderr_tail;	/* the engine's last words */
+	char sftp_pending[4096];
+	int sftp_phase;
+	json_t *listing;	/* rel -> size from a size listing */
+};
+
+static double
+wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+static char *
+xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *
+xprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+static void
+tx_log(struct tx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+tx_log(struct tx *t, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	t->host->log(t->job, buf);
+}
+
+static void
+tx_record(struct tx *t, const char *type, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	if (s != NULL && t->host->size >= offsetof(struct mcr_host, record) +
+	    sizeof t->host->record && t->host->record != NULL)
+		t->host->record(t->job, type, s);
+	free(s);
+	json_decref(o);
+}
+
+/* --- the transfer window --- */
+
+static int
+hhmm(const char *s, int *min)
+{
+	int h, m;
+	char tail;
+
+	if (sscanf(s, "%d:%d%c", &h, &m, &tail) < 2 || h < 0 || h > 24 ||
+	    m < 0 || m > 59)
+		return -1;
+	*min = h * 60 + m;
+	return 0;
+}
+
+/* 1 when now (local time) is inside "HH:MM-HH:MM" (which may wrap past
+ * midnight), 0 when not, -1 when the text is not a window. */
+int tx_window_open(const char *window, time_t now);
+int
+tx_window_open(const char *window, time_t now)
+{
+	const char *dash = strchr(window, '-');
+	char a[8];
+	int from, to, cur;
+	struct tm tm;
+
+	if (dash == NULL || dash - window >= (long)sizeof a)
+		return -1;
+	memcpy(a, window, (size_t)(dash - window));
+	a[dash - window] = '\0';
+	if (hhmm(a, &from) < 0 || hhmm(dash + 1, &to) < 0)
+		return -1;
+	localtime_r(&now, &tm);
+	cur = tm.tm_hour * 60 + tm.tm_min;
+	if (from == to)
+		return 1;
+	if (from < to)
+		return cur >= from && cur < to;
+	return cur >= from || cur < to;
+}
+
+/* --- the files to send --- */
+
+static struct tx *walk_tx;
+static size_t walk_root_len;
+static const char *walk_prefix;
+
+static void
+add_file(struct tx *t, const char *src, const char *rel, uint64_t size)
+{
+	struct tx_file *f;
+
+	t->files = realloc(t->files, (t->nfiles + 1) * sizeof *t->files);
+	if (t->files == NULL)
+		abort();
+	f = &t->files[t->nfiles++];
+	memset(f, 0, sizeof *f);
+	f->src = xstrdup(src);
+	f->rel = xstrdup(rel);
+	f->size = size;
+	t->total += size;
+}
+
+static int
+walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	char *rel;
+
+	(void)ftw;
+	if (type == FTW_DNR || type == FTW_NS)
+		return -1;
+	if (type != FTW_F || !S_ISREG(st->st_mode))
+		return 0;
+	rel = xprintf("%s%s", walk_prefix, path + walk_root_len);
+	add_file(walk_tx, path, rel, (uint64_t)st->st_size);
+	free(rel);
+	return 0;
+}
+
+static int
+file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tx_file *)a)->rel,
+	    ((const struct tx_file *)b)->rel);
+}
+
+static int
+collect(struct tx *t, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *copy, *base;
+	size_t before = t->nfiles;
+
+	if (path[0] != '/') {
+		snprintf(err, errlen, "%s is not an absolute path", path);
+		return -1;
+	}
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	copy = xstrdup(path);
+	base = basename(copy);
+	if (S_ISREG(st.st_mode))
+		add_file(t, path, base, (uint64_t)st.st_size);
+	else if (S_ISDIR(st.st_mode)) {
+		walk_tx = t;
+		walk_root_len = strlen(path);
+		while (walk_root_len > 1 && path[walk_root_len - 1] == '/')
+			walk_root_len--;
+		walk_prefix = base;
+		if (nftw(path, walk_one, 32, FTW_PHYS) != 0) {
+			snprintf(err, errlen, "cannot read every file under %s",
+			    path);
+			free(copy);
+			return -1;
+		}
+		qsort(t->files + before, t->nfiles - before, sizeof *t->files,
+		    file_cmp);
+	} else {
+		snprintf(err, errlen, "%s is neither a file nor a folder", path);
+		free(copy);
+		return -1;
+	}
+	free(copy);
+	return 0;
+}
+
+/* --- progress --- */
+
+static void
+progress(struct tx *t, double fraction, double rate, double eta)
+{
+	char subject[1024];
+	const char *name = t->cur < t->nfiles ? t->files[t->cur].rel : "";
+
+	snprintf(subject, sizeof subject, "%s -> %s", name, t->d.name);
+	t->host->progress(t->job, fraction, rate, "B", eta, subject);
+}
+
+/* While a remote engine waits for the read side's hashes, the job's
+ * fraction stays unknown (it measures the transfer); a local copy hashes
+ * as it copies, so there it is the copy's fraction. */
+static int
+hash_cb(void *arg, uint64_t done)
+{
+	struct tx *t = arg;
+	double el = wall() - t->t0, rate;
+	uint64_t all = t->done_before + done;
+	int copying = strcmp(t->d.type, "local") == 0;
+
+	rate = el > 0 ? all / el : -1;
+	progress(t, copying && t->total > 0 ? (double)all / t->total : -1,
+	    rate, copying && rate > 0 ? (t->total - all) / rate : -1);
+	return t->host->cancelled(t->job);
+}
+
+/* --- running an engine --- */
+
+/* Runs argv with stdin from input (may be NULL), feeding stdout and stderr
+ * line by line (split at \r and \n) to on_line. Returns the wait status,
+ * or -1 when it could not start (err set). On cancel the child gets
+ * SIGTERM, so rsync keeps its partial file. */
+static int
+spawn_run(struct tx *t, char *const argv[], const char *input,
+    void (*on_line)(struct tx *t, int is_err, char *line),
+    void (*tick)(struct tx *t, pid_t pid), char *err, size_t errlen)
+{
+	posix_spawn_file_actions_t fa;
+	int out[2], er[2], in[2], status = -1, cancelled = 0;
+	char buf[2][8192];
+	size_t have[2] = { 0, 0 };
+	pid_t pid;
+	int open_fds = 2, i, rc;
+
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(er, O_CLOEXEC) < 0 ||
+	    pipe2(in, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, er[1], 2);
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]);
+	close(out[1]);
+	close(er[1]);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot run %s: %s; is it installed?",
+		    argv[0], strerror(rc));
+		close(in[1]);
+		close(out[0]);
+		close(er[0]);
+		return -1;
+	}
+	tx_log(t, "%s started, pid %ld", argv[0], (long)pid);
+	if (input != NULL) {
+		size_t n = strlen(input);
+		const char *p = input;
+
+		signal(SIGPIPE, SIG_IGN);
+		while (n > 0) {
+			ssize_t w = write(in[1], p, n);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			p += w;
+			n -= (size_t)w;
+		}
+	}
+	close(in[1]);
+	while (open_fds > 0) {
+		struct pollfd pfd[2] = { { out[0], POLLIN, 0 },
+			{ er[0], POLLIN, 0 } };
+
+		if (have[0] == (size_t)-1)
+			pfd[0].fd = -1;
+		if (have[1] == (size_t)-1)
+			pfd[1].fd = -1;
+		if (poll(pfd, 2, 250) < 0 && errno != EINTR)
+			break;
+		if (tick != NULL)
+			tick(t, pid);
+		if (!cancelled && t->host->cancelled(t->job)) {
+			kill(pid, SIGTERM);
+			cancelled = 1;
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t r;
+			size_t s, k;
+
+			if (pfd[i].fd < 0 || !(pfd[i].revents &
+			    (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(pfd[i].fd, buf[i] + have[i],
+			    sizeof buf[i] - 1 - have[i]);
+			if (r <= 0) {
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (have[i] > 0) {
+					buf[i][have[i]] = '\0';
+					on_line(t, i, buf[i]);
+				}
+				have[i] = (size_t)-1;
+				open_fds--;
+				continue;
+			}
+			have[i] += (size_t)r;
+			s = 0;
+			for (k = 0; k < have[i]; k++) {
+				if (buf[i][k] == '\n' || buf[i][k] == '\r') {
+					buf[i][k] = '\0';
+					if (k > s)
+						on_line(t, i, buf[i] + s);
+					s = k + 1;
+				}
+			}
+			if (s == 0 && have[i] == sizeof buf[i] - 1) {
+				buf[i][have[i]] = '\0';
+				on_line(t, i, buf[i]);
+				s = have[i];
+			}
+			memmove(buf[i], buf[i] + s, have[i] - s);
+			have[i] -= s;
+		}
+	}
+	close(out[0]);
+	close(er[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+static void
+keep_stderr(struct tx *t, const char *line)
+{
+	size_t old = t->stderr_tail ? strlen(t->stderr_tail) : 0;
+	size_t n = strlen(line);
+
+	/* Keep the last few KiB: the reason is usually at the end. */
+	if (old + n + 2 > 4096) {
+		free(t->stderr_tail);
+		t->stderr_tail = NULL;
+		old = 0;
+	}
+	t->stderr_tail = realloc(t->stderr_tail, old + n + 2);
+	if (t->stderr_tail == NULL)
+		abort();
+	memcpy(t->stderr_tail + old, line, n);
+	t->stderr_tail[old + n] = '\n';
+	t->stderr_tail[old + n + 1] = '\0';
+	tx_log(t, "engine: %s", line);
+}
+
+static int
+said(const struct tx *t, const char *what)
+{
+	return t->stderr_tail != NULL && strstr(t->stderr_tail, what) != NULL;
+}
+
+/* Turns an ssh failure into one sentence; 1 when retrying may help. */
+static int
+ssh_sentence(const struct tx *t, char *msg, size_t len)
+{
+	const char *host = t->d.host, *port = t->d.port ? t->d.port : "22";
+
+	if (said(t, "REMOTE HOST IDENTIFICATION HAS CHANGED") ||
+	    said(t, "Host key verification failed") ||
+	    said(t, "No ED25519 host key is known") ||
+	    said(t, "host key is known")) {
+		snprintf(msg, len, "the SSH host key of %s port %s is not the "
+		    "one in %s (changed, or never recorded); confirm the "
+		    "key's fingerprint with the far side and add it to that "
+		    "file: mcr never accepts a host key blindly", host, port,
+		    t->d.known_hosts ? t->d.known_hosts : "known_hosts");
+		return 0;
+	}
+	if (said(t, "Permission denied")) {
+		snprintf(msg, len, "%s refused the login of user %s with the "
+		    "configured key; check the key is in that user's "
+		    "authorized_keys on the far side", host,
+		    t->d.user ? t->d.user : "(default)");
+		return 0;
+	}
+	if (said(t, "Connection refused")) {
+		snprintf(msg, len, "nothing accepts SSH connections on %s port "
+		    "%s (connection refused); check the address and that the "
+		    "far side's sshd runs", host, port);
+		return 1;
+	}
+	if (said(t, "Could not resolve hostname")) {
+		snprintf(msg, len, "the host name %s does not resolve; check "
+		    "host = in the destination", host);
+		return 0;
+	}
+	if (said(t, "timed out") || said(t, "No route to host") ||
+	    said(t, "Network is unreachable")) {
+		snprintf(msg, len, "%s port %s cannot be reached (timeout or "
+		    "no route); the network or the far side is down", host,
+		    port);
+		return 1;
+	}
+	if (said(t, "Connection reset") || said(t, "Broken pipe") ||
+	    said(t, "Connection closed")) {
+		snprintf(msg, len, "the SSH connection to %s was cut during "
+		    "the transfer", host);
+		return 1;
+	}
+	snprintf(msg, len, "ssh to %s port %s failed; 'mcr job log' shows "
+	    "what ssh said", host, port);
+	return 1;
+}
+
+/* rsync's exit status as one sentence (rsync(1) EXIT VALUES); returns 1
+ * when another attempt may succeed. */
+static int
+rsync_sentence(const struct tx *t, int status, char *msg, size_t len)
+{
+	int code;
+
+	if (WIFSIGNALED(status)) {
+		snprintf(msg, len, "rsync was killed by signal %d during the "
+		    "transfer", WTERMSIG(status));
+		return 1;
+	}
+	code = WEXITSTATUS(status);
+	switch (code) {
+	case 255:
+		return ssh_sentence(t, msg, len);
+	case 1:
+		snprintf(msg, len, "rsync refused its command line (exit 1); "
+		    "check the destination's settings");
+		return 0;
+	case 2:
+		snprintf(msg, len, "the rsync on %s speaks an incompatible "
+		    "protocol (exit 2); update rsync there", t->d.host);
+		return 0;
+	case 3:
+		snprintf(msg, len, "rsync could not use the source or the "
+		    "destination folder (exit 3): %s", t->stderr_tail ?
+		    "see 'mcr job log'" : "no detail");
+		return 0;
+	case 5:
+		snprintf(msg, len, "rsync could not start its protocol with %s "
+		    "(exit 5); is rsync installed on the far side?", t->d.host);
+		return 0;
+	case 10:
+		snprintf(msg, len, "the connection to %s failed during the "
+		    "transfer (rsync exit 10, socket I/O)", t->d.host);
+		return 1;
+	case 11:
+		snprintf(msg, len, "a file could not be read or written (rsync "
+		    "exit 11); the far side may be full or read-only");
+		return 0;
+	case 12:
+		if (said(t, "Permission denied") || said(t, "Host key"))
+			return ssh_sentence(t, msg, len);
+		snprintf(msg, len, "the rsync data stream to %s broke (exit "
+		    "12); the connection was cut", t->d.host);
+		return 1;
+	case 20:
+		snprintf(msg, len, "rsync was interrupted (exit 20)");
+		return 1;
+	case 23:
+		snprintf(msg, len, "some files were not transferred because of "
+		    "errors (rsync exit 23); 'mcr job log' names them");
+		return 1;
+	case 24:
+		snprintf(msg, len, "some source files vanished during the "
+		    "transfer (rsync exit 24)");
+		return 0;
+	case 30:
+	case 35:
+		snprintf(msg, len, "rsync timed out talking to %s (exit %d)",
+		    t->d.host, code);
+		return 1;
+	default:
+		snprintf(msg, len, "rsync failed with exit status %d; 'mcr job "
+		    "log' shows what it said", code);
+		return 1;
+	}
+}
+
+/* The ssh command rsync runs; paths are quoted for rsync's own splitter. */
+static char *
+ssh_command(const struct tx *t)
+{
+	return xprintf("ssh -p %s -i '%s' -o UserKnownHostsFile='%s' "
+	    "-o StrictHostKeyChecking=yes -o BatchMode=yes "
+	    "-o IdentitiesOnly=yes -o PasswordAuthentication=no "
+	    "-o KbdInteractiveAuthentication=no -o ConnectTimeout=15 "
+	    "-o ServerAliveInterval=15 -o ServerAliveCountMax=3 -F /dev/null",
+	    t->d.port ? t->d.port : "22", t->d.key, t->d.known_hosts);
+}
+
+static char *
+remote_spec(const struct tx *t)
+{
+	const char *p = t->d.path ? t->d.path : ".";
+	size_t n = strlen(p);
+
+	return xprintf("%s%s%s:%s%s", t->d.user ? t->d.user : "",
+	    t->d.user ? "@" : "", t->d.host, p,
+	    n > 0 && p[n - 1] == '/' ? "" : "/");
+}
+
+/* --- rsync --- */
+
+static struct tx_file *
+find_rel(struct tx *t, const char *rel, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfiles; i++) {
+		if (strcmp(t->files[i].rel, rel) == 0) {
+			if (idx != NULL)
+				*idx = i;
+			return &t->files[i];
+		}
+	}
+	return NULL;
+}
+
+static double
+rate_unit(const char *s)
+{
+	double v;
+	char unit[8] = "";
+
+	if (sscanf(s, "%lf%7[kMGTB]", &v, unit) < 1)
+		return -1;
+	switch (unit[0]) {
+	case 'k': return v * 1024;
+	case 'M': return v * 1024 * 1024;
+	case 'G': return v * 1024 * 1024 * 1024;
+	case 'T': return v * 1024.0 * 1024 * 1024 * 1024;
+	default: return v;
+	}
+}
+
+static void
+rsync_line(struct tx *t, int is_err, char *line)
+{
+	char bytes[64], rate[32], eta[32];
+	int pct, h, m, s;
+	struct tx_file *f;
+	size_t idx;
+
+	if (is_err) {
+		keep_stderr(t, line);
+		return;
+	}
+	/* "  1,234,567  45%   12.34MB/s    0:00:12 (xfr#1, to-chk=3/5)" */
+	if (sscanf(line, " %63[0-9,] %d%% %31s %31s", bytes, &pct, rate,
+	    eta) == 4 && strchr(rate, '/') != NULL) {
+		double r = rate_unit(rate), e = -1;
+
+		if (sscanf(eta, "%d:%d:%d", &h, &m, &s) == 3)
+			e = h * 3600 + m * 60 + s;
+		progress(t, pct / 100.0, r, strstr(line, "xfr#") ? -1 : e);
+		return;
+	}
+	while (*line == ' ')
+		line++;
+	if ((f = find_rel(t, line, &idx)) != NULL) {
+		double now = wall();
+
+		if (t->cur < t->nfiles && t->files[t->cur].start > 0 &&
+		    t->files[t->cur].end == 0 && t->cur != idx)
+			t->files[t->cur].end = now;
+		t->cur = idx;
+		f->start = now;
+		f->end = 0;
+	}
+}
+
+static int
+run_rsync(struct tx *t, int attempt, char *msg, size_t len)
+{
+	char *ssh = ssh_command(t), *remote = remote_spec(t);
+	char bw[32];
+	char **argv = calloc(t->nfiles + 16, sizeof *argv);
+	size_t i, n = 0;
+	int status, again;
+
+	(void)attempt;
+	argv[n++] = "rsync";
+	argv[n++] = "-a";
+	argv[n++] = "--partial-dir=.mcr-partial";
+	argv[n++] = "--delay-updates";
+	argv[n++] = "--mkpath";
+	argv[n++] = "--no-inc-recursive";
+	argv[n++] = "--info=progress2,name1";
+	argv[n++] = "--protect-args";
+	argv[n++] = "-e";
+	argv[n++] = ssh;
+	if (t->d.bwlimit > 0) {
+		snprintf(bw, sizeof bw, "--bwlimit=%ld", t->d.bwlimit);
+		argv[n++] = bw;
+	}
+	/* Each top-level source once: a folder sends what is under it. */
+	for (i = 0; i < t->nfiles; i++) {
+		const char *src = t->files[i].src, *rel = t->files[i].rel;
+		size_t top = strcspn(rel, "/");
+		size_t srclen = strlen(src) - (strlen(rel) - top);
+		size_t k;
+		int dup = 0;
+
+		for (k = 0; k < i && !dup; k++) {
+			size_t ktop = strcspn(t->files[k].rel, "/");
+
+			dup = ktop == top && strncmp(t->files[k].rel, rel,
+			    top) == 0;
+		}
+		if (!dup)
+			argv[n++] = strndup(src, srclen);
+	}
+	argv[n++] = remote;
+	argv[n] = NULL;
+	t->cur = 0;
+	for (i = 0; i < t->nfiles; i++)
+		t->files[i].start = t->files[i].end = 0;
+	status = spawn_run(t, argv, NULL, rsync_line, NULL, msg, len);
+	for (i = 10 + (t->d.bwlimit > 0); i < n - 1; i++)
+		free(argv[i]);
+	free(argv);
+	free(ssh);
+	free(remote);
+	if (status < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		double now = wall();
+
+		for (i = 0; i < t->nfiles; i++) {
+			if (t->files[i].start > 0 && t->files[i].end == 0)
+				t->files[i].end = now;
+			t->files[i].sent = 1;
+		}
+		return 0;
+	}
+	if (t->host->cancelled(t->job))
+		return 2;
+	again = rsync_sentence(t, status, msg, len);
+	return again ? 1 : -1;
+}
+
+/* The far side as rsync sees it: a --checksum dry run names every file
+ * whose content differs from ours. */
+static void
+verify_line(struct tx *t, int is_err, char *line)
+{
+	struct tx_file *f;
+
+	if (is_err) {
+		keep_stderr(t, line);
+		return;
+	}
+	if (t->sftp_phase == 1) {
+		/* "-rw-r--r-- 1,234 2026/11/29 10:00:00 dir/name" */
+		char perms[16], size[32], date[16], tim[16];
+		int off = 0;
+
+		if (sscanf(line, "%15s %31[0-9,] %15s %15s %n", perms, size,
+		    date, tim, &off) == 4 && off > 0 && perms[0] == '-') {
+			char digits[32];
+			size_t k, j = 0;
+
+			for (k = 0; size[k] != '\0' && j < sizeof digits - 1;
+			    k++)
+				if (size[k] != ',')
+					digits[j++] = size[k];
+			digits[j] = '\0';
+			json_object_set_new(t->listing, line + off,
+			    json_integer(strtoll(digits, NULL, 10)));
+		}
+		return;
+	}
+	/* --itemize-changes: ">fc.T...... name" */
+	if (strlen(line) > 12 && line[11] == ' ' &&
+	    (f = find_rel(t, line + 12, NULL)) != NULL && line[0] != '.') {
+		f->verified = -1;
+		free(f->problem);
+		f->problem = xprintf("differs at %s after the transfer "
+		    "(rsync --checksum)", t->d.name);
+	}
+}
+
+static int
+verify_rsync(struct tx *t, char *msg, size_t len)
+{
+	char *ssh = ssh_command(t), *remote = remote_spec(t), *remote_r;
+	char *argv[16 + 1];
+	size_t i, n = 0;
+	int status;
+
+	for (i = 0; i < t->nfiles; i++)
+		t->files[i].verified = 0;
+	if (strcmp(t->d.verify, "checksum") == 0) {
+		char **av = calloc(t->nfiles + 16, sizeof *av);
+		size_t k;
+
+		av[n++] = "rsync";
+		av[n++] = "-a";
+		av[n++] = "--checksum";
+		av[n++] = "--dry-run";
+		av[n++] = "--itemize-changes";
+		av[n++] = "--no-inc-recursive";
+		av[n++] = "--protect-args";
+		av[n++] = "-e";
+		av[n++] = ssh;
+		for (i = 0; i < t->nfiles; i++) {
+			const char *rel = t->files[i].rel;
+			size_t top = strcspn(rel, "/"), dup = 0;
+
+			for (k = 0; k < i && !dup; k++)
+				dup = strcspn(t->files[k].rel, "/") == top &&
+				    strncmp(t->files[k].rel, rel, top) == 0;
+			if (!dup)
+				av[n++] = strndup(t->files[i].src,
+				    strlen(t->files[i].src) -
+				    (strlen(rel) - top));
+		}
+		av[n++] = remote;
+		av[n] = NULL;
+		t->sftp_phase = 0;
+		status = spawn_run(t, av, NULL, verify_line, NULL, msg, len);
+		for (i = 9; i < n - 1; i++)
+			free(av[i]);
+		free(av);
+	} else {
+		remote_r = remote;
+		argv[n++] = "rsync";
+		argv[n++] = "-r";
+		argv[n++] = "--list-only";
+		argv[n++] = "--protect-args";
+		argv[n++] = "-e";
+		argv[n++] = ssh;
+		argv[n++] = remote_r;
+		argv[n] = NULL;
+		t->sftp_phase = 1;
+		json_decref(t->listing);
+		t->listing = json_object();
+		status = spawn_run(t, argv, NULL, verify_line, NULL, msg, len);
+		t->sftp_phase = 0;
+	}
+	free(ssh);
+	free(remote);
+	if (status < 0)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char why[600];
+
+		rsync_sentence(t, status, why, sizeof why);
+		snprintf(msg, len, "the check of the far side failed: %s", why);
+		return -1;
+	}
+	for (i = 0; i < t->nfiles; i++) {
+		struct tx_file *f = &t->files[i];
+
+		if (t->listing != NULL && strcmp(t->d.verify, "size") == 0) {
+			json_t *v = json_object_get(t->listing, f->rel);
+
+			if (v == NULL || (uint64_t)json_integer_value(v) !=
+			    f->size) {
+				f->verified = -1;
+				free(f->problem);
+				f->problem = v == NULL ? xprintf("missing at "
+				    "%s after the transfer", t->d.name) :
+				    xprintf("%lld bytes at %s, %llu here",
+				    (long long)json_integer_value(v),
+				    t->d.name, (unsigned long long)f->size);
+				continue;
+			}
+		}
+		if (f->verified == 0)
+			f->verified = 1;
+	}
+	return 0;
+}
+
+/* --- sftp (the OpenSSH client in batch mode) --- */
+
+static char *
+sftp_remote(const struct tx *t, const char *rel, const char *suffix)
+{
+	const char *p = t->d.path ? t->d.path : ".";
+	size_t n = strlen(p);
+
+	return xprintf("%s%s%s%s", p, n > 0 && p[n - 1] == '/' ? "" : "/", rel,
+	    suffix);
+}
+
+static int
+sftp_quotable(const char *s)
+{
+	return strpbrk(s, "\"\\\n\r") == NULL;
+}
+
+static void
+sftp_line(struct tx *t, int is_err, char *line)
+{
+	char *q;
+	size_t idx;
+
+	if (is_err) {
+		keep_stderr(t, line);
+		return;
+	}
+	if (strncmp(line, "sftp> ", 6) == 0) {
+		char *cmd = line + 6;
+		double now = wall();
+
+		if (*cmd == '-')
+			cmd++;
+		/* The command before this one finished: batch mode stops
+		 * at the first failure. */
+		if (t->sftp_pending[0] != '\0' &&
+		    find_rel(t, t->sftp_pending, &idx) != NULL) {
+			t->files[idx].sent = 1;
+			t->files[idx].end = now;
+			t->done_before += t->files[idx].size;
+			t->sftp_pending[0] = '\0';
+		}
+		q = strchr(cmd, '"');
+		if (q == NULL)
+			return;
+		if (strncmp(cmd, "put ", 4) == 0 || strncmp(cmd, "reput ", 6) ==
+		    0) {
+			size_t k;
+
+			for (k = 0; k < t->nfiles; k++) {
+				size_t sl = strlen(t->files[k].src);
+
+				if (strncmp(q + 1, t->files[k].src, sl) == 0 &&
+				    q[1 + sl] == '"') {
+					t->cur = k;
+					t->files[k].start = now;
+					double el = now - t->t0;
+					double rate = el > 0 ?
+					    t->done_before / el : -1;
+					progress(t, t->total ? (double)
+					    t->done_before / t->total : -1,
+					    rate, rate > 0 ? (t->total -
+					    t->done_before) / rate : -1);
+					break;
+				}
+			}
+		} else if (strncmp(cmd, "rename ", 7) == 0 && t->cur < t->nfiles)
+			snprintf(t->sftp_pending, sizeof t->sftp_pending, "%s",
+			    t->files[t->cur].rel);
+		else if (strncmp(cmd, "ls ", 3) == 0) {
+			/* ls -ln "PATH": remember which file it lists. */
+			char *e = strrchr(q + 1, '"');
+
+			if (e != NULL) {
+				*e = '\0';
+				snprintf(t->sftp_pending, sizeof
+				    t->sftp_pending, "ls:%s", q + 1);
+			}
+		}
+		return;
+	}
+	if (strncmp(t->sftp_pending, "ls:", 3) == 0 && line[0] == '-') {
+		char perms[16], links[16], uid[32], gid[32];
+		long long size;
+
+		if (sscanf(line, "%15s %15s %31s %31s %lld", perms, links, uid,
+		    gid, &size) == 5)
+			json_object_set_new(t->listing, t->sftp_pending + 3,
+			    json_integer(size));
+	}
+}
+
+/* sftp in batch mode prints no progress, so the progress of the file in
+ * hand is how far the sftp process has read it: the position of its
+ * descriptor on that file, from /proc/PID/fdinfo (at most its request
+ * window ahead of what the far side acknowledged). */
+static void
+sftp_tick(struct tx *t, pid_t pid)
+{
+	char dir[64], link[384], target[4096], info[384], line[256];
+	const char *src;
+	struct dirent *e;
+	long long pos = -1;
+	double now = wall(), el, rate, done;
+	DIR *d;
+	FILE *f;
+
+	if (t->cur >= t->nfiles || t->files[t->cur].start == 0 ||
+	    t->files[t->cur].sent)
+		return;
+	src = t->files[t->cur].src;
+	snprintf(dir, sizeof dir, "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while (pos < 0 && (e = readdir(d)) != NULL) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof link, "%s/%s", dir, e->d_name);
+		n = readlink(link, target, sizeof target - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, src) != 0)
+			continue;
+		snprintf(info, sizeof info, "/proc/%ld/fdinfo/%s", (long)pid,
+		    e->d_name);
+		if ((f = fopen(info, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL)
+			if (sscanf(line, "pos: %lld", &pos) == 1)
+				break;
+		fclose(f);
+	}
+	closedir(d);
+	if (pos < 0)
+		return;
+	done = (double)t->done_before + (double)pos;
+	el = now - t->t0;
+	rate = el > 0 ? done / el : -1;
+	progress(t, t->total ? done / t->total : -1, rate,
+	    rate > 0 ? (t->total - done) / rate : -1);
+}
+
+static char *
+sftp_port_arg(const struct tx *t)
+{
+	return xstrdup(t->d.port ? t->d.port : "22");
+}
+
+static int
+sftp_batch(struct tx *t, const char *batch, char *msg, size_t len)
+{
+	char *port = sftp_port_arg(t);
+	char *kh = xprintf("UserKnownHostsFile=%s", t->d.known_hosts);
+	char *target = xprintf("%s%s%s", t->d.user ? t->d.user : "",
+	    t->d.user ? "@" : "", t->d.host);
+	/* sftp -l takes Kbit/s. */
+	char *limit = xprintf("%ld", t->d.bwlimit > 0 ? t->d.bwlimit * 8 :
+	    0);
+	char *argv[] = { "sftp", "-b", "-", "-P", port, "-l", limit,
+		"-i", (char *)t->d.key,
+		"-F", "/dev/null", "-o", kh, "-o", "StrictHostKeyChecking=yes",
+		"-o", "IdentitiesOnly=yes", "-o", "PasswordAuthentication=no",
+		"-o", "KbdInteractiveAuthentication=no", "-o",
+		"ConnectTimeout=15", "-o", "ServerAliveInterval=15", target,
+		NULL };
+	int status;
+
+	t->sftp_pending[0] = '\0';
+	if (t->d.bwlimit <= 0)
+		memmove(&argv[5], &argv[7], sizeof argv - 7 * sizeof argv[0]);
+	status = spawn_run(t, argv, batch, sftp_line, sftp_tick, msg, len);
+	free(limit);
+	free(port);
+	free(kh);
+	free(target);
+	if (status < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		size_t idx;
+
+		if (t->sftp_pending[0] != '\0' &&
+		    find_rel(t, t->sftp_pending, &idx) != NULL) {
+			t->files[idx].sent = 1;
+			t->files[idx].end = wall();
+		}
+		return 0;
+	}
+	if (t->host->cancelled(t->job))
+		return 2;
+	if (WIFSIGNALED(status)) {
+		snprintf(msg, len, "sftp was killed by signal %d during the "
+		    "transfer", WTERMSIG(status));
+		return 1;
+	}
+	if (WEXITSTATUS(status) == 255 || said(t, "Connection") ||
+	    said(t, "Permission denied") || said(t, "Host key") ||
+	    said(t, "host key"))
+		return ssh_sentence(t, msg, len) ? 1 : -1;
+	snprintf(msg, len, "sftp failed on %s: %s", t->d.host,
+	    t->stderr_tail ? t->stderr_tail : "no detail");
+	msg[strcspn(msg, "\n")] = '\0';
+	return 1;
+}
+
+static int
+sftp_list(struct tx *t, const char *suffix, char *msg, size_t len)
+{
+	size_t i, cap = 256, used = 0;
+	char *batch = malloc(cap);
+
+	batch[0] = '\0';
+	json_decref(t->listing);
+	t->listing = json_object();
+	for (i = 0; i < t->nfiles; i++) {
+		char *r = sftp_remote(t, t->files[i].rel, suffix);
+		char *line = xprintf("-ls -ln \"%s\"\n", r);
+		size_t n = strlen(line);
+
+		while (used + n + 1 > cap)
+			batch = realloc(batch, cap *= 2);
+		memcpy(batch + used, line, n + 1);
+		used += n;
+		free(line);
+		free(r);
+	}
+	i = (size_t)sftp_batch(t, batch, msg, len);
+	free(batch);
+	return (int)i;
+}
+
+static void
+append(char **buf, size_t *used, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (*used + n + 1 > *cap)
+		*buf = realloc(*buf, *cap *= 2);
+	if (*buf == NULL)
+		abort();
+	memcpy(*buf + *used, s, n + 1);
+	*used += n;
+}
+
+static int
+run_sftp(struct tx *t, int attempt, char *msg, size_t len)
+{
+	size_t i, cap = 1024, used = 0;
+	char *batch, *line;
+	int rc;
+
+	(void)attempt;
+	for (i = 0; i < t->nfiles; i++) {
+		if (!sftp_quotable(t->files[i].rel) ||
+		    !sftp_quotable(t->files[i].src) ||
+		    (t->d.path && !sftp_quotable(t->d.path))) {
+			snprintf(msg, len, "%s has a quote, backslash or line "
+			    "break in its name, which the sftp batch cannot "
+			    "carry; rename it or use an rsync destination",
+			    t->files[i].src);
+			return -1;
+		}
+	}
+	/* What a cut transfer left: NAME.part to append to. */
+	if ((rc = sftp_list(t, ".part", msg, len)) != 0)
+		return rc;
+	batch = malloc(cap);
+	batch[0] = '\0';
+	{
+		const char *p = t->d.path ? t->d.path : ".";
+		char *dir = xstrdup(p), *s;
+
+		for (s = dir + 1; *s; s++) {
+			if (*s == '/') {
+				*s = '\0';
+				line = xprintf("-mkdir \"%s\"\n", dir);
+				append(&batch, &used, &cap, line);
+				free(line);
+				*s = '/';
+			}
+		}
+		line = xprintf("-mkdir \"%s\"\n", dir);
+		append(&batch, &used, &cap, line);
+		free(line);
+		free(dir);
+	}
+	for (i = 0; i < t->nfiles; i++) {
+		struct tx_file *f = &t->files[i];
+		char *rel = xstrdup(f->rel), *s, *part, *fin, *sub;
+		json_t *have;
+
+		for (s = rel; (s = strchr(s, '/')) != NULL; s++) {
+			*s = '\0';
+			sub = sftp_remote(t, rel, "");
+			line = xprintf("-mkdir \"%s\"\n", sub);
+			append(&batch, &used, &cap, line);
+			free(line);
+			free(sub);
+			*s = '/';
+		}
+		free(rel);
+		part = sftp_remote(t, f->rel, ".part");
+		fin = sftp_remote(t, f->rel, "");
+		have = json_object_get(t->listing, part);
+		if (have != NULL && json_integer_value(have) > 0 &&
+		    (uint64_t)json_integer_value(have) <= f->size) {
+			tx_log(t, "resuming %s at byte %lld", f->rel,
+			    (long long)json_integer_value(have));
+			line = xprintf("reput \"%s\" \"%s\"\n", f->src, part);
+		} else
+			line = xprintf("put \"%s\" \"%s\"\n", f->src, part);
+		append(&batch, &used, &cap, line);
+		free(line);
+		line = xprintf("rename \"%s\" \"%s\"\n", part, fin);
+		append(&batch, &used, &cap, line);
+		free(line);
+		free(part);
+		free(fin);
+	}
+	append(&batch, &used, &cap, "bye\n");
+	t->done_before = 0;
+	for (i = 0; i < t->nfiles; i++)
+		t->files[i].sent = 0;
+	rc = sftp_batch(t, batch, msg, len);
+	free(batch);
+	return rc;
+}
+
+static int
+verify_sftp(struct tx *t, char *msg, size_t len)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = sftp_list(t, "", msg, len)) != 0) {
+		char why[600];
+
+		snprintf(why, sizeof why, "%s", msg);
+		snprintf(msg, len, "the size listing of the far side failed: "
+		    "%s", why);
+		return -1;
+	}
+	for (i = 0; i < t->nfiles; i++) {
+		struct tx_file *f = &t->files[i];
+		char *r = sftp_remote(t, f->rel, "");
+		json_t *v = json_object_get(t->listing, r);
+
+		free(r);
+		if (v == NULL || (uint64_t)json_integer_value(v) != f->size) {
+			f->verified = -1;
+			free(f->problem);
+			f->problem = v == NULL ? xprintf("missing at %s after "
+			    "the transfer", t->d.name) : xprintf("%lld bytes "
+			    "at %s, %llu here", (long long)json_integer_value(v),
+			    t->d.name, (unsigned long long)f->size);
+		} else
+			f->verified = 1;
+	}
+	return 0;
+}
+
+/* --- rclone (object storage; progress from its JSON log) --- */
+
+/* The sources as rclone takes them: each top-level file or folder once,
+ * with the part of rel that names it. */
+struct rc_source {
+	char *src;		/* file or folder here */
+	char *top;		/* its name at the destination */
+	int is_dir;
+	uint64_t bytes;
+};
+
+static size_t
+rc_sources(struct tx *t, struct rc_source **out)
+{
+	struct rc_source *s = NULL;
+	size_t n = 0, i, k;
+
+	for (i = 0; i < t->nfiles; i++) {
+		const char *rel = t->files[i].rel;
+		size_t top = strcspn(rel, "/");
+
+		for (k = 0; k < n; k++)
+			if (strlen(s[k].top) == top &&
+			    strncmp(s[k].top, rel, top) == 0)
+				break;
+		if (k == n) {
+			s = realloc(s, (n + 1) * sizeof *s);
+			if (s == NULL)
+				abort();
+			s[n].src = strndup(t->files[i].src,
+			    strlen(t->files[i].src) - (strlen(rel) - top));
+			s[n].top = strndup(rel, top);
+			s[n].is_dir = rel[top] == '/';
+			s[n].bytes = 0;
+			n++;
+		}
+		s[k].bytes += t->files[i].size;
+	}
+	*out = s;
+	return n;
+}
+
+static void
+rc_sources_free(struct rc_source *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(s[i].src);
+		free(s[i].top);
+	}
+	free(s);
+}
+
+static const char *rc_prefix = "";	/* the source in hand, for objects */
+
+static void
+rclone_line(struct tx *t, int is_err, char *line)
+{
+	json_t *o = json_loads(line, 0, NULL), *st;
+	const char *lvl, *msg, *obj;
+	struct tx_file *f;
+	size_t idx;
+
+	(void)is_err;
+	if (o == NULL) {
+		keep_stderr(t, line);
+		return;
+	}
+	lvl = json_string_value(json_object_get(o, "level"));
+	msg = json_string_value(json_object_get(o, "msg"));
+	obj = json_string_value(json_object_get(o, "object"));
+	if ((st = json_object_get(o, "stats")) != NULL && t->sftp_phase == 0) {
+		double bytes = json_number_value(json_object_get(st, "bytes"));
+		double speed = json_number_value(json_object_get(st, "speed"));
+		json_t *tr = json_array_get(json_object_get(st, "transferring"),
+		    0);
+		double done = (double)t->done_before + bytes;
+
+		if (tr != NULL && json_string_value(json_object_get(tr,
+		    "name")) != NULL) {
+			char *rel = xprintf("%s%s", rc_prefix,
+			    json_string_value(json_object_get(tr, "name")));
+
+			if ((f = find_rel(t, rel, &idx)) != NULL) {
+				t->cur = idx;
+				if (f->start == 0)
+					f->start = wall();
+			}
+			free(rel);
+		}
+		progress(t, t->total ? done / t->total : -1,
+		    speed > 0 ? speed : -1, speed > 0 ? (t->total - done) /
+		    speed : -1);
+	} else if (obj != NULL && msg != NULL) {
+		char *rel = xprintf("%s%s", rc_prefix, obj);
+
+		f = find_rel(t, rel, NULL);
+		free(rel);
+		if (f != NULL && t->sftp_phase == 0 &&
+		    strncmp(msg, "Copied", 6) == 0) {
+			if (f->start == 0)
+				f->start = wall();
+			f->end = wall();
+		} else if (f != NULL && t->sftp_phase == 1 && lvl != NULL &&
+		    strcmp(lvl, "error") == 0) {
+			f->verified = -1;
+			free(f->problem);
+			f->problem = xprintf("%s at %s after the transfer "
+			    "(rclone check)", msg, t->d.name);
+		}
+	}
+	if (lvl != NULL && strcmp(lvl, "error") == 0 && msg != NULL)
+		keep_stderr(t, msg);
+	json_decref(o);
+}
+
+/* rclone's exit status (rclone(1) "Exit Code") as one sentence; 1 when
+ * another attempt may succeed. */
+static int
+rclone_sentence(const struct tx *t, int status, char *msg, size_t len)
+{
+	const char *last = t->stderr_tail ? t->stderr_tail : "no detail";
+	char detail[400];
+
+	snprintf(detail, sizeof detail, "%s", last);
+	detail[strcspn(detail, "\n")] = '\0';
+	if (WIFSIGNALED(status)) {
+		snprintf(msg, len, "rclone was killed by signal %d during the "
+		    "transfer", WTERMSIG(status));
+		return 1;
+	}
+	switch (WEXITSTATUS(status)) {
+	case 1:
+		snprintf(msg, len, "rclone refused its command line (exit 1): "
+		    "%s", detail);
+		return 0;
+	case 3:
+		snprintf(msg, len, "rclone found no such folder at %s (exit 3): "
+		    "%s", t->d.name, detail);
+		return 0;
+	case 4:
+		snprintf(msg, len, "rclone found no such file (exit 4): %s",
+		    detail);
+		return 0;
+	case 5:
+		snprintf(msg, len, "rclone hit a temporary error (exit 5): %s",
+		    detail);
+		return 1;
+	case 6:
+		snprintf(msg, len, "rclone hit errors it did not retry (exit "
+		    "6): %s", detail);
+		return 1;
+	case 7:
+		snprintf(msg, len, "rclone hit a fatal error (exit 7; "
+		    "credentials or quota?): %s", detail);
+		return 0;
+	case 8:
+		snprintf(msg, len, "rclone reached its transfer limit (exit 8)");
+		return 0;
+	default:
+		snprintf(msg, len, "rclone failed (exit %d): %s",
+		    WEXITSTATUS(status), detail);
+		return 1;
+	}
+}
+
+static int
+rclone_run(struct tx *t, const char *verb, const char *src, const char *dst,
+    const char *include, int check, char *msg, size_t len)
+{
+	char bw[32], inc[4200];
+	char *argv[24];
+	size_t n = 0;
+
+	argv[n++] = "rclone";
+	argv[n++] = (char *)verb;
+	argv[n++] = (char *)src;
+	argv[n++] = (char *)dst;
+	if (t->d.rclone_config != NULL) {
+		argv[n++] = "--config";
+		argv[n++] = (char *)t->d.rclone_config;
+	}
+	argv[n++] = "--use-json-log";
+	argv[n++] = "-v";
+	if (!check) {
+		argv[n++] = "--stats";
+		argv[n++] = "1s";
+		argv[n++] = "--stats-log-level";
+		argv[n++] = "NOTICE";
+		argv[n++] = "--retries";
+		argv[n++] = "1";
+		if (t->d.bwlimit > 0) {
+			snprintf(bw, sizeof bw, "--bwlimit=%ldK", t->d.bwlimit);
+			argv[n++] = bw;
+		}
+	} else {
+		argv[n++] = "--one-way";
+		if (strcmp(t->d.verify, "size") == 0)
+			argv[n++] = "--size-only";
+	}
+	if (include != NULL) {
+		snprintf(inc, sizeof inc, "--include=/%s", include);
+		argv[n++] = inc;
+	}
+	argv[n] = NULL;
+	return spawn_run(t, argv, NULL, rclone_line, NULL, msg, len);
+}
+
+static int
+run_rclone(struct tx *t, int verify, char *msg, size_t len)
+{
+	struct rc_source *s;
+	size_t n = rc_sources(t, &s), i, k;
+	const char *base = t->d.path ? t->d.path : "";
+	size_t bl = strlen(base);
+	int rc = 0, status;
+
+	t->done_before = 0;
+	t->sftp_phase = verify;
+	for (i = 0; i < n && rc == 0; i++) {
+		char *dst, *prefix, *dir = NULL;
+
+		if (strpbrk(s[i].top, "*?[]{}\\") != NULL) {
+			snprintf(msg, len, "%s has a glob character in its name, "
+			    "which rclone's filters would read as a pattern; "
+			    "rename it or use an rsync destination", s[i].src);
+			rc = -1;
+			break;
+		}
+		prefix = s[i].is_dir ? xprintf("%s/", s[i].top) : xstrdup("");
+		rc_prefix = prefix;
+		if (s[i].is_dir)
+			dst = xprintf("%s%s%s", base, bl && base[bl - 1] != '/' &&
+			    base[bl - 1] != ':' ? "/" : "", s[i].top);
+		else
+			dst = xstrdup(base);
+		if (verify) {
+			if (!s[i].is_dir) {
+				dir = xstrdup(s[i].src);
+				status = rclone_run(t, "check", dirname(dir), dst,
+				    s[i].top, 1, msg, len);
+			} else
+				status = rclone_run(t, "check", s[i].src, dst,
+				    NULL, 1, msg, len);
+			/* exit 1 with differences: the files say which. */
+			if (status >= 0 && WIFEXITED(status) &&
+			    WEXITSTATUS(status) > 1)
+				status = -2;
+		} else if (s[i].is_dir)
+			status = rclone_run(t, "copy", s[i].src, dst, NULL, 0,
+			    msg, len);
+		else {
+			char *full = xprintf("%s%s%s", base, bl &&
+			    base[bl - 1] != '/' && base[bl - 1] != ':' ? "/" :
+			    "", s[i].top);
+
+			status = rclone_run(t, "copyto", s[i].src, full, NULL,
+			    0, msg, len);
+			free(full);
+		}
+		free(dir);
+		free(dst);
+		free(prefix);
+		rc_prefix = "";
+		if (status == -1) {
+			rc = -1;
+		} else if (status == -2 || (!verify && !(WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0))) {
+			if (t->host->cancelled(t->job))
+				rc = 2;
+			else if (verify) {
+				snprintf(msg, len, "the rclone check of %s "
+				    "failed: %s", t->d.name, t->stderr_tail ?
+				    t->stderr_tail : "no detail");
+				msg[strcspn(msg, "\n")] = '\0';
+				rc = -1;
+			} else
+				rc = rclone_sentence(t, status, msg, len) ? 1 :
+				    -1;
+		} else if (!verify) {
+			double now = wall();
+
+			for (k = 0; k < t->nfiles; k++) {
+				struct tx_file *f = &t->files[k];
+
+				if (strncmp(f->rel, s[i].top,
+				    strlen(s[i].top)) != 0 ||
+				    (f->rel[strlen(s[i].top)] != '/' &&
+				    f->rel[strlen(s[i].top)] != '\0'))
+					continue;
+				f->sent = 1;
+				if (f->start == 0)
+					f->start = now;
+				if (f->end == 0)
+					f->end = now;
+			}
+			t->done_before += s[i].bytes;
+		}
+	}
+	t->sftp_phase = 0;
+	if (verify && rc == 0)
+		for (k = 0; k < t->nfiles; k++)
+			if (t->files[k].verified == 0)
+				t->files[k].verified = 1;
+	rc_sources_free(s, n);
+	return rc;
+}
+
+/* --- local / NAS (the verified copy; SEAM: vcopy at the merge) --- */
+
+static int
+run_local(struct tx *t, char *msg, size_t len)
+{
+	struct stat st;
+	size_t i;
+
+	if (t->d.path == NULL || stat(t->d.path, &st) < 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		snprintf(msg, len, "the destination folder %s of %s is not "
+		    "there (is the NAS mounted?); nothing was copied",
+		    t->d.path ? t->d.path : "(none)", t->d.name);
+		return -1;
+	}
+	if (!t->host->path_allowed(t->job, t->d.path, 1)) {
+		snprintf(msg, len, "%s is not inside a configured volume, so "
+		    "mcr may not write there; add it as a [volume] with "
+		    "role = delivery", t->d.path);
+		return -1;
+	}
+	t->done_before = 0;
+	for (i = 0; i < t->nfiles; i++) {
+		struct tx_file *f = &t->files[i];
+		char *dst = sftp_remote(t, f->rel, "");
+		double vs;
+		int rc;
+
+		t->cur = i;
+		f->start = wall();
+		rc = tx_local_copy(f->src, dst, &f->h, &vs, hash_cb, t, msg,
+		    len);
+		free(dst);
+		if (rc == 1)
+			return 2;
+		if (rc < 0)
+			return -1;
+		t->hash_seconds += f->h.seconds;
+		f->end = wall();
+		f->sent = 1;
+		f->verified = 1;
+		t->done_before += f->size;
+	}
+	return 0;
+}
+
+/* --- transfer.deliver --- */
+
+static const char *
+param_or(struct tx *t, const char *name, const char *def)
+{
+	const char *v = t->host->param(t->job, name);
+
+	return v != NULL && *v != '\0' ? v : def;
+}
+
+static void
+record_files(struct tx *t, const char *direction)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfiles; i++) {
+		struct tx_file *f = &t->files[i];
+		double secs = f->end > f->start && f->start > 0 ?
+		    f->end - f->start : 0;
+		const char *status = f->verified < 0 ? "failed" :
+		    f->sent ? "delivered" : "not sent";
+		json_t *o;
+
+		if (strcmp(direction, "in") == 0)
+			status = f->problem != NULL ? "failed" : "verified";
+		o = json_pack("{s:s, s:s, s:I, s:s?, s:s?, s:s?, s:s, s:s?}",
+		    "rel", f->rel, "src", f->src, "size", (json_int_t)f->size,
+		    "xxh128", (f->h.have & TX_XXH128) ? f->h.xxh128 : NULL,
+		    "md5", (f->h.have & TX_MD5) ? f->h.md5 : NULL,
+		    "xxh64", (f->h.have & TX_XXH64) ? f->h.xxh64 : NULL,
+		    "status", status, "problem", f->problem);
+		if (f->start > 0)
+			json_object_set_new(o, "start",
+			    json_integer((json_int_t)(f->start * 1e6)));
+		if (f->end > 0 && f->sent)
+			json_object_set_new(o, "end",
+			    json_integer((json_int_t)(f->end * 1e6)));
+		if (secs > 0.001)
+			json_object_set_new(o, "rate", json_real(f->size /
+			    secs));
+		json_object_set_new(o, "verified", json_integer(f->verified));
+		tx_record(t, "delivery.file", o);
+	}
+}
+
+static void
+record_delivery(struct tx *t, const char *direction, const char *status,
+    const char *verified_by, const char *message, const char *manifest)
+{
+	json_t *o = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:I, s:I, "
+	    "s:s?, s:s?, s:s?, s:s?}",
+	    "direction", direction, "destination", t->d.name,
+	    "engine", t->d.type, "target", t->d.host ? t->d.host : t->d.path,
+	    "path", t->d.path, "status", status,
+	    "files", (json_int_t)t->nfiles, "bytes", (json_int_t)t->total,
+	    "verified_by", verified_by, "message", message,
+	    "manifest", manifest, "note", t->host->param(t->job, "note"));
+
+	json_object_set_new(o, "hash_seconds", json_real(t->hash_seconds));
+	json_object_set_new(o, "seconds", json_real(wall() - (t->started > 0 ?
+	    t->started : t->t0)));
+	if (t->host->param(t->job, "client") != NULL)
+		json_object_set_new(o, "client",
+		    json_string(t->host->param(t->job, "client")));
+	tx_record(t, "delivery", o);
+}
+
+static void
+tx_free(struct tx *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfiles; i++) {
+		free(t->files[i].src);
+		free(t->files[i].rel);
+		free(t->files[i].problem);
+	}
+	free(t->files);
+	free(t->stderr_tail);
+	json_decref(t->listing);
+	if (t->tmpdir != NULL)
+		rmdir(t->tmpdir);
+	free(t->tmpdir);
+}
+
+static int
+check_secret_file(const char *what, const char *path, char *msg, size_t len)
+{
+	struct stat st;
+
+	if (path == NULL) {
+		snprintf(msg, len, "the destination names no %s", what);
+		return -1;
+	}
+	if (stat(path, &st) < 0) {
+		snprintf(msg, len, "cannot read the %s %s: %s", what, path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+deliver_fail(struct tx *t, const char *msg, int rc)
+{
+	t->host->fail(t->job, msg);
+	t->host->event(t->job, "error", "delivery.failed", t->d.name, msg);
+	return rc;
+}
+
+static int
+deliver(struct mcr_job *job, const struct mcr_host *host)
+{
+	struct tx t = { .job = job, .host = host };
+	char msg[ERRLEN + 64], err[ERRLEN];
+	char *names[2] = { NULL, NULL }, *manifest_label = NULL;
+	const char *paths = host->param(job, "paths");
+	const char *verified_by = "none";
+	json_t *arr = NULL, *v, *res;
+	int rc = MCR_JOB_FAILED, attempt, erc = -1, manifest;
+	size_t i, failed = 0;
+
+	t.started = t.t0 = wall();
+	t.d.name = param_or(&t, "destination", "(unnamed)");
+	t.d.type = param_or(&t, "type", "rsync");
+	t.d.path = host->param(job, "path");
+	t.d.host = host->param(job, "host");
+	t.d.port = host->param(job, "port");
+	t.d.user = host->param(job, "user");
+	t.d.key = host->param(job, "key");
+	t.d.known_hosts = host->param(job, "known_hosts");
+	t.d.window = host->param(job, "window");
+	t.d.rclone_config = host->param(job, "rclone_config");
+	t.d.bwlimit = atol(param_or(&t, "bwlimit", "0"));
+	t.retries = atoi(param_or(&t, "retries", "3"));
+	t.backoff_s = atoi(param_or(&t, "backoff", "5"));
+	manifest = atoi(param_or(&t, "manifest", "0"));
+	t.d.verify = param_or(&t, "verify", strcmp(t.d.type, "sftp") == 0 ?
+	    "size" : "checksum");
+
+	if (strcmp(t.d.type, "local") == 0)
+		verified_by = "read-back";
+	if (strcmp(t.d.type, "sftp") == 0 &&
+	    strcmp(t.d.verify, "checksum") == 0)
+		t.d.verify = "size";	/* sftp has no remote hashing */
+
+	if (t.d.window != NULL) {
+		int open = tx_window_open(t.d.window, time(NULL));
+
+		if (open < 0) {
+			snprintf(msg, sizeof msg, "window '%s' of %s is not "
+			    "HH:MM-HH:MM", t.d.window, t.d.name);
+			return deliver_fail(&t, msg, MCR_JOB_FAILED);
+		}
+		if (!open) {
+			snprintf(msg, sizeof msg, "the transfer window %s of "
+			    "destination %s is closed now; nothing was sent; "
+			    "deliver again inside the window or change "
+			    "window =", t.d.window, t.d.name);
+			record_delivery(&t, "out", "refused", "none", msg,
+			    NULL);
+			return deliver_fail(&t, msg, MCR_JOB_FAILED);
+		}
+	}
+	if (paths == NULL || (arr = json_loads(paths, 0, NULL)) == NULL ||
+	    !json_is_array(arr) || json_array_size(arr) == 0) {
+		json_decref(arr);
+		return deliver_fail(&t, "paths= must be a JSON array of the "
+		    "absolute paths to send", MCR_JOB_FAILED);
+	}
+	json_array_foreach(arr, i, v) {
+		if (!json_is_string(v) || collect(&t, json_string_value(v),
+		    err, sizeof err) < 0) {
+			snprintf(msg, sizeof msg, "nothing was sent: %s",
+			    json_is_string(v) ? err : "a path is not a string");
+			json_decref(arr);
+			rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
+			goto out;
+		}
+	}
+	json_decref(arr);
+	if (t.nfiles == 0) {
+		rc = deliver_fail(&t, "there are no files to send under the "
+		    "paths given", MCR_JOB_FAILED);
+		goto out;
+	}
+	if (strcmp(t.d.type, "rsync") == 0 || strcmp(t.d.type, "sftp") == 0) {
+		if (t.d.host == NULL || check_secret_file("key", t.d.key, msg,
+		    sizeof msg) < 0 || check_secret_file("known_hosts file",
+		    t.d.known_hosts, msg, sizeof msg) < 0) {
+			if (t.d.host == NULL)
+				snprintf(msg, sizeof msg, "destination %s has "
+				    "no host", t.d.name);
+			rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
+			goto out;
+		}
+	} else if (strcmp(t.d.type, "local") != 0 &&
+	    strcmp(t.d.type, "rclone") != 0) {
+		snprintf(msg, sizeof msg, "type '%s' of destination %s is not "
+		    "local, rsync, sftp or rclone", t.d.type, t.d.name);
+		rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
+		goto out;
+	}
+	record_delivery(&t, "out", "running", NULL, NULL, NULL);
+	host->event(job, "info", "delivery.started", t.d.name, "delivery "
+	    "started");
+
+	/* The read side's hashes, before an engine reads the files again. */
+	if (strcmp(t.d.type, "local") != 0) {
+		t.done_before = 0;
+		for (i = 0; i < t.nfiles; i++) {
+			t.cur = i;
+			erc = tx_hash_file(t.files[i].src, TX_MD5 | TX_XXH128,
+			    &t.files[i].h, hash_cb, &t, err, sizeof err);
+			if (erc == 1) {
+				rc = MCR_JOB_CANCELLED;
+				goto out;
+			}
+			if (erc < 0) {
+				rc = deliver_fail(&t, err, MCR_JOB_FAILED);
+				goto out;
+			}
+			t.hash_seconds += t.files[i].h.seconds;
+			t.done_before += t.files[i].size;
+		}
+		tx_log(&t, "hashed %zu files, %llu bytes, in %.2f s", t.nfiles,
+		    (unsigned long long)t.total, t.hash_seconds);
+	}
+
+	for (attempt = 0; ; attempt++) {
+		msg[0] = '\0';
+		free(t.stderr_tail);
+		t.stderr_tail = NULL;
+		t.t0 = wall();
+		if (strcmp(t.d.type, "rsync") == 0)
+			erc = run_rsync(&t, attempt, msg, sizeof msg);
+		else if (strcmp(t.d.type, "sftp") == 0)
+			erc = run_sftp(&t, attempt, msg, sizeof msg);
+		else if (strcmp(t.d.type, "rclone") == 0)
+			erc = run_rclone(&t, 0, msg, sizeof msg);
+		else
+			erc = run_local(&t, msg, sizeof msg);
+		if (erc != 1 || attempt >= t.retries)
+			break;
+		{
+			int wait = t.backoff_s << (attempt < 8 ? attempt : 8);
+
+			if (wait > 300)
+				wait = 300;
+			tx_log(&t, "attempt %d failed: %s; trying again in %d s",
+			    attempt + 1, msg, wait);
+			host->event(job, "warning", "delivery.retry", t.d.name,
+			    msg);
+			for (int k = 0; k < wait * 4 && !host->cancelled(job);
+			    k++)
+				usleep(250000);
+			if (host->cancelled(job)) {
+				erc = 2;
+				break;
+			}
+		}
+	}
+	if (erc == 2) {
+		record_files(&t, "out");
+		record_delivery(&t, "out", "cancelled", "none", "cancelled by "
+		    "an operator", NULL);
+		rc = MCR_JOB_CANCELLED;
+		goto out;
+	}
+	if (erc != 0) {
+		char full[ERRLEN + 128];
+
+		if (attempt > 0)
+			snprintf(full, sizeof full, "%s (after %d attempts)",
+			    msg, attempt + 1);
+		else
+			snprintf(full, sizeof full, "%s", msg);
+		record_files(&t, "out");
+		record_delivery(&t, "out", "failed", "none", full, NULL);
+		rc = deliver_fail(&t, full, MCR_JOB_FAILED);
+		goto out;
+	}
+
+	/* The manifest of what was sent, sent after it. */
+	if (manifest) {
+		struct tx_manifest_entry *e = calloc(t.nfiles, sizeof *e);
+		char tmpl[] = "/tmp/mcr-manifest-XXXXXX";
+		char base[64];
+		struct tx m = t;
+		struct tx_file mf[2];
+
+		for (i = 0; i < t.nfiles; i++) {
+			e[i].rel = t.files[i].rel;
+			e[i].h = &t.files[i].h;
+		}
+		snprintf(base, sizeof base, "mcr-delivery-%lld",
+		    (long long)host->job_id(job));
+		if (mkdtemp(tmpl) == NULL || tx_manifest_write(tmpl, base, e,
+		    t.nfiles, names, err, sizeof err) < 0) {
+			free(e);
+			rc = deliver_fail(&t, err, MCR_JOB_FAILED);
+			goto out;
+		}
+		free(e);
+		t.tmpdir = xstrdup(tmpl);
+		memset(mf, 0, sizeof mf);
+		m.files = mf;
+		m.nfiles = 0;
+		m.total = 0;
+		for (i = 0; i < 2; i++) {
+			struct stat st;
+
+			stat(names[i], &st);
+			mf[i].src = names[i];
+			mf[i].rel = basename(names[i]);
+			mf[i].size = (uint64_t)st.st_size;
+			m.nfiles++;
+		}
+		if (strcmp(t.d.type, "rsync") == 0)
+			erc = run_rsync(&m, 0, msg, sizeof msg);
+		else if (strcmp(t.d.type, "sftp") == 0)
+			erc = run_sftp(&m, 0, msg, sizeof msg);
+		else if (strcmp(t.d.type, "rclone") == 0)
+			erc = run_rclone(&m, 0, msg, sizeof msg);
+		else
+			erc = run_local(&m, msg, sizeof msg);
+		free(t.stderr_tail);
+		t.stderr_tail = m.stderr_tail;
+		unlink(names[0]);
+		unlink(names[1]);
+		if (erc != 0) {
+			char full[ERRLEN + 128];
+
+			snprintf(full, sizeof full, "the files went, but the "
+			    "manifest did not: %s", msg);
+			record_files(&t, "out");
+			record_delivery(&t, "out", "failed", "none", full,
+			    NULL);
+			rc = deliver_fail(&t, full, MCR_JOB_FAILED);
+			goto out;
+		}
+		manifest_label = xprintf("%s.xxh128, %s.md5", base, base);
+	}
+
+	/* The far side, checked as the destination says. */
+	if (strcmp(t.d.type, "local") != 0 && strcmp(t.d.verify, "none") != 0) {
+		free(t.stderr_tail);
+		t.stderr_tail = NULL;
+		erc = strcmp(t.d.type, "rsync") == 0 ? verify_rsync(&t, msg,
+		    sizeof msg) : strcmp(t.d.type, "rclone") == 0 ?
+		    run_rclone(&t, 1, msg, sizeof msg) : verify_sftp(&t, msg,
+		    sizeof msg);
+		if (erc < 0) {
+			record_files(&t, "out");
+			record_delivery(&t, "out", "unverified", "none", msg,
+			    manifest_label);
+			rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
+			goto out;
+		}
+		verified_by = strcmp(t.d.type, "rclone") == 0 ?
+		    (strcmp(t.d.verify, "checksum") == 0 ? "rclone check "
+		    "(hashes)" : "rclone check (sizes)") :
+		    strcmp(t.d.verify, "checksum") == 0 ?
+		    "rsync --checksum pass" : "size listing";
+	}
+	for (i = 0; i < t.nfiles; i++)
+		failed += t.files[i].verified < 0;
+	record_files(&t, "out");
+	if (failed > 0) {
+		snprintf(msg, sizeof msg, "%zu of %zu files differ at %s after "
+		    "the transfer; the first: %s", failed, t.nfiles, t.d.name,
+		    t.files[0].problem ? t.files[0].problem : "see the receipt");
+		for (i = 0; i < t.nfiles; i++) {
+			if (t.files[i].problem != NULL) {
+				snprintf(msg, sizeof msg, "%zu of %zu files "
+				    "differ at %s after the transfer; the "
+				    "first is %s: %s", failed, t.nfiles,
+				    t.d.name, t.files[i].rel,
+				    t.files[i].problem);
+				break;
+			}
+		}
+		record_delivery(&t, "out", "failed", verified_by, msg,
+		    manifest_label);
+		rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
+		goto out;
+	}
+	snprintf(msg, sizeof msg, "%zu files, %llu bytes delivered to %s "
+	    "(verified: %s)", t.nfiles, (unsigned long long)t.total, t.d.name,
+	    verified_by);
+	record_delivery(&t, "out", "delivered", verified_by, msg,
+	    manifest_label);
+	host->event(job, "info", "delivery.done", t.d.name, msg);
+	res = json_pack("{s:s, s:I, s:I, s:s, s:f}", "destination", t.d.name,
+	    "files", (json_int_t)t.nfiles, "bytes", (json_int_t)t.total,
+	    "verified_by", verified_by, "hash_seconds", t.hash_seconds);
+	{
+		char *s = json_dumps(res, JSON_COMPACT);
+
+		host->result(job, s);
+		free(s);
+	}
+	json_decref(res);
+	rc = MCR_JOB_DONE;
+out:
+	free(names[0]);
+	free(names[1]);
+	free(manifest_label);
+	tx_free(&t);
+	return rc;
+}
+
+/* --- transfer.receive --- */
+
+static int
+receive(struct mcr_job *job, const struct mcr_host *host)
+{
+	struct tx t = { .job = job, .host = host };
+	const char *root = host->param(job, "path");
+	const char *sumsp = host->param(job, "sums");
+	struct tx_sum *sums = NULL;
+	size_t nsums = 0, i, k, bad = 0, missing = 0, extra = 0;
+	char msg[ERRLEN], err[ERRLEN];
+	json_t *arr = NULL, *v, *res;
+	int rc = MCR_JOB_FAILED;
+
+	t.t0 = wall();
+	t.d.name = param_or(&t, "client", "(unknown)");
+	t.d.type = "receive";
+	t.d.path = root;
+	if (root == NULL || root[0] != '/') {
+		host->fail(job, "path= must be the absolute path of the "
+		    "received folder");
+		return MCR_JOB_FAILED;
+	}
+	if (sumsp == NULL || (arr = json_loads(sumsp, 0, NULL)) == NULL ||
+	    !json_is_array(arr) || json_array_size(arr) == 0) {
+		snprintf(msg, sizeof msg, "no md5 or xxhash sum file was found "
+		    "in %s; name one with --sums", root);
+		json_decref(arr);
+		host->fail(job, msg);
+		return MCR_JOB_FAILED;
+	}
+	json_array_foreach(arr, i, v) {
+		if (tx_sums_read(json_string_value(v), &sums, &nsums, err,
+		    sizeof err) < 0) {
+			host->fail(job, err);
+			goto out;
+		}
+	}
+	/* What is there, to find files no sum lists. */
+	{
+		struct tx scan = { .job = job, .host = host };
+		char *copy = xstrdup(root);
+		size_t rl = strlen(root);
+
+		walk_tx = &scan;
+		walk_root_len = rl + 1;
+		walk_prefix = "";
+		if (nftw(root, walk_one, 32, FTW_PHYS) != 0) {
+			snprintf(msg, sizeof msg, "cannot read every file under "
+			    "%s", root);
+			host->fail(job, msg);
+			free(copy);
+			tx_free(&scan);
+			goto out;
+		}
+		free(copy);
+		for (i = 0; i < scan.nfiles; i++) {
+			int listed = 0, is_sum = 0;
+
+			for (k = 0; k < nsums && !listed; k++)
+				listed = strcmp(sums[k].rel, scan.files[i].rel)
+				    == 0;
+			json_array_foreach(arr, k, v)
+				is_sum |= strcmp(json_string_value(v),
+				    scan.files[i].src) == 0;
+			if (!listed && !is_sum) {
+				add_file(&t, scan.files[i].src,
+				    scan.files[i].rel, scan.files[i].size);
+				t.files[t.nfiles - 1].problem = xstrdup("not "
+				    "listed in the sum files");
+				extra++;
+			}
+		}
+		tx_free(&scan);
+	}
+	for (k = 0; k < nsums; k++) {
+		char *p = xprintf("%s/%s", root, sums[k].rel);
+		struct stat st;
+
+		add_file(&t, p, sums[k].rel, stat(p, &st) == 0 ?
+		    (uint64_t)st.st_size : 0);
+		free(p);
+	}
+	record_delivery(&t, "in", "running", NULL, NULL, NULL);
+	t.done_before = 0;
+	for (i = extra, k = 0; i < t.nfiles; i++, k++) {
+		struct tx_file *f = &t.files[i];
+		const char *got;
+		int erc;
+
+		t.cur = i;
+		f->start = wall();
+		erc = tx_hash_file(f->src, sums[k].algo, &f->h, hash_cb, &t,
+		    err, sizeof err);
+		f->end = wall();
+		f->sent = 1;
+		if (erc == 1) {
+			rc = MCR_JOB_CANCELLED;
+			goto out;
+		}
+		t.done_before += f->size;
+		if (erc < 0) {
+			f->problem = xstrdup(errno == ENOENT ? "missing" :
+			    err);
+			f->verified = -1;
+			missing++;
+			continue;
+		}
+		t.hash_seconds += f->h.seconds;
+		got = sums[k].algo == TX_MD5 ? f->h.md5 : sums[k].algo ==
+		    TX_XXH128 ? f->h.xxh128 : f->h.xxh64;
+		if (strcmp(got, sums[k].hex) != 0) {
+			f->problem = xprintf("%s is %s, the sum file says %s",
+			    sums[k].algo == TX_MD5 ? "md5" : sums[k].algo ==
+			    TX_XXH128 ? "xxh128" : "xxh64", got, sums[k].hex);
+			f->verified = -1;
+			bad++;
+			host->finding(job, "error", "corrupt", f->rel,
+			    f->problem);
+		} else
+			f->verified = 1;
+	}
+	record_files(&t, "in");
+	if (bad + missing + extra > 0) {
+		snprintf(msg, sizeof msg, "%zu corrupt, %zu missing, %zu not "
+		    "listed of %zu files received from %s", bad, missing, extra,
+		    nsums, t.d.name);
+		record_delivery(&t, "in", "failed", "sum files", msg, NULL);
+		host->event(job, "error", "receive.failed", t.d.name, msg);
+	} else {
+		snprintf(msg, sizeof msg, "%zu files received from %s match "
+		    "their sums", nsums, t.d.name);
+		record_delivery(&t, "in", "verified", "sum files", msg, NULL);
+		host->event(job, "info", "receive.verified", t.d.name, msg);
+	}
+	res = json_pack("{s:I, s:I, s:I, s:I}", "files", (json_int_t)nsums,
+	    "corrupt", (json_int_t)bad, "missing", (json_int_t)missing,
+	    "unlisted", (json_int_t)extra);
+	{
+		char *s = json_dumps(res, JSON_COMPACT);
+
+		host->result(job, s);
+		free(s);
+	}
+	json_decref(res);
+	if (bad + missing + extra > 0)
+		host->fail(job, msg);
+	rc = bad + missing + extra > 0 ? MCR_JOB_FAILED : MCR_JOB_DONE;
+out:
+	for (i = 0; i < nsums; i++)
+		free(sums[i].rel);
+	free(sums);
+	json_decref(arr);
+	tx_free(&t);
+	return rc;
+}
+
+static const struct mcr_param deliver_params[] = {
+	{ "paths", "JSON array of absolute paths (files or folders)", 1 },
+	{ "destination", "the destination's name, for the record", 1 },
+	{ "type", "local, rsync, sftp or rclone", 1 },
+	{ "path", "folder at the destination", 0 },
+	{ "host", "SSH host", 0 },
+	{ "port", "SSH port (22)", 0 },
+	{ "user", "SSH user", 0 },
+	{ "key", "path of the SSH private key (never read by mcr)", 0 },
+	{ "rclone_config", "path of the rclone.conf to use (never read by "
+	    "mcr)", 0 },
+	{ "known_hosts", "the known_hosts file that holds the host key", 0 },
+	{ "bwlimit", "KiB/s; 0 for no limit", 0 },
+	{ "window", "HH:MM-HH:MM when sending is allowed", 0 },
+	{ "verify", "checksum, size or none", 0 },
+	{ "manifest", "1: send a manifest of what was sent", 0 },
+	{ "retries", "further attempts after a transient failure (3)", 0 },
+	{ "backoff", "seconds before the first retry, doubling (5)", 0 },
+	{ "note", "a note for the receipt", 0 },
+	{ "client", "who it is for", 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct mcr_param receive_params[] = {
+	{ "path", "the received folder", 1 },
+	{ "sums", "JSON array of md5sum/xxhsum files", 1 },
+	{ "client", "who sent it", 0 },
+	{ "note", "a note for the receipt", 0 },
+	{ NULL, NULL, 0 },
+};
+
+static const struct mcr_kind kinds[] = {
+	{ .name = "transfer.deliver", .summary = "send files to a destination "
+	    "(local, rsync over SSH, SFTP) with hashes, resume and a receipt",
+	    .params = deliver_params, .retry_safe = 1, .run = deliver },
+	{ .name = "transfer.receive", .summary = "check a received folder "
+	    "against its md5/xxhash sum files and record a receipt",
+	    .params = receive_params, .retry_safe = 1, .run = receive },
+	{ .name = NULL },
+};
+
+static const struct mcr_plugin plugin = {
+	.size = sizeof(struct mcr_plugin),
+	.abi_version = MCR_PLUGIN_ABI_VERSION,
+	.name = "transfer",
+	.version = "1",
+	.summary = "delivery and receipt (D4): local/NAS, rsync over SSH, SFTP",
+	.kinds = kinds,
+};
+
+const struct mcr_plugin *
+mcr_plugin_entry(void)
+{
+	return &plugin;
+}

@@ -1,0 +1,154 @@
+#!/bin/sh
+# delivery/deliver: mcr deliver over real engines against a real sshd on
+# loopback: rsync over SSH and SFTP deliveries with hashes in the receipt,
+# a local/NAS delivery, and the failures that must be one clear sentence
+# with nothing marked delivered: a wrong host key, a refused login, a
+# missing destination, a closed transfer window, a key others can read.
+. "$TESTS_SRCDIR/lib.sh"
+. "$TESTS_SRCDIR/delivery/sshd.sh"
+[ -n "$SQLITE3" ] || skip_all "the sqlite3 shell is not installed"
+daemon_setup "workers = 2" "retries = 0"
+cp "$MCR_BUILDDIR/plugins/.libs/transfer.so" "$PLUGDIR/" || exit 99
+trap 'daemon_kill; sshd_stop' EXIT
+sshd_start
+
+# What to send: a folder of three files and one loose file.
+mkdir -p "$T/src/reel1/sub" "$T/far" "$T/nas"
+head -c 3000000 /dev/urandom >"$T/src/reel1/A001.mov"
+printf 'hello\n' >"$T/src/reel1/sub/notes.txt"
+head -c 70000 /dev/urandom >"$T/src/reel1/sub/B002.wav"
+head -c 12345 /dev/urandom >"$T/src/loose.bin"
+dest_section client-rsync rsync "path = $T/far/rsync/in"
+dest_section client-sftp sftp "path = $T/far/sftp"
+dest_section badhost rsync "path = $T/far/bad" "known_hosts = $S/wrong_known_hosts"
+dest_section badkey sftp "path = $T/far/bad" "key = $S/other_key"
+dest_section shut rsync "path = $T/far/shut" \
+    "window = $(date -d '+2 hours' +%H):00-$(date -d '+3 hours' +%H):00"
+cat >>"$CFG" <<EOT
+[volume nas]
+path = $T/nas
+role = delivery
+[destination nas]
+type = local
+path = $T/nas/out
+EOT
+mkdir -p "$T/nas/out"
+
+run mcr destinations
+expect_rc 0 "mcr destinations lists them"
+has "$T/out" "client-sftp" "by name"
+run mcr destinations test client-rsync
+expect_rc 0 "the rsync destination answers and takes the key"
+has "$T/out" "host key is the one in" "saying the host key was checked"
+
+# rsync over SSH.
+run mcr deliver "$T/src/reel1" "$T/src/loose.bin" --to client-rsync --manifest --note "day 1" --wait
+expect_rc 0 "a delivery by rsync over SSH"
+cmp -s "$T/src/reel1/A001.mov" "$T/far/rsync/in/reel1/A001.mov" &&
+    cmp -s "$T/src/reel1/sub/B002.wav" "$T/far/rsync/in/reel1/sub/B002.wav" &&
+    cmp -s "$T/src/loose.bin" "$T/far/rsync/in/loose.bin"
+ok $? "every file arrived intact, folders kept"
+has "$T/out" "rsync --checksum pass" "the receipt says how the far side was checked"
+want=$(xxhsum -H2 "$T/src/reel1/A001.mov" | cut -d' ' -f1)
+has "$T/out" "$want" "the receipt lists the file's xxh128 (as xxhsum computes it)"
+want=$(md5sum "$T/src/loose.bin" | cut -d' ' -f1)
+has "$T/out" "$want" "and its md5"
+id=$(sql "SELECT id FROM deliveries WHERE destination = 'client-rsync'")
+is "$(sql "SELECT count(*) FROM delivery_files WHERE delivery_id = $id AND status = 'delivered' AND verified = 1")" 4 \
+    "four files recorded delivered and verified"
+is "$(sql "SELECT who FROM deliveries WHERE id = $id")" "$(id -un)" "with who dispatched them"
+is "$(sql "SELECT count(*) FROM delivery_files WHERE delivery_id = $id AND start IS NOT NULL AND end >= start")" 4 \
+    "each with start and end"
+(cd "$T/far/rsync/in" && xxhsum -H2 -c "mcr-delivery-$(sql "SELECT job_id FROM deliveries WHERE id = $id").xxh128") >"$T/check" 2>&1
+ok $? "the manifest went along and checks with xxhsum -c"
+(cd "$T/far/rsync/in" && md5sum -c --quiet mcr-delivery-*.md5) >"$T/check" 2>&1
+ok $? "and its md5 twin with md5sum -c"
+run mcr deliver --receipt "$id" --format json
+is "$(json file_list.0.status)" delivered "the JSON receipt"
+run mcr deliver --receipt "$id" --format html -o "$T/receipt.html"
+expect_rc 0 "an HTML receipt"
+has "$T/receipt.html" "rsync --checksum pass compared every file" "that says how it was verified"
+has "$T/receipt.html" "reel1/sub/B002.wav" "and lists every file"
+
+# SFTP.
+run mcr deliver "$T/src/reel1" --to client-sftp --wait
+expect_rc 0 "a delivery by SFTP"
+cmp -s "$T/src/reel1/A001.mov" "$T/far/sftp/reel1/A001.mov" &&
+    cmp -s "$T/src/reel1/sub/notes.txt" "$T/far/sftp/reel1/sub/notes.txt"
+ok $? "arrives intact"
+[ -z "$(find "$T/far/sftp" -name '*.part')" ]
+ok $? "with no .part left behind"
+has "$T/out" "size listing" "verified by a size listing"
+
+# Local / NAS.
+run mcr deliver "$T/src/loose.bin" --to nas --wait
+expect_rc 0 "a local delivery to a NAS volume"
+cmp -s "$T/src/loose.bin" "$T/nas/out/loose.bin"
+ok $? "arrives intact"
+has "$T/out" "read back" "verified by reading it back"
+
+# rclone, to an alias of a local remote in the test's own rclone.conf.
+if command -v rclone >/dev/null; then
+    printf '[far]\ntype = local\n\n[client]\ntype = alias\nremote = far:%s\n' "$T/far/rclone" >"$T/rclone.conf"
+    chmod 600 "$T/rclone.conf"
+    printf '[destination bucket]\ntype = rclone\npath = client:in\nrclone_config = %s\n' "$T/rclone.conf" >>"$CFG"
+    run mcr deliver "$T/src/reel1" "$T/src/loose.bin" --to bucket --wait
+    expect_rc 0 "a delivery through rclone"
+    cmp -s "$T/src/reel1/sub/B002.wav" "$T/far/rclone/in/reel1/sub/B002.wav" &&
+        cmp -s "$T/src/loose.bin" "$T/far/rclone/in/loose.bin"
+    ok $? "arrives intact"
+    has "$T/out" "rclone check (hashes)" "verified by rclone check"
+    is "$(sql "SELECT count(*) FROM delivery_files f JOIN deliveries d ON d.id = f.delivery_id WHERE d.destination = 'bucket' AND f.status = 'delivered' AND f.verified = 1")" 4 \
+        "every file recorded delivered and verified"
+    chmod 644 "$T/rclone.conf"
+    run mcr deliver "$T/src/loose.bin" --to bucket
+    expect_rc 2 "an rclone.conf others can read is refused"
+    has "$T/err" "rclone config $T/rclone.conf of destination bucket can be read by group or others" "saying so"
+    chmod 600 "$T/rclone.conf"
+fi
+
+# Failures: one sentence each, nothing marked delivered.
+before=$(sql "SELECT count(*) FROM delivery_files WHERE status = 'delivered'")
+run mcr deliver "$T/src/loose.bin" --to badhost --retries 0 --wait
+expect_rc 1 "a wrong host key fails the delivery"
+has "$T/err" "is not the one in $S/wrong_known_hosts" "saying the host key does not match"
+has "$T/err" "never accepts a host key blindly" "and that mcr will not accept it"
+[ ! -e "$T/far/bad/loose.bin" ]
+ok $? "nothing reached the far side"
+
+run mcr deliver "$T/src/loose.bin" --to badkey --retries 0 --wait
+expect_rc 1 "a refused login fails the delivery"
+has "$T/err" "refused the login of user $SSH_USER" "saying the login was refused"
+run mcr destinations test badkey
+expect_rc 2 "destinations test says the same"
+one_line "$T/err" "in one line"
+
+run mcr deliver "$T/src/loose.bin" --to nosuch --wait
+expect_rc 2 "a missing destination is refused before anything is queued"
+has "$T/err" "there is no destination 'nosuch'" "naming it"
+one_line "$T/err" "in one line"
+
+run mcr deliver "$T/src/loose.bin" --to shut --wait
+expect_rc 1 "a closed transfer window refuses the delivery"
+has "$T/err" "transfer window" "saying the window is closed"
+is "$(sql "SELECT status FROM deliveries WHERE destination = 'shut'")" refused "recorded as refused"
+[ ! -e "$T/far/shut" ]
+ok $? "and nothing was sent"
+is "$(sql "SELECT count(*) FROM delivery_files WHERE status = 'delivered'")" "$before" \
+    "no failed delivery marked a file delivered"
+is "$(sql "SELECT count(*) FROM deliveries WHERE status = 'delivered' AND destination IN ('badhost','badkey','shut')")" 0 \
+    "nor itself delivered"
+
+chmod 644 "$S/user_key"
+run mcr deliver "$T/src/loose.bin" --to client-rsync
+expect_rc 2 "a key others can read is refused"
+has "$T/err" "can be read by group or others" "saying so"
+chmod 600 "$S/user_key"
+
+# No key content ever reaches the shift log or a job log.
+keyline=$(sed -n 2p "$S/user_key")
+! grep -rqF "$keyline" "$DB" "$T/state" 2>/dev/null
+ok $? "no key material in the shift log or job logs"
+
+sshd_stop
+finish
