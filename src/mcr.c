@@ -137,13 +137,16 @@ demo_job(struct cmd_ctx *ctx, const char *kind, const char *subject,
 /* With no config at all (the embedded default), the first console start
  * queues the jobs that make the demo facility and then work on it, so
  * that a new user sees real work within seconds: the volumes sampled, the
- * demo card ingested to nearline (verified, catalogued). */
+ * demo card ingested to nearline (verified, catalogued), the loud passage
+ * played in real time through a loudness monitor (the QC meters), and a
+ * QC check of it against the EBU R128 HD spec. */
 static void
 queue_demo(struct cmd_ctx *ctx)
 {
 	char *data = paths_data_dir(), *root = xasprintf("%s/demo", data);
 	char *mark = xasprintf("%s/production", root), *params;
 	char *card = xasprintf("%s/" DEMO_MEDIA_DIR, root);
+	char *loud = xasprintf("%s/loud_passage.mov", card);
 	struct shiftlog_submit make = { .kind = "demo.facility",
 	    .subject = "demo facility", .priority = 10 };
 	json_t *p = json_pack("{s:s}", "root", root);
@@ -165,10 +168,16 @@ queue_demo(struct cmd_ctx *ctx)
 			    json_pack("{s:s, s:s, s:s, s:s}", "src", card,
 			    "client", "DemoClient", "production",
 			    "DemoProduction", "to", "nearline"), id, &job);
+			demo_job(ctx, "qc.monitor", "loud_passage.mov",
+			    json_pack("{s:s}", "input", loud), id, &job);
+			demo_job(ctx, "qc.check", "loud_passage.mov",
+			    json_pack("{s:s, s:s}", "file", loud, "spec",
+			    "ebu-r128-hd"), id, &job);
 		}
 		free(params);
 	}
 	json_decref(p);
+	free(loud);
 	free(card);
 	free(mark);
 	free(root);

@@ -56,10 +56,16 @@ qc_config(const char *key, const char *value, char *err, size_t errlen)
 	return *slot != NULL ? 0 : -1;
 }
 
+/* [qc] specs, else $MCR_SPECS (./quickstart points it at the source
+ * tree, which is not installed), else the installed folder. */
 static const char *
 dir(void)
 {
-	return specs_dir != NULL ? specs_dir : SYSCONFDIR "/mcr/specs";
+	const char *env = getenv("MCR_SPECS");
+
+	if (specs_dir != NULL)
+		return specs_dir;
+	return env != NULL && *env != '\0' ? env : SYSCONFDIR "/mcr/specs";
 }
 
 static double

@@ -38,10 +38,16 @@
 static char *cfg_profiles;
 static char *cfg_font;
 
+/* [transcode] profiles, else $MCR_PROFILES (./quickstart points it at
+ * the source tree, which is not installed), else the installed folder. */
 static const char *
 profiles_dir(void)
 {
-	return cfg_profiles != NULL ? cfg_profiles : DEFAULT_PROFILES;
+	const char *env = getenv("MCR_PROFILES");
+
+	if (cfg_profiles != NULL)
+		return cfg_profiles;
+	return env != NULL && *env != '\0' ? env : DEFAULT_PROFILES;
 }
 
 static int

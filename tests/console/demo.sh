@@ -15,7 +15,7 @@ PTYTERM="$MCR_BUILDDIR/tests/console/ptyterm"
 
 PLUGDIR="$T/plugins"
 mkdir -p "$PLUGDIR" "$T/home" "$T/data" "$T/state" "$T/config"
-for p in demo storage ingest; do
+for p in demo storage ingest qc; do
     cp "$MCR_BUILDDIR/plugins/.libs/$p.so" "$PLUGDIR/" || exit 99
 done
 chmod 755 "$PLUGDIR"
@@ -25,9 +25,11 @@ DB="$T/state/mcr/shiftlog.db"
 "$PTYTERM" --size 30x120 --env TERM=xterm-256color --env HOME="$T/home" \
     --env XDG_DATA_HOME="$T/data" --env XDG_STATE_HOME="$T/state" \
     --env XDG_CONFIG_HOME="$T/config" --env MCR_PLUGIN_DIR="$PLUGDIR" \
+    --env MCR_SPECS="$TESTS_SRCDIR/../etc/specs" \
     -- "$MCR" >"$T/out" 2>"$T/err" <<'SCRIPT'
 wait "Jobs ("
 wait "demo.facility" 10
+wait "LUFS" 60
 wait "ingest.copy" 60
 wait "nearline" 60
 wait "production" 10
@@ -43,8 +45,10 @@ for _ in $(seq 300); do
     sleep 0.2
 done
 is "$(sql "SELECT group_concat(kind || ':' || state, ' ') FROM (SELECT kind, state FROM jobs WHERE kind <> 'storage.sample' ORDER BY id)")" \
-    "demo.facility:done ingest.copy:done" \
-    "it queued the facility and an ingest of its card, and mcrd ran them"
+    "demo.facility:done ingest.copy:done qc.monitor:done qc.check:done" \
+    "it queued the facility, an ingest of its card, a live loudness monitor and a QC check, and mcrd ran them"
+is "$(sql "SELECT json_extract(result, '\$.verdict') FROM jobs WHERE kind = 'qc.check'")" fail \
+    "the loud passage fails QC against EBU R128"
 is "$(sql "SELECT count(*) > 0 FROM jobs WHERE kind = 'storage.sample' AND state = 'done'")" 1 \
     "and a storage sample"
 [ -s "$T/data/mcr/demo/production/clients/DemoClient/DemoProduction/loud_passage.mov" ]
