@@ -143,7 +143,8 @@ take_row(const struct shiftlog_media_row *r, void *arg)
 
 static int
 find_media(void *arg, enum conform_key by, const char *key,
-    struct conform_media **v, size_t *n, char *err, size_t errlen)
+    const struct conform_at *at, struct conform_media **v, size_t *n,
+    char *err, size_t errlen)
 {
 	static const enum shiftlog_media_by map[] = {
 		[CONFORM_BY_SOURCE_FILE] = SHIFTLOG_MEDIA_BY_NAME,
@@ -152,8 +153,20 @@ find_media(void *arg, enum conform_key by, const char *key,
 	};
 	struct catalogue *cat = arg;
 	struct finder f = { .mm = cat->mm, .v = v, .n = n };
+	struct shiftlog_media_at sat;
+	char rate[32];
 
-	if (shiftlog_media_match(f.mm, map[by], key, take_row, &f) < 0) {
+	if (at != NULL) {
+		strutil_format(rate, sizeof rate, "%d/%d", at->rate->num,
+		    at->rate->den);
+		sat.rate = rate;
+		sat.drop_frame = at->rate->drop != 0;
+		sat.first = at->first;
+		sat.end = at->end;
+		sat.frames_per_day = tc_frames_per_day(at->rate);
+	}
+	if (shiftlog_media_match(f.mm, map[by], key, at != NULL ? &sat : NULL,
+	    take_row, &f) < 0) {
 		strutil_copy(err, shiftlog_errmsg(cat->sl), errlen);
 		return -1;
 	}

@@ -454,7 +454,23 @@ resolve(struct conform_result *r, struct conform_clip *cc,
 	char a[TC_FORMAT_SIZE], b[TC_FORMAT_SIZE], c[TC_FORMAT_SIZE],
 	    d[TC_FORMAT_SIZE];
 	const char *tried[CONFORM_NKEYS] = { NULL };
+	struct conform_at at;
 
+	/* The source frames this clip plays: as written, or as many as
+	 * its speed consumes over its record duration. */
+	lo = clip->src_in < clip->src_out ? clip->src_in : clip->src_out;
+	hi = clip->src_in < clip->src_out ? clip->src_out : clip->src_in;
+	if (clip->has_speed) {
+		used = llround(fabs(clip->speed) * (double)clip->rec_duration);
+		if (lo + used > hi)
+			hi = lo + used;
+	}
+	/* The outgoing clip of a dissolve or wipe plays on under it. */
+	if (cc->which == 0 && ev->nclips == 2 && lo + ev->trans_frames > hi)
+		hi = lo + ev->trans_frames;
+	at.rate = ev->rate;
+	at.first = lo;
+	at.end = hi;
 	for (k = 0; k < o->norder; k++) {
 		enum conform_key by = o->order[k];
 		const char *key = key_for(ev, cc->which, by);
@@ -462,14 +478,18 @@ resolve(struct conform_result *r, struct conform_clip *cc,
 		if (key == NULL)
 			continue;
 		tried[by] = key;
-		if (cached(r, by, key, &first, &n) < 0) {
+		/* A reel lookup is narrowed to these frames, so it is not
+		 * one to remember for other events. */
+		if (by == CONFORM_BY_REEL || cached(r, by, key, &first,
+		    &n) < 0) {
 			first = r->nmedia;
 			n = r->nmedia;
-			if (o->find(o->find_arg, by, key, &r->media, &n, err,
-			    errlen) < 0)
+			if (o->find(o->find_arg, by, key, &at, &r->media, &n,
+			    err, errlen) < 0)
 				return -1;
 			r->nmedia = n;
-			remember(r, by, key, first, n);
+			if (by != CONFORM_BY_REEL)
+				remember(r, by, key, first, n);
 		}
 		if (tried_end == tried_first) {
 			tried_first = first;
@@ -521,18 +541,6 @@ resolve(struct conform_result *r, struct conform_clip *cc,
 		return 0;
 	}
 
-	/* The source frames this clip plays: as written, or as many as
-	 * its speed consumes over its record duration. */
-	lo = clip->src_in < clip->src_out ? clip->src_in : clip->src_out;
-	hi = clip->src_in < clip->src_out ? clip->src_out : clip->src_in;
-	if (clip->has_speed) {
-		used = llround(fabs(clip->speed) * (double)clip->rec_duration);
-		if (lo + used > hi)
-			hi = lo + used;
-	}
-	/* The outgoing clip of a dissolve or wipe plays on under it. */
-	if (cc->which == 0 && ev->nclips == 2 && lo + ev->trans_frames > hi)
-		hi = lo + ev->trans_frames;
 	for (i = 0; i < nfits; i++)
 		fit_media(&fits[i], ev, lo, hi);
 	/* Those that hold the frames go first. */

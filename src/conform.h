@@ -45,12 +45,19 @@ enum conform_key {
 	CONFORM_NKEYS
 };
 
+/* The source frames a lookup is for, [first, end) at rate: the catalogue
+ * may leave out media at that rate that cannot hold them. */
+struct conform_at {
+	const struct tc_rate *rate;
+	int64_t first, end;
+};
+
 /* Finds the catalogue rows matching key by the kind of name `by`, and
  * appends copies to *v (grown with xrealloc; conform frees them). Returns
  * 0, or -1 with a sentence in err. conform_media_pack() fills a row. */
 typedef int (*conform_find_fn)(void *arg, enum conform_key by,
-    const char *key, struct conform_media **v, size_t *n, char *err,
-    size_t errlen);
+    const char *key, const struct conform_at *at, struct conform_media **v,
+    size_t *n, char *err, size_t errlen);
 
 struct conform_opts {
 	enum conform_key order[CONFORM_NKEYS];	/* tried in this order */

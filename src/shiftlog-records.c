@@ -8,9 +8,13 @@
  */
 #include "autoconfig.h"
 
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "shiftlog-private.h"
+#include "timecode.h"
 #include "when.h"
 
 struct filer {
@@ -20,17 +24,39 @@ struct filer {
 
 /* "media": a catalogue row, replaced whole when the path is catalogued
  * again (a re-ingest, a verify); see the media table in shiftlog.c. */
+/* The row's start timecode as a frame count at its own rate (rate
+ * "num/den", drop_frame, tc_start), when it has all three. */
+static bool
+tc_first(const char *data, int64_t *out)
+{
+	json_t *j = json_loads(data, 0, NULL);
+	const char *rate = json_string_value(json_object_get(j, "rate"));
+	const char *tc = json_string_value(json_object_get(j, "tc_start"));
+	const struct tc_rate *r = NULL;
+	int num = 0, den = 0;
+	char err[128];
+	bool ok = false;
+
+	if (rate != NULL && tc != NULL && sscanf(rate, "%d/%d", &num, &den) ==
+	    2 && (r = tc_rate_find(num, den, json_integer_value(
+	    json_object_get(j, "drop_frame")) == 1)) != NULL)
+		ok = tc_parse(tc, r, out, err, sizeof err) == TC_OK;
+	json_decref(j);
+	return ok;
+}
+
 static int
 file_media(struct shiftlog *sl, int64_t job, const char *data)
 {
 	sqlite3_stmt *st;
+	int64_t first;
 	int rc;
 
 	if ((rc = sl_prepare(sl, "INSERT INTO media (path, volume, name, "
 	    "size, mtime, catalogued, verified, job_id, source, client, "
 	    "production, reel, clip, hashes, container, video_codec, width, "
 	    "height, rate, scan, duration, frames, tc_start, drop_frame, "
-	    "audio_codec, audio_channels, audio_layout, state, meta) "
+	    "audio_codec, audio_channels, audio_layout, state, meta, tc_first) "
 	    "SELECT j->>'path', j->>'volume', coalesce(j->>'name', "
 	    "replace(j->>'path', rtrim(j->>'path', replace(j->>'path', '/', "
 	    "'')), '')), j->>'size', j->>'mtime', ?2, j->>'verified', ?3, "
@@ -40,7 +66,7 @@ file_media(struct shiftlog *sl, int64_t job, const char *data)
 	    "j->>'scan', j->>'duration', j->>'frames', j->>'tc_start', "
 	    "j->>'drop_frame', j->>'audio_codec', j->>'audio_channels', "
 	    "j->>'audio_layout', coalesce(j->>'state', 'online'), "
-	    "coalesce(j->'meta', '{}') FROM (SELECT json(?1) AS j) "
+	    "coalesce(j->'meta', '{}'), ?4 FROM (SELECT json(?1) AS j) "
 	    "WHERE true ON CONFLICT (path) DO UPDATE SET "
 	    "volume = excluded.volume, name = excluded.name, "
 	    "size = excluded.size, mtime = excluded.mtime, "
@@ -57,9 +83,12 @@ file_media(struct shiftlog *sl, int64_t job, const char *data)
 	    "audio_codec = excluded.audio_codec, "
 	    "audio_channels = excluded.audio_channels, "
 	    "audio_layout = excluded.audio_layout, state = excluded.state, "
-	    "meta = excluded.meta", &st, "catalogue a file")) < 0)
+	    "meta = excluded.meta, tc_first = excluded.tc_first", &st,
+	    "catalogue a file")) < 0)
 		return rc;
 	sl_bind_text(st, 1, data);
+	if (tc_first(data, &first))
+		sqlite3_bind_int64(st, 4, first);
 	sqlite3_bind_int64(st, 2, when_now());
 	if (job != 0)
 		sqlite3_bind_int64(st, 3, job);

@@ -491,6 +491,14 @@ static const char *const migrations[] = {
 	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
 	"  media_id INTEGER NOT NULL REFERENCES media(id),"
 	"  PRIMARY KEY (asset_id, media_id)) WITHOUT ROWID;",
+
+	/* 9: conform: each file's first timecode as a frame count at its own
+	 * rate, so that a lookup by reel (a camera roll of many clips) finds
+	 * the clip holding a timecode in the index, not by reading them all.
+	 * NULL for rows catalogued before, which lookups then keep. */
+	"ALTER TABLE media ADD COLUMN tc_first INTEGER;"
+	"CREATE INDEX media_reel_tc ON media(reel, tc_first, frames, rate,"
+	"  drop_frame);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

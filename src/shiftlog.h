@@ -285,10 +285,20 @@ enum shiftlog_media_by {
 struct shiftlog_media_matcher;
 struct shiftlog_media_matcher *shiftlog_media_matcher(struct shiftlog *sl);
 void shiftlog_media_matcher_free(struct shiftlog_media_matcher *m);
+/* The frames a lookup by reel is for: [first, end) at rate ("25/1") and
+ * drop_frame, and the frames in a day at that rate. */
+struct shiftlog_media_at {
+	const char *rate;
+	int drop_frame;
+	int64_t first, end, frames_per_day;
+};
 /* Every catalogued row matching key (the first way of matching that
- * finds any); cb returns nonzero to stop, and that value is returned. */
+ * finds any); a reel lookup with at (may be NULL) leaves out the rows at
+ * that rate whose timecode cannot hold those frames. cb returns nonzero
+ * to stop, and that value is returned. */
 int shiftlog_media_match(struct shiftlog_media_matcher *m,
     enum shiftlog_media_by by, const char *key,
+    const struct shiftlog_media_at *at,
     int (*cb)(const struct shiftlog_media_row *, void *), void *arg);
 /* The newest sample of each key of series: cb(key, time, data JSON). */
 int shiftlog_samples_latest(struct shiftlog *sl, const char *series,

@@ -24,21 +24,23 @@ mkdir -p "$W/media" || exit 2
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
-if [ ! -s "$DB" ] || [ "$("$SQLITE3" "$DB" "SELECT count(*) FROM media")" != "$ROWS" ]; then
+if [ ! -s "$DB" ] || [ "$("$SQLITE3" "$DB" "SELECT count(*) FROM media WHERE tc_first IS NOT NULL" 2>/dev/null)" != "$ROWS" ]; then
     echo "filling $DB: $ROWS catalogue rows"
     rm -f "$DB" "$DB"-*
     "$MCR" --db "$DB" --config "$CFG" note "conform benchmark catalogue" || exit 2
     # Clip n: reel Rnnnn (50 clips a reel), 60 s at 25 fps from a
-    # time-of-day start, as a camera card would give.
+    # time-of-day start, as a camera card would give; tc_first is what
+    # the catalogue's filer stores for that start (mcr ingest does it).
     "$SQLITE3" "$DB" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1
         FROM n WHERE i < $ROWS - 1)
         INSERT INTO media (path, volume, name, size, catalogued, reel, clip,
-            hashes, rate, duration, frames, tc_start, drop_frame)
+            hashes, rate, duration, frames, tc_start, drop_frame, tc_first)
         SELECT '$W/media/' || printf('C%06d.mov', i), 'prod',
             printf('C%06d.mov', i), 1000000, 0, printf('R%04d', i / 50),
             printf('C%06d', i), json_object('xxh128', printf('%032x', i)),
             '25/1', 60.0, 1500,
-            printf('%02d:%02d:00:00', (i % 1440) / 60, i % 60), 0
+            printf('%02d:%02d:00:00', (i % 1440) / 60, i % 60), 0,
+            (((i % 1440) / 60) * 3600 + (i % 60) * 60) * 25
         FROM n" || exit 2
 fi
 
