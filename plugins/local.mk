@@ -41,7 +41,7 @@ pkglib_LTLIBRARIES += %D%/qc.la
 	%D%/qc/judge.c %D%/qc/judge.h \
 	%D%/qc/spec.c %D%/qc/spec.h \
 	%D%/qc/report.c %D%/qc/report.h \
-	src/timecode.c src/timecode.h
+	src/strutil.c src/strutil.h src/timecode.c src/timecode.h
 %C%_qc_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(INIH_CFLAGS) \
 	$(EBUR128_CFLAGS) $(XXHASH_CFLAGS) $(AVFORMAT_CFLAGS) \
 	$(AVCODEC_CFLAGS) $(AVUTIL_CFLAGS) $(SWRESAMPLE_CFLAGS) \

@@ -148,26 +148,12 @@ receipt_text(FILE *f, json_t *d)
 }
 
 static void
-html_text(FILE *f, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-static void
 html_row(FILE *f, const char *k, const char *v)
 {
 	fputs("<tr><th>", f);
-	html_text(f, k);
+	strutil_html(f, k);
 	fputs("</th><td>", f);
-	html_text(f, v);
+	strutil_html(f, v);
 	fputs("</td></tr>\n", f);
 }
 
@@ -188,7 +174,7 @@ receipt_html(FILE *f, json_t *d)
 	    (long long)json_integer_value(json_object_get(d, "id")));
 	fprintf(f, "<h1>%s %lld: ", in ? "Receipt" : "Delivery",
 	    (long long)json_integer_value(json_object_get(d, "id")));
-	html_text(f, jstr(d, "status"));
+	strutil_html(f, jstr(d, "status"));
 	fputs("</h1>\n<table>\n", f);
 	html_row(f, in ? "From" : "To", jstr(d, "destination"));
 	if (!in) {
@@ -217,17 +203,17 @@ receipt_html(FILE *f, json_t *d)
 	json_array_foreach(files, i, x) {
 		fprintf(f, "<tr class=\"%s\"><td>", strcmp(jstr(x, "status"),
 		    "failed") == 0 ? "failed" : "delivered");
-		html_text(f, jstr(x, "rel"));
+		strutil_html(f, jstr(x, "rel"));
 		fprintf(f, "</td><td>%lld</td><td><code>",
 		    (long long)json_integer_value(json_object_get(x, "size")));
-		html_text(f, *jstr(x, "xxh128") ? jstr(x, "xxh128") :
+		strutil_html(f, *jstr(x, "xxh128") ? jstr(x, "xxh128") :
 		    jstr(x, "xxh64"));
 		fputs("</code></td><td><code>", f);
-		html_text(f, jstr(x, "md5"));
+		strutil_html(f, jstr(x, "md5"));
 		fputs("</code></td><td>", f);
-		html_text(f, jstr(x, "status"));
+		strutil_html(f, jstr(x, "status"));
 		fputs("</td><td>", f);
-		html_text(f, jstr(x, "problem"));
+		strutil_html(f, jstr(x, "problem"));
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table>\n<p>Written by mcr from its shift log.</p>\n"

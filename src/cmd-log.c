@@ -127,23 +127,6 @@ csv_field(const char *s, bool last)
 	fputc(last ? '\n' : ',', stdout);
 }
 
-static void
-html_text(const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '<')
-			fputs("&lt;", stdout);
-		else if (*s == '>')
-			fputs("&gt;", stdout);
-		else if (*s == '&')
-			fputs("&amp;", stdout);
-		else if (*s == '"')
-			fputs("&quot;", stdout);
-		else
-			fputc(*s, stdout);
-	}
-}
-
 static int
 export_one(const struct shiftlog_event *ev, void *arg)
 {
@@ -184,7 +167,7 @@ export_one(const struct shiftlog_event *ev, void *arg)
 		fprintf(stdout, "<tr class=\"%s\">", ev->severity);
 		for (i = 0; i < sizeof v / sizeof v[0]; i++) {
 			fputs("<td>", stdout);
-			html_text(v[i]);
+			strutil_html(stdout, v[i]);
 			fputs("</td>", stdout);
 		}
 		fputs("</tr>\n", stdout);
@@ -263,9 +246,9 @@ log_export(struct cmd_ctx *ctx, const struct shiftlog_filter *f,
 		    "font-weight:600}tr.error td,tr.critical td{color:#a00}"
 		    "tr.warning td{color:#8a5a00}</style></head><body>\n"
 		    "<h1>Audit export</h1>\n<p>Shift log ", stdout);
-		html_text(shiftlog_path(ctx->sl));
+		strutil_html(stdout, shiftlog_path(ctx->sl));
 		printf("</p>\n<p class=\"%s\">", vrc == 0 ? "ok" : "bad");
-		html_text(state);
+		strutil_html(stdout, state);
 		printf("</p>\n<p>Events from %s to %s.</p>\n<table>\n<tr><th>id"
 		    "</th><th>time (UTC)</th><th>user</th><th>host</th><th>kind"
 		    "</th><th>severity</th><th>job</th><th>subject</th>"

@@ -219,29 +219,6 @@ conform_text(FILE *f, const struct conform_result *r)
 	fprintf(f, "\nverdict: %s\n", r->failed ? "FAIL" : "pass");
 }
 
-static void
-html_escape(FILE *f, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
-
 int
 conform_html(FILE *f, const struct conform_result *r)
 {
@@ -252,7 +229,7 @@ conform_html(FILE *f, const struct conform_result *r)
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "<title>Conform: ", f);
-	html_escape(f, r->edl_name);
+	strutil_html(f, r->edl_name);
 	fputs("</title><style>\n"
 	    "body{font:14px/1.4 sans-serif;margin:24px;color:#222}\n"
 	    "h1{font-size:20px;margin:0 0 4px}\n"
@@ -270,13 +247,13 @@ conform_html(FILE *f, const struct conform_result *r)
 	    "tr.black td.st,tr.aux td.st{color:#777}\n"
 	    ".prob{color:#b26a00}.err{color:#c62828}\n"
 	    "</style></head><body>\n<h1>Conform: ", f);
-	html_escape(f, r->edl_name);
+	strutil_html(f, r->edl_name);
 	fputs("</h1>\n<p><span class=\"verdict ", f);
 	fputs(r->failed ? "fail\">FAIL" : "pass\">PASS", f);
 	fputs("</span> ", f);
 	if (e->title != NULL) {
 		fputs("<b>", f);
-		html_escape(f, e->title);
+		strutil_html(f, e->title);
 		fputs("</b>, ", f);
 	}
 	fprintf(f, "%s fps, %s</p>\n<p>", e->rate->name, fcm_name(e->fcm));
@@ -295,21 +272,21 @@ conform_html(FILE *f, const struct conform_result *r)
 		tc_format(cl->rec_out, cc->event->rate, d, sizeof d);
 		fprintf(f, "<tr class=\"%s\"><td>", conform_status_name(
 		    cc->status));
-		html_escape(f, cc->event->number);
+		strutil_html(f, cc->event->number);
 		fprintf(f, "</td><td>%s</td><td>", ch);
-		html_escape(f, cl->reel);
+		strutil_html(f, cl->reel);
 		fprintf(f, "</td><td class=\"tc\">%s–%s</td><td class=\"tc\">"
 		    "%s–%s</td><td class=\"st\">%s</td><td>", a, b, c, d,
 		    status_words(cc->status));
 		if (cc->media != NULL)
-			html_escape(f, cc->media->path);
+			strutil_html(f, cc->media->path);
 		fputs("</td><td>", f);
 		if (cc->note != NULL)
-			html_escape(f, cc->note);
+			strutil_html(f, cc->note);
 		for (k = 0; k < cc->nproblems; k++) {
 			fprintf(f, "<div class=\"%s\">", cc->error ? "err" :
 			    "prob");
-			html_escape(f, cc->problems[k]);
+			strutil_html(f, cc->problems[k]);
 			fputs("</div>", f);
 		}
 		fputs("</td></tr>\n", f);
@@ -329,9 +306,9 @@ conform_html(FILE *f, const struct conform_result *r)
 			    conform_channel_name(is->channel),
 			    is->kind == CONFORM_GAP ? "gap" : "overlap", a, b,
 			    (long long)(is->rec_out - is->rec_in));
-			html_escape(f, is->before->number);
+			strutil_html(f, is->before->number);
 			fputs(" and ", f);
-			html_escape(f, is->after->number);
+			strutil_html(f, is->after->number);
 			fputs("</td></tr>\n", f);
 		}
 		fputs("</table>\n", f);
@@ -362,27 +339,17 @@ conform_pull_list(const struct conform_result *r, int64_t handles,
 
 	for (i = 0; i < r->nclips; i++) {
 		const struct conform_clip *cc = &r->clips[i];
-		int64_t start = 0, len = 0, in, outf;
-		int num = 0, den = 0;
-		char err[128];
+		int64_t start = cc->media_first, end, in, outf;
 
 		if (cc->status != CONFORM_RESOLVED || cc->media_rate == NULL)
 			continue;
-		/* Handles, but not beyond the media's first or last frame. */
-		in = cc->media_in - handles;
-		outf = cc->media_out + handles;
-		if (cc->media->tc_start != NULL)
-			tc_parse(cc->media->tc_start, cc->media_rate, &start,
-			    err, sizeof err);
-		if (sscanf(cc->media->rate, "%d/%d", &num, &den) == 2 &&
-		    num > 0 && den > 0)
-			len = cc->media->frames > 0 ? cc->media->frames :
-			    (int64_t)(cc->media->duration * num / den + 0.5);
-		if (in < start && cc->media_in >= start)
-			in = start;
-		if (len > 0 && outf > start + len && cc->media_out <= start +
-		    len)
-			outf = start + len;
+		/* Handles, but not beyond the media's first or last frame
+		 * (a resolved clip lies inside them). */
+		end = start + cc->media_frames;
+		in = cc->media_in - handles < start ? start :
+		    cc->media_in - handles;
+		outf = cc->media_out + handles > end ? end :
+		    cc->media_out + handles;
 		v[n].media = cc->media;
 		v[n].rate = cc->media_rate;
 		v[n].in = in;

@@ -63,38 +63,15 @@ conform_channel_name(unsigned channel)
 
 /* --- the media's timecode range --- */
 
-/* "30000/1001" (or "25") into num and den. */
-static bool
-parse_rate(const char *s, int *num, int *den)
-{
-	char *end;
-	long a, b = 1;
-
-	if (s == NULL)
-		return false;
-	a = strtol(s, &end, 10);
-	if (*end == '/')
-		b = strtol(end + 1, &end, 10);
-	if (*end != '\0' || a <= 0 || b <= 0 || a > 1000000 || b > 1000000)
-		return false;
-	*num = (int)a;
-	*den = (int)b;
-	return true;
-}
-
 /* The media's rate, first frame and length in frames; false when the
  * catalogue does not say enough to know them. */
 static bool
 media_range(const struct conform_media *m, const struct tc_rate **rate,
     int64_t *start, int64_t *len)
 {
-	int num = 0, den = 0;
 	char err[128];
 
-	*rate = NULL;
-	if (!parse_rate(m->rate, &num, &den))
-		return false;
-	if ((*rate = tc_rate_find(num, den, m->drop_frame == 1)) == NULL)
+	if ((*rate = tc_rate_of(m->rate, m->drop_frame == 1)) == NULL)
 		return false;
 	*start = 0;
 	if (m->tc_start != NULL && tc_parse(m->tc_start, *rate, start, err,
@@ -103,7 +80,7 @@ media_range(const struct conform_media *m, const struct tc_rate **rate,
 	if (m->frames > 0)
 		*len = m->frames;
 	else if (m->duration > 0)
-		*len = llround(m->duration * num / den);
+		*len = llround(m->duration * (*rate)->num / (*rate)->den);
 	else
 		return false;
 	return true;
@@ -293,6 +270,7 @@ struct fit {
 	struct conform_media *m;
 	const struct tc_rate *rate;
 	int64_t in, out;	/* at the media's rate */
+	int64_t start, len;	/* the media's first frame and length */
 	int64_t outside;	/* frames outside the media; 0 when inside */
 	bool known;		/* its range could be worked out */
 };
@@ -300,9 +278,11 @@ struct fit {
 static void
 fit_media(struct fit *f, const struct edl_event *ev, int64_t lo, int64_t hi)
 {
-	int64_t start, len, rel, day;
+	int64_t start = 0, len = 0, rel, day;
 
 	f->known = media_range(f->m, &f->rate, &start, &len);
+	f->start = start;
+	f->len = len;
 	if (!f->known) {
 		f->outside = 0;
 		return;
@@ -429,6 +409,8 @@ take(struct conform_result *r, struct conform_clip *cc, const struct fit *f)
 	cc->media_rate = f->rate;
 	cc->media_in = f->in;
 	cc->media_out = f->out;
+	cc->media_first = f->start;
+	cc->media_frames = f->len;
 }
 
 static void
@@ -554,8 +536,7 @@ resolve(struct conform_result *r, struct conform_clip *cc,
 	}
 	if (nin == 0) {
 		size_t best = 0;
-		int64_t s = 0, len = 0;
-		const struct tc_rate *mr;
+		const struct fit *bf;
 
 		for (i = 0; i < nfits; i++) {
 			if (!fits[best].known || (fits[i].known &&
@@ -572,12 +553,12 @@ resolve(struct conform_result *r, struct conform_clip *cc,
 			free(fits);
 			return 0;
 		}
-		media_range(fits[best].m, &mr, &s, &len);
+		bf = &fits[best];
 		cc->status = CONFORM_OUT_OF_RANGE;
 		label(lo, ev->rate, a, sizeof a);
 		label(hi, ev->rate, b, sizeof b);
-		label(s, mr, c, sizeof c);
-		label(s + len, mr, d, sizeof d);
+		label(bf->start, bf->rate, c, sizeof c);
+		label(bf->start + bf->len, bf->rate, d, sizeof d);
 		cc->note = xasprintf("source %s-%s is not all in %s, which "
 		    "holds %s-%s (%lld frames short)", a, b,
 		    fits[best].m->path, c, d, (long long)fits[best].outside);

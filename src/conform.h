@@ -90,6 +90,7 @@ struct conform_clip {
 	struct conform_media *media;
 	size_t candidates;
 	int64_t media_in, media_out;	/* the frames used, at media rate */
+	int64_t media_first, media_frames;	/* what the media holds */
 	const struct tc_rate *media_rate;	/* NULL when unknown */
 	char **problems;		/* sentences */
 	size_t nproblems;

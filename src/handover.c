@@ -49,23 +49,14 @@ handover_format_parse(const char *s, enum handover_format *f)
 static void
 put(struct out *o, const char *s)
 {
+	if (o->fmt == HANDOVER_HTML) {
+		strutil_html(o->f, s);
+		return;
+	}
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (o->fmt == HANDOVER_HTML) {
-			if (c == '<')
-				fputs("&lt;", o->f);
-			else if (c == '>')
-				fputs("&gt;", o->f);
-			else if (c == '&')
-				fputs("&amp;", o->f);
-			else if (c == '"')
-				fputs("&quot;", o->f);
-			else if (c < 0x20 && c != '\n' && c != '\t')
-				fprintf(o->f, "&#%u;", 0x2400 + c);
-			else
-				fputc(c, o->f);
-		} else if (c == '\n' && o->fmt == HANDOVER_TEXT)
+		if (c == '\n' && o->fmt == HANDOVER_TEXT)
 			fputs("\\n", o->f);
 		else if (c < 0x20 && c != '\t' && c != '\n')
 			fprintf(o->f, "\\x%02x", c);

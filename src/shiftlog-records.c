@@ -32,13 +32,11 @@ tc_first(const char *data, int64_t *out)
 	json_t *j = json_loads(data, 0, NULL);
 	const char *rate = json_string_value(json_object_get(j, "rate"));
 	const char *tc = json_string_value(json_object_get(j, "tc_start"));
-	const struct tc_rate *r = NULL;
-	int num = 0, den = 0;
+	const struct tc_rate *r;
 	char err[128];
 	bool ok = false;
 
-	if (rate != NULL && tc != NULL && sscanf(rate, "%d/%d", &num, &den) ==
-	    2 && (r = tc_rate_find(num, den, json_integer_value(
+	if (tc != NULL && (r = tc_rate_of(rate, json_integer_value(
 	    json_object_get(j, "drop_frame")) == 1)) != NULL)
 		ok = tc_parse(tc, r, out, err, sizeof err) == TC_OK;
 	json_decref(j);

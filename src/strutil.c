@@ -151,3 +151,25 @@ strutil_duration(int64_t s, const char *unknown, char *buf, size_t size)
 		strutil_format(buf, size, "%lldm%02llds", (long long)s / 60,
 		    (long long)s % 60);
 }
+
+void
+strutil_html(FILE *f, const char *s)
+{
+	unsigned char c;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if (c < 0x20 && c != '\n' && c != '\t')
+			fprintf(f, "&#%u;", 0x2400u + c);
+		else
+			fputc(c, f);
+	}
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t strutil_copy(char *dst, const char *src, size_t size);
@@ -17,6 +18,11 @@ int strutil_format(char *dst, size_t size, const char *fmt, ...)
 /* True when the len bytes at s are well-formed UTF-8 (no overlongs,
  * no surrogates, nothing above U+10FFFF, no NUL). */
 bool strutil_utf8_valid(const char *s, size_t len);
+/* Writes s (NULL writes nothing) as HTML text or attribute value: < > &
+ * and " as entities, other control characters but tab and newline as
+ * their visible Control Pictures (U+2400 + c), so nothing from a file
+ * name or log line can break the markup. */
+void strutil_html(FILE *f, const char *s);
 /* True when s holds only spaces, tabs and newlines (or nothing). */
 bool strutil_blank(const char *s);
 /* Removes trailing whitespace in place. */

@@ -14,6 +14,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "timecode.h"
@@ -116,6 +117,23 @@ tc_rate_parse(const char *s, const struct tc_rate **rate, char *err,
 	    "23.976, 24, 25, 29.97df, 29.97 (non-drop), 30, 50, 59.94df, "
 	    "59.94 (non-drop) and 60", tc_quote(s, q, sizeof q));
 	return TC_ERATE;
+}
+
+const struct tc_rate *
+tc_rate_of(const char *fraction, bool drop)
+{
+	char *end;
+	long num, den = 1;
+
+	if (fraction == NULL)
+		return NULL;
+	num = strtol(fraction, &end, 10);
+	if (*end == '/')
+		den = strtol(end + 1, &end, 10);
+	if (*end != '\0' || num <= 0 || den <= 0 || num > 1000000 ||
+	    den > 1000000)
+		return NULL;
+	return tc_rate_find((int)num, (int)den, drop);
 }
 
 const struct tc_rate *

@@ -56,6 +56,10 @@ int tc_rate_parse(const char *s, const struct tc_rate **rate, char *err,
  * with or without drop-frame, or NULL: for rates read from media. */
 const struct tc_rate *tc_rate_find(int num, int den, bool drop);
 
+/* The same for a rate as catalogues store it, "30000/1001" or "25"; NULL
+ * when the text is not such a fraction or names no broadcast rate. */
+const struct tc_rate *tc_rate_of(const char *fraction, bool drop);
+
 /* Frames in 24 hours of labels: 2,160,000 at 25; 2,589,408 at 29.97 DF. */
 int64_t tc_frames_per_day(const struct tc_rate *r);
 /* frames modulo a day, in [0, tc_frames_per_day()): -1 is the last frame

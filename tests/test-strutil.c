@@ -4,6 +4,7 @@
  */
 #include "autoconfig.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "strutil.h"
@@ -58,5 +59,19 @@ main(void)
 	strutil_copy(buf, "ab \n\t", sizeof buf);
 	strutil_rtrim(buf);
 	tap_is_str(buf, "ab", "rtrim removes trailing whitespace");
+
+	{
+		char *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+
+		strutil_html(f, "<a href=\"x\">R&D</a>\x1b[31m\tok\n");
+		strutil_html(f, NULL);
+		fclose(f);
+		tap_is_str(out, "&lt;a href=&quot;x&quot;&gt;R&amp;D&lt;/a&gt;"
+		    "&#9243;[31m\tok\n", "html escapes markup and shows "
+		    "control characters as Control Pictures");
+		free(out);
+	}
 	return tap_done();
 }

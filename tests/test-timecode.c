@@ -156,6 +156,13 @@ test_rates(void)
 	    "is 23.976");
 	tap_ok(tc_rate_find(50, 2, false) == R(TC_25), "50/2 is 25");
 	tap_ok(tc_rate_find(25, 1, true) == NULL, "25 has no drop-frame");
+	tap_ok(tc_rate_of("30000/1001", true) == R(TC_2997DF),
+	    "\"30000/1001\" with drop-frame is 29.97df");
+	tap_ok(tc_rate_of("25", false) == R(TC_25), "\"25\" is 25");
+	tap_ok(tc_rate_of("25/0", false) == NULL && tc_rate_of("25/1x",
+	    false) == NULL && tc_rate_of(NULL, false) == NULL &&
+	    tc_rate_of("17/1", false) == NULL,
+	    "a bad fraction or an unknown rate is NULL");
 	tap_ok(tc_rate_find(15, 1, false) == NULL, "15 is not a rate");
 	tap_ok(tc_rate_find(1, 0, false) == NULL, "1/0 is not a rate");
 }

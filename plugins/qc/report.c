@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "strutil.h"
 
 #define W 900
 #define H 180
@@ -141,29 +142,6 @@ qc_report_text(FILE *out, const json_t *rep)
 
 /* --- HTML --- */
 
-static void
-esc(FILE *f, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
-
 /* A line plot of one or two series against [lo, hi], with horizontal
  * guides; step is seconds per point. */
 static void
@@ -181,7 +159,7 @@ plot(FILE *f, const char *title, const char *unit, double step, double lo,
 	if (n == 0)
 		return;
 	fprintf(f, "<h3>");
-	esc(f, title);
+	strutil_html(f, title);
 	fprintf(f, "</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n"
 	    "<rect x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\" "
@@ -260,29 +238,29 @@ html_group(FILE *f, const json_t *rep, const char *title, const char *cls,
 		fmt_value(x, v, sizeof v);
 		fprintf(f, "<tr class=\"%s\"><td>%lld</td><td>", cls,
 		    (long long)json_integer_value(json_object_get(x, "n")));
-		esc(f, str(x, "check"));
+		strutil_html(f, str(x, "check"));
 		fprintf(f, "</td><td class=\"tc\">");
-		esc(f, str(x, "tc_in"));
+		strutil_html(f, str(x, "tc_in"));
 		fprintf(f, "</td><td class=\"tc\">");
-		esc(f, str(x, "tc_out"));
+		strutil_html(f, str(x, "tc_out"));
 		fprintf(f, "</td><td>");
-		esc(f, v);
+		strutil_html(f, v);
 		fprintf(f, "</td><td>");
-		esc(f, str(x, "limit"));
+		strutil_html(f, str(x, "limit"));
 		fprintf(f, "</td><td>");
-		esc(f, str(x, "message"));
+		strutil_html(f, str(x, "message"));
 		if (json_is_string(json_object_get(x, "remedy"))) {
 			fprintf(f, "<br><i>");
-			esc(f, str(x, "remedy"));
+			strutil_html(f, str(x, "remedy"));
 			fprintf(f, "</i>");
 		}
 		if (ex) {
 			json_t *e = json_object_get(x, "exception");
 
 			fprintf(f, "<br><b>Approved by ");
-			esc(f, str(e, "approved_by"));
+			strutil_html(f, str(e, "approved_by"));
 			fprintf(f, ":</b> ");
-			esc(f, str(e, "reason"));
+			strutil_html(f, str(e, "reason"));
 		}
 		fprintf(f, "</td></tr>\n");
 	}
@@ -311,7 +289,7 @@ html(FILE *f, const json_t *rep)
 	tol = dbl(json_object_get(rep, "targets"), "tolerance");
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
 	    "charset=\"utf-8\"><title>QC %s: ", verdict);
-	esc(f, str(rep, "file"));
+	strutil_html(f, str(rep, "file"));
 	fprintf(f, "</title>\n<style>\nbody{font-family:sans-serif;margin:"
 	    "1.5em;color:#222}\n.verdict{font-size:2.4em;font-weight:bold;"
 	    "padding:.3em .6em;color:#fff;display:inline-block}\n.pass{"
@@ -326,20 +304,20 @@ html(FILE *f, const json_t *rep)
 	fprintf(f, "<div class=\"verdict %s\">%s</div>\n<p><b>", verdict,
 	    strcmp(verdict, "pass") == 0 ? "PASS" : strcmp(verdict, "warn") ==
 	    0 ? "PASS WITH WARNINGS" : "FAIL");
-	esc(f, str(rep, "file"));
+	strutil_html(f, str(rep, "file"));
 	fprintf(f, "</b><br>spec <b>");
-	esc(f, str(sp, "name"));
+	strutil_html(f, str(sp, "name"));
 	fprintf(f, "</b> (");
-	esc(f, str(sp, "title"));
+	strutil_html(f, str(sp, "title"));
 	fprintf(f, ")<br>%lld failures, %lld warnings, %lld notes, %lld "
 	    "approved exceptions; analysed ",
 	    (long long)json_integer_value(json_object_get(c, "fail")),
 	    (long long)json_integer_value(json_object_get(c, "warn")),
 	    (long long)json_integer_value(json_object_get(c, "info")),
 	    (long long)json_integer_value(json_object_get(c, "excepted")));
-	esc(f, str(rep, "analysed"));
+	strutil_html(f, str(rep, "analysed"));
 	fprintf(f, "; timecode from ");
-	esc(f, str(json_object_get(rep, "timecode"), "start"));
+	strutil_html(f, str(json_object_get(rep, "timecode"), "start"));
 	if (json_is_false(json_object_get(rep, "complete")))
 		fprintf(f, "<br><b>INCOMPLETE: the pass was stopped before "
 		    "the end.</b>");
@@ -348,9 +326,9 @@ html(FILE *f, const json_t *rep)
 		fprintf(f, "<p>Operator's grade (ITU-R BT.500): <b>%lld/5</b> "
 		    "by ", (long long)json_integer_value(json_object_get(g,
 		    "grade")));
-		esc(f, str(g, "by"));
+		strutil_html(f, str(g, "by"));
 		fprintf(f, ": ");
-		esc(f, str(g, "comment"));
+		strutil_html(f, str(g, "comment"));
 		fprintf(f, "</p>\n");
 	}
 	html_group(f, rep, "Failures", "fail", "fail", 0);
@@ -384,22 +362,22 @@ html(FILE *f, const json_t *rep)
 	json_array_foreach(json_object_get(json_object_get(rep, "probe"),
 	    "streams"), i, x) {
 		fprintf(f, "<tr><th>stream %zu</th><td>", i);
-		esc(f, str(x, "type"));
+		strutil_html(f, str(x, "type"));
 		fprintf(f, " ");
-		esc(f, str(x, "codec"));
+		strutil_html(f, str(x, "codec"));
 		if (json_object_get(x, "width") != NULL)
 			fprintf(f, " %lldx%lld %.3f fps %s ", (long long)
 			    json_integer_value(json_object_get(x, "width")),
 			    (long long)json_integer_value(json_object_get(x,
 			    "height")), dbl(x, "frame_rate"), str(x,
 			    "field_order"));
-		esc(f, str(x, "pix_fmt"));
+		strutil_html(f, str(x, "pix_fmt"));
 		if (json_object_get(x, "sample_rate") != NULL)
 			fprintf(f, " %lld Hz %lld ch ", (long long)
 			    json_integer_value(json_object_get(x,
 			    "sample_rate")), (long long)json_integer_value(
 			    json_object_get(x, "channels")));
-		esc(f, str(x, "layout"));
+		strutil_html(f, str(x, "layout"));
 		fprintf(f, "</td></tr>\n");
 	}
 	fprintf(f, "</table>\n");
@@ -438,7 +416,7 @@ html(FILE *f, const json_t *rep)
 		fprintf(f, "<h2>Decoding errors</h2><ul>\n");
 		json_array_foreach(json_object_get(rep, "errors"), i, x) {
 			fprintf(f, "<li>%.2f s: ", dbl(x, "t"));
-			esc(f, str(x, "message"));
+			strutil_html(f, str(x, "message"));
 			fprintf(f, "</li>\n");
 		}
 		fprintf(f, "</ul>\n");
