@@ -12,6 +12,7 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,8 @@ struct entry {
 	int64_t size, files, mtime;
 	int64_t stable_since;	/* monotonic ms */
 	int64_t seen_at;	/* the scan that last found it */
+	bool handled;		/* this signature is queued or was already:
+				 * no need to ask the shift log again */
 	struct entry *next;
 };
 
@@ -170,20 +173,26 @@ watch_tick(struct watch **wp, const struct config *cfg, struct shiftlog *sl,
 				e->files = s.files;
 				e->mtime = s.mtime;
 				e->stable_since = now;
+				e->handled = false;
 				continue;
 			}
-			if (now - e->stable_since < cw->settle_ms)
+			if (e->handled || now - e->stable_since < cw->settle_ms)
 				continue;
 			seen = shiftlog_watch_seen(sl, cw->name, path, s.size,
 			    s.mtime);
-			if (seen != 0)
+			if (seen != 0) {
+				/* Known (1), or unknown for now (< 0): ask again
+				 * next scan only in the second case. */
+				e->handled = seen > 0;
 				continue;
+			}
 			if (submit(cw, sl, path, &id) < 0 ||
 			    shiftlog_watch_mark(sl, cw->name, path, s.size,
 			    s.mtime, id) < 0) {
 				closedir(dir);
 				return -1;
 			}
+			e->handled = true;
 			queued++;
 		}
 		closedir(dir);
