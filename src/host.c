@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,6 +340,7 @@ int
 host_job_finish(struct mcr_job *job, int run_result)
 {
 	const char *status, *message = job->fail;
+	bool permanent = false;
 	json_t *body;
 
 	flush_progress(job);
@@ -352,6 +354,12 @@ host_job_finish(struct mcr_job *job, int run_result)
 		if (message == NULL)
 			message = "cancelled by the operator";
 		break;
+	case MCR_JOB_REFUSED:
+		status = "failed";
+		permanent = true;
+		if (message == NULL)
+			message = "the plugin refused the job without saying why";
+		break;
 	default:
 		status = "failed";
 		if (message == NULL)
@@ -360,9 +368,9 @@ host_job_finish(struct mcr_job *job, int run_result)
 			    "the plugin returned an unknown result";
 		break;
 	}
-	body = json_pack("{s:s, s:o, s:O}", "status", status, "message",
+	body = json_pack("{s:s, s:o, s:O, s:b}", "status", status, "message",
 	    text(message), "data", job->result != NULL ? job->result :
-	    json_null());
+	    json_null(), "permanent", permanent);
 	if (body == NULL)
 		fatal("building the result message failed");
 	return proto_write(job->out, PROTO_RESULT, body);

@@ -13,7 +13,8 @@
  * A job kind is named "PLUGIN.verb" ("storage.sample"). run() is called in
  * an mcr-worker process of its own (or in the mcr CLI for verbs that need
  * no daemon) and returns MCR_JOB_DONE, MCR_JOB_FAILED (after host->fail()
- * said why) or MCR_JOB_CANCELLED (after host->cancelled() turned true).
+ * said why), MCR_JOB_REFUSED (a failure that a retry would only repeat) or
+ * MCR_JOB_CANCELLED (after host->cancelled() turned true).
  * A crash costs that one job, nothing else.
  */
 #ifndef MCR_PLUGIN_H
@@ -32,6 +33,10 @@ enum mcr_job_result {
 	MCR_JOB_DONE = 0,
 	MCR_JOB_FAILED = 1,
 	MCR_JOB_CANCELLED = 2,
+	/* Failed, after host->fail() said why, in a way that running the
+	 * same job again would only repeat (bad input, a wrong host key, a
+	 * refused login): mcrd does not retry it. */
+	MCR_JOB_REFUSED = 3,
 };
 
 /* A parameter of a job kind: `mcr submit KIND name=value`. */

@@ -172,12 +172,18 @@ static int
 testplug_flaky(struct mcr_job *job, const struct mcr_host *host)
 {
 	const char *marker = host->param(job, "marker");
+	const char *refuse = host->param(job, "refuse");
 	char msg[TESTPLUG_TEXT];
 	int fd;
 
 	fd = open(marker, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd >= 0) {
 		close(fd);
+		if (refuse != NULL && strcmp(refuse, "1") == 0) {
+			host->fail(job, "the test plugin refused the job for "
+			    "good");
+			return MCR_JOB_REFUSED;
+		}
 		host->log(job, "testplug.flaky: first attempt, crashing");
 		raise(SIGSEGV);
 		abort();
@@ -276,6 +282,8 @@ static const struct mcr_param testplug_sleep_params[] = {
 static const struct mcr_param testplug_flaky_params[] = {
 	{ .name = "marker", .help = "a file that must not exist yet",
 	    .required = 1 },
+	{ .name = "refuse", .help = "1: refuse the first attempt for good "
+	    "instead of crashing" },
 	{ NULL }
 };
 
