@@ -42,6 +42,9 @@
 #include "xmalloc.h"
 
 #define TICK_BUSY_MS 100	/* while jobs run: live meters at 10 Hz */
+/* Events indexed for search per tick at most (about 20 ms of work), so a
+ * backlog never holds the loop up; appends do not index themselves. */
+#define FTS_BATCH 5000
 #define SCHEDULE_EVERY_MS 1000	/* re-check back-offs even when idle */
 #define MAX_BACKOFF_MS (3600 * 1000)
 
@@ -1083,6 +1086,8 @@ tick(void *arg)
 	}
 	if (d->stopping && d->nslots == 0)
 		loop_stop(d->loop);
+	if (!d->stopping && shiftlog_fts_catch_up(d->sl, FTS_BATCH, NULL) < 0)
+		dlog(d, "%s", shiftlog_errmsg(d->sl));
 	if (!d->stopping) {
 		char err[640];
 

@@ -5,9 +5,11 @@
  * history), the handover report built from the tables that hold the
  * night's work, its acknowledgement, and the digests mcrd writes at set
  * times. Every change appends an event in the same transaction, so the
- * hash-chained trail tells the whole story; the events_fts index (kept up
- * by sl_fts_index() as events are appended, see the handover's migration
- * in shiftlog.c) makes that trail searchable by word.
+ * hash-chained trail tells the whole story; the events_fts index makes
+ * that trail searchable by word. Appends do not index (it made them 2.5
+ * times slower): mcrd indexes behind them each tick
+ * (shiftlog_fts_catch_up), and a search reads the few events it has not
+ * reached yet through a small index of its own (sl_fts_tail).
  *
  * Open items carry over: a report reaches back past its start to the end
  * of the last acknowledged handover for failed jobs and flagged notes,
@@ -158,31 +160,120 @@ sl_fts_words(const char *text, bool prefix_last)
 	return q;
 }
 
-int
-sl_fts_index(struct shiftlog *sl, int64_t first, int64_t last)
+/* Whether this log has the index and its mark; sl->fts caches it. */
+static int
+fts_known(struct shiftlog *sl, const char *what)
 {
-	sqlite3_stmt *st;
 	int64_t n;
 	int rc;
 
 	if (sl->fts == 0) {
 		if ((rc = sl_query_int(sl, "SELECT count(*) FROM sqlite_master "
-		    "WHERE name = 'events_fts'", &n, "index an event")) < 0)
+		    "WHERE name IN ('events_fts', 'fts_marks')", &n, what)) < 0)
 			return rc;
-		sl->fts = n > 0 ? 1 : -1;
+		sl->fts = n == 2 ? 1 : -1;
 	}
-	if (sl->fts < 0)
-		return 0;
-	/* One statement for the whole batch: FTS5 writes its pending terms
-	 * out at every statement, so a trigger (a statement per row) made
-	 * a batch of appends ten times slower. */
-	if ((rc = sl_prepare(sl, "INSERT INTO events_fts (rowid, subject, "
-	    "message) SELECT id, subject, message FROM events WHERE id "
-	    "BETWEEN ? AND ?", &st, "index an event")) < 0)
+	return sl->fts;
+}
+
+/* The last event indexed and the last event. */
+static int
+fts_marks(struct shiftlog *sl, int64_t *mark, int64_t *last,
+    const char *what)
+{
+	int rc;
+
+	if ((rc = sl_query_int(sl, "SELECT last_id FROM fts_marks WHERE name "
+	    "= 'events_fts'", mark, what)) < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, first);
+	return sl_query_int(sl, "SELECT coalesce(max(id), 0) FROM events",
+	    last, what);
+}
+
+int
+shiftlog_fts_catch_up(struct shiftlog *sl, int64_t max_rows,
+    int64_t *indexed)
+{
+	static const char what[] = "index events for search";
+	sqlite3_stmt *st;
+	int64_t mark, last;
+	int rc;
+
+	if (indexed != NULL)
+		*indexed = 0;
+	if ((rc = fts_known(sl, what)) <= 0)
+		return rc;
+	/* A look before the write lock: an idle tick takes no lock. */
+	if ((rc = fts_marks(sl, &mark, &last, what)) < 0 || mark >= last)
+		return rc;
+	if ((rc = sl_begin_write(sl, what)) < 0)
+		return rc;
+	if ((rc = fts_marks(sl, &mark, &last, what)) < 0 || mark >= last)
+		return sl_commit(sl, rc, what);
+	if (max_rows > 0 && last - mark > max_rows)
+		last = mark + max_rows;
+	/* One statement for the whole batch: FTS5 writes its pending terms
+	 * out at every statement, so a statement per row (a trigger) was
+	 * ten times slower. */
+	if ((rc = sl_prepare(sl, "INSERT INTO events_fts (rowid, subject, "
+	    "message) SELECT id, subject, message FROM events WHERE id > ? "
+	    "AND id <= ?", &st, what)) < 0)
+		return sl_commit(sl, rc, what);
+	sqlite3_bind_int64(st, 1, mark);
 	sqlite3_bind_int64(st, 2, last);
-	return sl_step_done(sl, st, "index an event");
+	if ((rc = sl_step_done(sl, st, what)) < 0)
+		return sl_commit(sl, rc, what);
+	if ((rc = sl_prepare(sl, "UPDATE fts_marks SET last_id = ? WHERE name "
+	    "= 'events_fts'", &st, what)) < 0)
+		return sl_commit(sl, rc, what);
+	sqlite3_bind_int64(st, 1, last);
+	rc = sl_commit(sl, sl_step_done(sl, st, what), what);
+	if (rc == 0 && indexed != NULL)
+		*indexed = last - mark;
+	return rc;
+}
+
+/* Beyond this many unindexed events a search (when it may write) brings
+ * the index up to date rather than indexing the tail on its own. */
+#define FTS_TAIL_MAX 20000
+
+int
+sl_fts_tail(struct shiftlog *sl)
+{
+	static const char what[] = "search the newest events";
+	int64_t mark, last;
+	char *sql;
+	int rc;
+
+	if ((rc = fts_known(sl, what)) <= 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = fts_marks(sl, &mark, &last, what)) < 0)
+		return rc;
+	if (last - mark > FTS_TAIL_MAX && !sl->read_only &&
+	    shiftlog_fts_catch_up(sl, 0, NULL) == 0 &&
+	    (rc = fts_marks(sl, &mark, &last, what)) < 0)
+		return rc;
+	if (mark >= last)
+		return 0;
+	/* The temp schema is this connection's own, writable even when the
+	 * log is open read-only (SQLITE_OPEN_READONLY still guards the file
+	 * while query_only is lifted for these statements); contentless,
+	 * since the rows are in events. Its tokenizer is the main index's,
+	 * so a query means the same. */
+	sql = xasprintf("%sDROP TABLE IF EXISTS temp.events_tail;"
+	    "CREATE VIRTUAL TABLE temp.events_tail USING fts5(subject, "
+	    "message, content = '', tokenize = 'unicode61 remove_diacritics 2', "
+	    "columnsize = 0);"
+	    "INSERT INTO temp.events_tail (rowid, subject, message) SELECT id, "
+	    "subject, message FROM main.events WHERE id > %lld;%s",
+	    sl->read_only ? "PRAGMA query_only = OFF;" : "", (long long)mark,
+	    sl->read_only ? "PRAGMA query_only = ON;" : "");
+	rc = sl_exec(sl, sql, what);
+	free(sql);
+	if (rc < 0 && sl->read_only)
+		sqlite3_exec(sl->db, "PRAGMA query_only = ON", NULL, NULL,
+		    NULL);
+	return rc < 0 ? rc : 1;
 }
 
 /* --- shifts --- */

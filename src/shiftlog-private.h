@@ -59,9 +59,11 @@ double sl_col_double(sqlite3_stmt *st, int i, double none);
  * ("LTO-0042") are a phrase; a word typed with a trailing '*', and with
  * prefix_last the last word, also match words that begin with it. */
 char *sl_fts_words(const char *text, bool prefix_last);
-/* Indexes events first..last for full-text search inside the open write
- * transaction (a no-op on a log whose schema predates the index). */
-int sl_fts_index(struct shiftlog *sl, int64_t first, int64_t last);
+/* Indexes, for a search, the events the full-text index has not reached
+ * yet, into temp.events_tail (same columns and tokenizer as events_fts).
+ * Returns 1 when there are such events, 0 when the index is up to date
+ * (or the log has none), or an rc. */
+int sl_fts_tail(struct shiftlog *sl);
 /* The "incident" record filer (host->record): opens the incident of a key
  * once, closes it when cleared, links the job's events. */
 int sl_file_incident(struct shiftlog *sl, int64_t job, const char *data);

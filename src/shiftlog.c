@@ -499,6 +499,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE media ADD COLUMN tc_first INTEGER;"
 	"CREATE INDEX media_reel_tc ON media(reel, tc_first, frames, rate,"
 	"  drop_frame);",
+
+	/* 10: handover: how far the full-text index has read the events.
+	 * Appends no longer index (that made each batch 2.5 times slower);
+	 * mcrd indexes behind them, and searches read the tail it has not
+	 * reached yet. Until now every append indexed itself. */
+	"CREATE TABLE fts_marks ("
+	"  name TEXT PRIMARY KEY,"
+	"  last_id INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO fts_marks SELECT 'events_fts', coalesce(max(id), 0)"
+	"  FROM events;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1114,8 +1124,6 @@ sl_append_locked(struct shiftlog *sl, struct shiftlog_event *ev, size_t n)
 		sqlite3_reset(ins);
 		memcpy(prev, hash, 32);
 	}
-	if (n > 0 && (rc = sl_fts_index(sl, ev[0].id, ev[n - 1].id)) < 0)
-		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(head);
@@ -1257,11 +1265,13 @@ like_pattern(const char *s)
 	return p;
 }
 
-/* One pass of shiftlog_events(): match an FTS5 query or NULL, pattern a
- * LIKE pattern or NULL; *rows counts the events handed to cb. */
+/* One pass of shiftlog_events(): match an FTS5 query over the index fts
+ * ("events_fts", or "events_tail" for the events it has not reached), or
+ * pattern a LIKE pattern, or neither; limit 0 for all. *rows counts the
+ * events handed to cb. */
 static int
 events_pass(struct shiftlog *sl, const struct shiftlog_filter *f,
-    const char *match, const char *pattern,
+    const char *match, const char *fts, const char *pattern, int64_t limit,
     int (*cb)(const struct shiftlog_event *, void *), void *arg,
     int64_t *rows)
 {
@@ -1282,11 +1292,11 @@ events_pass(struct shiftlog *sl, const struct shiftlog_filter *f,
 		 * early however common the words (ids grow with time in an
 		 * append-only log). */
 		sql = xasprintf("SELECT * FROM (SELECT " EVENT_COLUMNS
-		    " FROM (SELECT rowid AS fts_id FROM events_fts WHERE"
-		    " events_fts MATCH ?7) JOIN events ON id = fts_id%s"
-		    " ORDER BY fts_id DESC%s) ORDER BY time, id", where,
-		    f->limit > 0 ? " LIMIT ?6" : "");
-	else if (f->limit > 0)
+		    " FROM (SELECT rowid AS fts_id FROM %s WHERE"
+		    " %s MATCH ?7) JOIN events ON id = fts_id%s"
+		    " ORDER BY fts_id DESC%s) ORDER BY time, id", fts, fts,
+		    where, limit > 0 ? " LIMIT ?6" : "");
+	else if (limit > 0)
 		sql = xasprintf("SELECT * FROM (SELECT " EVENT_COLUMNS
 		    " FROM events%s ORDER BY time DESC, id DESC LIMIT ?6)"
 		    " ORDER BY time, id", where);
@@ -1303,8 +1313,8 @@ events_pass(struct shiftlog *sl, const struct shiftlog_filter *f,
 	sl_bind_text(st, 4, f->user);
 	sl_bind_text(st, 5, pattern);
 	sl_bind_text(st, 7, match);
-	if (f->limit > 0)
-		sqlite3_bind_int64(st, 6, f->limit);
+	if (limit > 0)
+		sqlite3_bind_int64(st, 6, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row_to_event(st, &ev);
 		(*rows)++;
@@ -1317,6 +1327,45 @@ out:
 	return rc;
 }
 
+static int
+count_event(const struct shiftlog_event *ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	return 0;
+}
+
+/* A full-text search: the index, then the newest events it has not
+ * reached yet (all later than any it has), oldest first as always; with a
+ * limit, the newest matches of both together. */
+static int
+match_passes(struct shiftlog *sl, const struct shiftlog_filter *f,
+    const char *match, int (*cb)(const struct shiftlog_event *, void *),
+    void *arg, int64_t *rows)
+{
+	int64_t in_tail = 0, limit = f->limit;
+	int rc, tail;
+
+	if ((tail = sl_fts_tail(sl)) < 0)
+		return tail;
+	if (tail && limit > 0) {
+		rc = events_pass(sl, f, match, "events_tail", NULL, limit,
+		    count_event, NULL, &in_tail);
+		if (rc < 0)
+			return rc;
+		if (in_tail >= limit)
+			return events_pass(sl, f, match, "events_tail", NULL,
+			    limit, cb, arg, rows);
+		limit -= in_tail;
+	}
+	rc = events_pass(sl, f, match, "events_fts", NULL, limit, cb, arg,
+	    rows);
+	if (rc == 0 && tail)
+		rc = events_pass(sl, f, match, "events_tail", NULL, f->limit,
+		    cb, arg, rows);
+	return rc;
+}
+
 int
 shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
     int (*cb)(const struct shiftlog_event *, void *), void *arg)
@@ -1326,7 +1375,7 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	int rc;
 
 	if (f->match != NULL) {
-		rc = events_pass(sl, f, f->match, NULL, cb, arg, &rows);
+		rc = match_passes(sl, f, f->match, cb, arg, &rows);
 		if (rc == SHIFTLOG_ERR && rows == 0) {
 			sl_set_error(sl, "the search '%s' is not an FTS5 query "
 			    "(%s); write a phrase in double quotes, as in "
@@ -1337,7 +1386,8 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 		return rc;
 	}
 	if (f->grep == NULL)
-		return events_pass(sl, f, NULL, NULL, cb, arg, &rows);
+		return events_pass(sl, f, NULL, NULL, NULL, f->limit, cb, arg,
+		    &rows);
 	/* Words go to the full-text index (shiftlog-handover.c) as whole
 	 * words; when no event has them all, the last one may also be the
 	 * beginning of a word ("drive ret"). A prefix of a common word is
@@ -1346,15 +1396,16 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 	words = sl_fts_words(f->grep, false);
 	if (words == NULL) {
 		pattern = like_pattern(f->grep);
-		rc = events_pass(sl, f, NULL, pattern, cb, arg, &rows);
+		rc = events_pass(sl, f, NULL, NULL, pattern, f->limit, cb, arg,
+		    &rows);
 		free(pattern);
 		return rc;
 	}
-	rc = events_pass(sl, f, words, NULL, cb, arg, &rows);
+	rc = match_passes(sl, f, words, cb, arg, &rows);
 	if (rc == 0 && rows == 0) {
 		prefix = sl_fts_words(f->grep, true);
 		if (strcmp(prefix, words) != 0)
-			rc = events_pass(sl, f, prefix, NULL, cb, arg, &rows);
+			rc = match_passes(sl, f, prefix, cb, arg, &rows);
 	}
 	free(prefix);
 	free(words);

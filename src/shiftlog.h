@@ -116,6 +116,12 @@ int shiftlog_note(struct shiftlog *sl, const char *text, int64_t job_id,
  * stops the walk and is returned. Otherwise returns 0 or a negative rc. */
 int shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
     int (*cb)(const struct shiftlog_event *, void *), void *arg);
+/* Brings the full-text index up to the newest event, at most max_rows
+ * events at a time (0: all), in a write transaction of its own; mcrd
+ * calls it each tick, since appends do not index. *indexed (may be NULL)
+ * says how many it indexed. Returns 0 or a negative rc. */
+int shiftlog_fts_catch_up(struct shiftlog *sl, int64_t max_rows,
+    int64_t *indexed);
 int shiftlog_status(struct shiftlog *sl, struct shiftlog_status *st);
 /* Walks the hash chain. Returns 0 when intact, 1 when broken (v says
  * where and how), or a negative rc when it could not be read. */

@@ -294,6 +294,11 @@ fill(const char *path, long events, long jobs, long hours)
 		return 1;
 	}
 	free(rep);
+	/* What mcrd's ticks would have done while the shift went on. */
+	if (shiftlog_fts_catch_up(sl, 0, NULL) < 0) {
+		fprintf(stderr, "bench-handover: %s\n", shiftlog_errmsg(sl));
+		return 1;
+	}
 	shiftlog_close(sl);
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
 	    exec(db, "INSERT INTO notes (time, user, host, text, event_id, "

@@ -73,7 +73,9 @@ test_search(struct shiftlog *sl)
 		{ "%_", 1 },		/* no word: a substring */
 	};
 	struct shiftlog_event ev[4];
+	int64_t n = -1;
 	size_t i;
+	int pass;
 
 	memset(ev, 0, sizeof ev);
 	for (i = 0; i < 4; i++) {
@@ -81,13 +83,103 @@ test_search(struct shiftlog *sl)
 		ev[i].message = messages[i];
 	}
 	tap_is_int(shiftlog_append(sl, ev, 4), 0, "append four events");
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		tap_is_int(grep_count(sl, cases[i].grep, NULL), cases[i].want,
-		    "--grep '%s'", cases[i].grep);
-	tap_is_int(grep_count(sl, NULL, "\"lost genlock\""), 1,
-	    "an FTS5 phrase");
-	tap_is_int(grep_count(sl, NULL, "head* NOT clog"), 1, "FTS5 NOT");
-	tap_ok(grep_count(sl, NULL, "\"open") < 0, "a bad FTS5 query fails");
+	/* First with the events not indexed yet (appends do not index),
+	 * then after mcrd's catch-up: the same answers. */
+	for (pass = 0; pass < 2; pass++) {
+		const char *from = pass == 0 ? "not indexed yet" : "indexed";
+
+		for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+			tap_is_int(grep_count(sl, cases[i].grep, NULL),
+			    cases[i].want, "--grep '%s', %s", cases[i].grep,
+			    from);
+		tap_is_int(grep_count(sl, NULL, "\"lost genlock\""), 1,
+		    "an FTS5 phrase, %s", from);
+		tap_is_int(grep_count(sl, NULL, "head* NOT clog"), 1,
+		    "FTS5 NOT, %s", from);
+		tap_ok(grep_count(sl, NULL, "\"open") < 0,
+		    "a bad FTS5 query fails, %s", from);
+		if (pass == 0) {
+			tap_is_int(shiftlog_fts_catch_up(sl, 0, &n), 0,
+			    "the catch-up indexes");
+			tap_ok(n >= 4, "every event appended so far (%lld)",
+			    (long long)n);
+		}
+	}
+	tap_is_int(shiftlog_fts_catch_up(sl, 0, &n), 0, "a second catch-up");
+	tap_is_int(n, 0, "has nothing left to index");
+}
+
+static int
+collect_ids(const struct shiftlog_event *ev, void *arg)
+{
+	int64_t *ids = arg;
+
+	ids[++ids[0]] = ev->id;
+	return ids[0] >= 15;
+}
+
+/* A search with a limit over events partly indexed, partly not: the
+ * newest matches of both, oldest first, each once; the same from a
+ * read-only connection, which cannot write the index. */
+static void
+test_search_tail(struct shiftlog *sl, const char *path)
+{
+	static const struct shiftlog_opts ro = { .read_only = true,
+	    .busy_timeout_ms = 300 };
+	struct shiftlog_filter f = { .since = INT64_MIN, .until = INT64_MAX,
+	    .grep = "router salvo", .limit = 3 };
+	struct shiftlog_event ev[5];
+	struct shiftlog *rosl;
+	int64_t ids[16], n;
+	char text[5][32], err[640];
+	int i;
+
+	memset(ev, 0, sizeof ev);
+	for (i = 0; i < 5; i++) {
+		snprintf(text[i], sizeof text[i], "router salvo %d", i + 1);
+		ev[i].kind = "test";
+		ev[i].message = text[i];
+	}
+	tap_is_int(shiftlog_append(sl, ev, 3), 0, "append three salvos");
+	tap_is_int(shiftlog_fts_catch_up(sl, 2, &n), 0,
+	    "a catch-up in batches");
+	tap_is_int(n, 2, "indexes at most the batch");
+	tap_is_int(shiftlog_append(sl, ev + 3, 2), 0, "two more salvos");
+	ids[0] = 0;
+	tap_is_int(shiftlog_events(sl, &f, collect_ids, ids), 0,
+	    "search the newest three salvos");
+	tap_is_int(ids[0], 3, "three found");
+	tap_ok(ids[0] == 3 && ids[1] == ev[2].id && ids[2] == ev[3].id &&
+	    ids[3] == ev[4].id, "the newest, oldest first, one not indexed "
+	    "and two appended after the catch-up");
+	f.limit = 0;
+	ids[0] = 0;
+	shiftlog_events(sl, &f, collect_ids, ids);
+	tap_is_int(ids[0], 5, "without a limit: all five, each once");
+	f.limit = 1;
+	ids[0] = 0;
+	shiftlog_events(sl, &f, collect_ids, ids);
+	tap_ok(ids[0] == 1 && ids[1] == ev[4].id, "limit 1: the newest");
+
+	if (shiftlog_open(path, &ro, &rosl, err, sizeof err) < 0) {
+		tap_ok(false, "open read-only: %s", err);
+		return;
+	}
+	f.limit = 0;
+	ids[0] = 0;
+	tap_is_int(shiftlog_events(rosl, &f, collect_ids, ids), 0,
+	    "a read-only search");
+	tap_is_int(ids[0], 5, "finds them all, indexed or not");
+	tap_ok(shiftlog_fts_catch_up(rosl, 0, &n) < 0,
+	    "a read-only log refuses to index");
+	shiftlog_close(rosl);
+	tap_is_int(shiftlog_fts_catch_up(sl, 0, &n), 0, "mcrd catches up");
+	tap_is_int(n, 3, "with the three left");
+	ids[0] = 0;
+	f.limit = 3;
+	shiftlog_events(sl, &f, collect_ids, ids);
+	tap_ok(ids[0] == 3 && ids[3] == ev[4].id,
+	    "and the search finds the same from the index alone");
 }
 
 struct inc {
@@ -334,6 +426,7 @@ main(void)
 		return 1;
 	}
 	test_search(sl);
+	test_search_tail(sl, path);
 	test_filer(sl);
 	test_job_incident(sl);
 	test_default_since(sl);
