@@ -365,8 +365,8 @@ draw_qc(struct dash *d, WINDOW *win, const struct rect *r)
 
 	if (d->nmeters == 0) {
 		wattron(win, draw_attr(DRAW_DIM));
-		draw_text(win, y, x + 1, w - 2, "no live QC meters: a running "
-		    "QC or monitor job shows its loudness here", false);
+		draw_wrap(win, y, x + 1, w - 2, last - y, "no live QC meters: "
+		    "a running QC or monitor job shows its loudness here");
 		wattroff(win, draw_attr(DRAW_DIM));
 		return;
 	}

@@ -127,6 +127,40 @@ draw_text(WINDOW *w, int y, int x, int width, const char *s, bool pad)
 }
 
 int
+draw_wrap(WINDOW *w, int y, int x, int width, int lines, const char *s)
+{
+	int used = 0;
+	size_t n, cut;
+
+	while (s != NULL && *s != '\0' && used < lines && width > 0) {
+		n = strlen(s);
+		/* Bytes never undercount columns, so a line cut at width
+		 * bytes fits; break at the last space that keeps it so. */
+		cut = n;
+		if (n > (size_t)width && used < lines - 1) {
+			cut = (size_t)width;
+			while (cut > 0 && s[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = (size_t)width;
+		}
+		{
+			char *line = strndup(s, cut);
+
+			if (line == NULL)
+				return used;
+			draw_text(w, y + used, x, width, line, false);
+			free(line);
+		}
+		used++;
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return used;
+}
+
+int
 draw_textf(WINDOW *w, int y, int x, int width, const char *fmt, ...)
 {
 	char buf[1024];

@@ -36,6 +36,10 @@ bool draw_is_ascii(void);
 /* Writes s at (y, x), at most width columns, padding with spaces to width
  * when pad. Returns the columns written. */
 int draw_text(WINDOW *w, int y, int x, int width, const char *s, bool pad);
+/* Draws s over at most lines rows from (y, x), broken at spaces to fit
+ * width columns; the last row takes what is left, cut. Returns the rows
+ * used. */
+int draw_wrap(WINDOW *w, int y, int x, int width, int lines, const char *s);
 /* Formats then draw_text(). */
 int draw_textf(WINDOW *w, int y, int x, int width, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

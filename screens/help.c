@@ -22,7 +22,7 @@ static const struct screen_keyhelp global_keys[] = {
 	{ "Esc", "back to the previous screen" },
 	{ "q, F10 or Ctrl-C", "quit the console (jobs go on under mcrd)" },
 	{ ":", "command line: :dashboard :jobs :log :storage :transfers :qc" },
-	{ "", ":term :help :q" },
+	{ "", ":handover :assets :term :help :q" },
 	{ "", ":note TEXT adds a note; :submit KIND NAME=VALUE... queues a job" },
 	{ "F12", "the terminal pane (a shell); F12 again comes back" },
 	{ "Ctrl-L", "redraw the screen" },

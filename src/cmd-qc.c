@@ -25,10 +25,14 @@
 #include "../plugins/qc/report.h"
 #include "../plugins/qc/spec.h"
 
+/* [qc] specs, else $MCR_SPECS, else the installed folder: the order the
+ * plugin uses under mcrd. */
 static const char *
 specs_dir(const struct cmd_ctx *ctx)
 {
-	const char *d = SYSCONFDIR "/mcr/specs";
+	const char *env = getenv("MCR_SPECS");
+	const char *d = env != NULL && *env != '\0' ? env :
+	    SYSCONFDIR "/mcr/specs";
 	size_t i;
 
 	for (i = 0; i < ctx->cfg->nentries; i++) {

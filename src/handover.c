@@ -219,17 +219,61 @@ local(json_t *o, const char *key, char *buf, size_t size)
 	return buf;
 }
 
-/* A compact one-line rendering of a JSON value, cut at max bytes. */
+/* A JSON value as a person reads it, on one line cut at size bytes: an
+ * object's members as "name value" joined by commas (a path by its last
+ * part, a list by its length, a nested object left out), anything else
+ * as compact JSON. */
 static void
 compact(json_t *v, char *buf, size_t size)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY |
-	    JSON_PRESERVE_ORDER);
+	const char *key, *slash;
+	char item[128], num[32];
+	json_t *m;
+	size_t len = 0;
 
-	strutil_copy(buf, s != NULL ? s : "", size);
-	if (s != NULL && strlen(s) >= size && size > 4)
+	buf[0] = '\0';
+	if (!json_is_object(v)) {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		strutil_copy(buf, s != NULL ? s : "", size);
+		len = s != NULL ? strlen(s) : 0;
+		free(s);
+	} else {
+		json_object_foreach(v, key, m) {
+			const char *val = NULL;
+
+			if (json_is_string(m)) {
+				val = json_string_value(m);
+				slash = strrchr(val, '/');
+				if (slash != NULL && slash[1] != '\0')
+					val = slash + 1;
+			} else if (json_is_integer(m)) {
+				snprintf(num, sizeof num, "%lld",
+				    (long long)json_integer_value(m));
+				val = num;
+			} else if (json_is_real(m)) {
+				snprintf(num, sizeof num, "%.4g",
+				    json_real_value(m));
+				val = num;
+			} else if (json_is_boolean(m))
+				val = json_is_true(m) ? "yes" : "no";
+			else if (json_is_array(m)) {
+				snprintf(num, sizeof num, "%zu item%s",
+				    json_array_size(m),
+				    json_array_size(m) == 1 ? "" : "s");
+				val = num;
+			}
+			if (val == NULL)
+				continue;
+			snprintf(item, sizeof item, "%s%s %s",
+			    len > 0 ? ", " : "", key, val);
+			strutil_copy(buf + (len < size ? len : size - 1),
+			    item, len < size ? size - len : 1);
+			len += strlen(item);
+		}
+	}
+	if (len >= size && size > 4)
 		memcpy(buf + size - 4, "...", 4);
-	free(s);
 }
 
 static void
@@ -433,10 +477,15 @@ jobs(struct out *o, json_t *doc)
 		    "queued').", queued - (long long)json_array_size(arr));
 	heading(o, "Done", (long)num(fin, "done"));
 	if (json_object_size(json_object_get(jobs, "done_by_kind")) > 0) {
+		const char *sep = " ";
+
 		line_start(o, false, NULL);
 		put(o, "By kind:");
-		json_object_foreach(json_object_get(jobs, "done_by_kind"), k, x)
-			putf(o, " %s %lld;", k, (long long)json_integer_value(x));
+		json_object_foreach(json_object_get(jobs, "done_by_kind"), k, x) {
+			putf(o, "%s%s %lld", sep, k,
+			    (long long)json_integer_value(x));
+			sep = "; ";
+		}
 		line_end(o, false);
 	}
 	arr = json_object_get(jobs, "done");
@@ -456,7 +505,7 @@ qc(struct out *o, json_t *doc)
 {
 	json_t *q = json_object_get(doc, "qc");
 	json_t *runs = json_object_get(q, "runs"), *x;
-	const char *k;
+	const char *k, *sep;
 	size_t i;
 
 	heading(o, "QC verdicts", (long)json_array_size(runs));
@@ -466,8 +515,11 @@ qc(struct out *o, json_t *doc)
 	}
 	line_start(o, false, NULL);
 	put(o, "Verdicts:");
-	json_object_foreach(json_object_get(q, "verdicts"), k, x)
-		putf(o, " %s %lld;", k, (long long)json_integer_value(x));
+	sep = " ";
+	json_object_foreach(json_object_get(q, "verdicts"), k, x) {
+		putf(o, "%s%s %lld", sep, k, (long long)json_integer_value(x));
+		sep = "; ";
+	}
 	line_end(o, false);
 	json_array_foreach(runs, i, x) {
 		const char *v = str(x, "verdict");
@@ -477,8 +529,9 @@ qc(struct out *o, json_t *doc)
 		putf(o, "job %lld %s", num(x, "job"), str(x, "kind"));
 		if (json_is_string(json_object_get(x, "subject")))
 			putf(o, " %s", str(x, "subject"));
-		putf(o, ": %s (%lld errors, %lld warnings)", v, num(x, "errors"),
-		    num(x, "warnings"));
+		putf(o, ": %s (%lld error%s, %lld warning%s)", v,
+		    num(x, "errors"), num(x, "errors") == 1 ? "" : "s",
+		    num(x, "warnings"), num(x, "warnings") == 1 ? "" : "s");
 		if (json_is_string(json_object_get(x, "failures")))
 			putf(o, ": %s", str(x, "failures"));
 		line_end(o, true);

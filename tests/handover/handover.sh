@@ -147,7 +147,7 @@ has "$T/out" "#4 [warning] edit bay 3 monitor flickers — acknowledged, owner d
     "the incident with its owner"
 has "$T/out" "#3 [error] playout B lost genlock — open, NO OWNER" "an incident nobody owns"
 has "$T/out" "raised 2 times" "the alarm's count"
-has "$T/out" "job $qc_id hoplug.qc PROMO_SPRING.mxf: fail (1 errors, 0 warnings): loudness at 00:00:10:00" \
+has "$T/out" "job $qc_id hoplug.qc PROMO_SPRING.mxf: fail (1 error, 0 warnings): loudness at 00:00:10:00" \
     "the QC verdict with its failure"
 has "$T/out" "playout-b" "the delivery"
 has "$T/out" "No asset movements recorded." "assets, honestly"
