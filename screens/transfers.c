@@ -93,8 +93,9 @@ xfer_draw(void *state, struct console *c, WINDOW *win)
 			draw_text(win, y, 57, 11, rate, true);
 			draw_text(win, y, 69, 7, eta, true);
 			if (cols > 77)
-				draw_textf(win, y, 77, cols - 77, "%s%s%s",
-				    m->to[0] ? "-> " : "", m->to, m->error[0] ?
+				draw_textf(win, y, 77, cols - 77, "%s%s%s%s",
+				    m->to[0] ? "-> " : "", m->to,
+				    m->to[0] ? "  " : "", m->error[0] ?
 				    m->error : m->progress_subject[0] ?
 				    m->progress_subject : m->subject);
 			y++;
