@@ -91,26 +91,8 @@ CFG=$T/mcr.ini
     echo "path = $T/prod"
 } >"$CFG"
 
-# daemon_pid DB: the pid of the mcrd holding DB's lock; false if none.
-daemon_pid() {
-    [ -f "$1.mcrd.lock" ] || return 1
-    flock -n "$1.mcrd.lock" true 2>/dev/null && return 1
-    _p=$(cat "$1.mcrd.lock" 2>/dev/null) && [ -n "$_p" ] && echo "$_p"
-}
-
-# stop_daemon DB: SIGTERM to the mcrd of DB, SIGKILL after 10 s.
-stop_daemon() {
-    _pid=$(daemon_pid "$1") || return 0
-    kill -TERM "$_pid" 2>/dev/null
-    _n=100
-    while [ $_n -gt 0 ]; do
-        daemon_pid "$1" >/dev/null || return 0
-        sleep 0.1
-        _n=$((_n - 1))
-    done
-    _pid=$(daemon_pid "$1") && kill -KILL "$_pid" 2>/dev/null
-    return 0
-}
+BENCH_NAME=console.sh
+. "$(dirname "$0")/lib.sh"
 
 cleanup() {
     while read -r _db; do
@@ -121,10 +103,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-fail() {
-    echo "console.sh: $*" >&2
-    exit 1
-}
 
 # kv KEY LINE: the value of KEY=VALUE in LINE.
 kv() {
@@ -172,16 +150,6 @@ submit_meters() {
 # calc EXPR: EXPR worked out by awk.
 calc() {
     awk "BEGIN { print $1 }"
-}
-
-# median FILE: the median of the numbers in FILE, one a line.
-median() {
-    sort -n "$1" | awk '{ v[NR] = $1 }
-        END {
-            if (NR == 0)
-                exit 1
-            print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        }'
 }
 
 # --- 1. CPU idle, and with one live meter: a small shift log, mcrd ---

@@ -76,26 +76,8 @@ cp $PLUGINS "$D/plugins/" || exit 1
 chmod 755 "$D/plugins" && chmod 644 "$D/plugins"/*.so || exit 1
 export MCR_PLUGIN_DIR="$D/plugins" MCR_WORKER="$WORKER"
 
-# daemon_pid DB: the pid of the mcrd holding DB's lock; false if none.
-daemon_pid() {
-    [ -f "$1.mcrd.lock" ] || return 1
-    flock -n "$1.mcrd.lock" true 2>/dev/null && return 1
-    _p=$(cat "$1.mcrd.lock" 2>/dev/null) && [ -n "$_p" ] && echo "$_p"
-}
-
-# stop_daemon DB: SIGTERM to the mcrd of DB, SIGKILL after 10 s.
-stop_daemon() {
-    _pid=$(daemon_pid "$1") || return 0
-    kill -TERM "$_pid" 2>/dev/null
-    _n=100
-    while [ $_n -gt 0 ]; do
-        daemon_pid "$1" >/dev/null || return 0
-        sleep 0.1
-        _n=$((_n - 1))
-    done
-    _pid=$(daemon_pid "$1") && kill -KILL "$_pid" 2>/dev/null
-    return 0
-}
+BENCH_NAME=daemon.sh
+. "$(dirname "$0")/lib.sh"
 
 cleanup() {
     while read -r _db; do
@@ -106,28 +88,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-fail() {
-    echo "daemon.sh: $*" >&2
-    exit 1
-}
-
-if [ -n "${EPOCHREALTIME:-}" ]; then
-    clock=epochrealtime
-else
-    clock=date
-fi
-
-# now_us VAR: the wall clock in microseconds, into VAR.
-now_us() {
-    if [ "$clock" = date ]; then
-        _t=$(date +%s%N)
-        _t=$((_t / 1000))
-    else
-        _t=$EPOCHREALTIME
-        _t=${_t%[.,]*}${_t#*[.,]}
-    fi
-    eval "$1=\$_t"
-}
 
 # sql DB QUERY
 sql() {

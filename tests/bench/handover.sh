@@ -39,10 +39,8 @@ export TZ=UTC LC_ALL=C.UTF-8 TMPDIR="$T"
 unset SSH_CONNECTION MCR_CONFIG
 mkdir -p "$HOME"
 
-fail() {
-    echo "handover.sh: $*" >&2
-    exit 1
-}
+BENCH_NAME=handover.sh
+. "$(dirname "$0")/lib.sh"
 
 db=$BENCH_WORK/handover.db
 stamp=$BENCH_WORK/handover.stamp
@@ -68,49 +66,6 @@ else
         fail "cannot fill $db; see the message above"
     echo "$EVENTS $JOBS $SPAN_HOURS $filled" >"$stamp"
 fi
-
-if [ -n "${EPOCHREALTIME:-}" ]; then
-    clock="\$EPOCHREALTIME"
-else
-    clock="date +%s%N"
-fi
-
-now_us() {
-    if [ "$clock" = "date +%s%N" ]; then
-        _t=$(date +%s%N)
-        _t=$((_t / 1000))
-    else
-        _t=$EPOCHREALTIME
-        _t=${_t%[.,]*}${_t#*[.,]}
-    fi
-    eval "$1=\$_t"
-}
-
-time_once() {
-    name=$1
-    shift
-    now_us t0
-    "$@" >/dev/null 2>"$T/err"
-    rc=$?
-    now_us t1
-    if [ "$rc" -ne 0 ]; then
-        echo "handover.sh: '$*' failed with exit status $rc:" >&2
-        sed 's/^/    /' "$T/err" >&2
-        return 1
-    fi
-    [ "$run" -gt 0 ] && echo $((t1 - t0)) >>"$T/$name"
-    return 0
-}
-
-stats() {
-    sort -n "$T/$1" | awk '{ v[NR] = $1 }
-        END {
-            if (NR == 0)
-                exit 1
-            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.1f %.1f %.1f\n", m / 1000, v[1] / 1000, v[NR] / 1000
-        }'
-}
 
 since=$(($(date +%s%N) / 1000 - 12 * 3600 * 1000000))
 window="SELECT count(*), sum(length(message)) FROM events WHERE time >= $since"

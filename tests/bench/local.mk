@@ -10,7 +10,7 @@ EXTRA_PROGRAMS += %D%/bench-append
 %C%_bench_append_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 %C%_bench_append_LDADD = src/libmcrcore.la $(SQLITE_LIBS)
 
-EXTRA_DIST += %D%/run.sh %D%/daemon.sh
+EXTRA_DIST += %D%/run.sh %D%/daemon.sh %D%/lib.sh
 
 .PHONY: bench clean-bench
 

@@ -44,10 +44,8 @@ export TZ=UTC LC_ALL=C.UTF-8 TMPDIR="$T"
 unset SSH_CONNECTION MCR_CONFIG
 mkdir -p "$HOME"
 
-fail() {
-    echo "run.sh: $*" >&2
-    exit 1
-}
+BENCH_NAME=run.sh
+. "$(dirname "$0")/lib.sh"
 
 # --- the 1,000,000-event shift log ---
 
@@ -80,58 +78,6 @@ else
 fi
 
 # --- reads: mcr against a bare indexed query of the same range ---
-
-# The clock: bash's $EPOCHREALTIME when the shell has it, since starting
-# date(1) around each command adds its own startup, several ms on a slow
-# VM, to every figure; date +%s%N otherwise.
-if [ -n "${EPOCHREALTIME:-}" ]; then
-    clock="\$EPOCHREALTIME"
-else
-    clock="date +%s%N"
-fi
-
-# now_us VAR: the wall clock in microseconds, into VAR.
-now_us() {
-    if [ "$clock" = "date +%s%N" ]; then
-        _t=$(date +%s%N)
-        _t=$((_t / 1000))
-    else
-        _t=$EPOCHREALTIME
-        _t=${_t%[.,]*}${_t#*[.,]}
-    fi
-    eval "$1=\$_t"
-}
-
-# time_once NAME CMD...: runs CMD, stdout to /dev/null; unless this is the
-# warm-up run, appends its wall time in microseconds to $T/NAME.
-time_once() {
-    name=$1
-    shift
-    now_us t0
-    "$@" >/dev/null 2>"$T/err"
-    rc=$?
-    now_us t1
-    if [ "$rc" -ne 0 ]; then
-        echo "run.sh: '$*' failed with exit status $rc:" >&2
-        sed 's/^/    /' "$T/err" >&2
-        return 1
-    fi
-    if [ "$run" -gt 0 ]; then
-        echo $((t1 - t0)) >>"$T/$name"
-    fi
-    return 0
-}
-
-# stats NAME: "median min max" of $T/NAME in ms.
-stats() {
-    sort -n "$T/$1" | awk '{ v[NR] = $1 }
-        END {
-            if (NR == 0)
-                exit 1
-            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.1f %.1f %.1f\n", m / 1000, v[1] / 1000, v[NR] / 1000
-        }'
-}
 
 since=$(($(date +%s%N) / 1000 - 12 * 3600 * 1000000))
 query="SELECT count(*), sum(length(message)) FROM events WHERE time >= $since"
@@ -224,7 +170,7 @@ echo "baseline for the reads: sqlite3 '${query%>=*}>= <12 h ago>'"
 echo "baseline for the append: bare INSERT, same columns, events_time index," \
     "constant hash"
 printf "info: clock %s; starting /bin/true takes %.1f ms; the append's rows\n" \
-    "$clock" "$med_true"
+    "$bench_clock" "$med_true"
 printf "info: into mcr's own schema, without mcr's code: %.1f ms\n" \
     "${app_schema:-0}"
 
