@@ -389,8 +389,25 @@ incidents(struct out *o, json_t *doc)
 	}
 }
 
+/* More runs than this of one kind in the Done list show as one line. */
+#define ROUTINE_RUNS 3
+/* How many finished jobs the report lists at most (shiftlog-handover.c). */
+#define DONE_LISTED 50
+
+/* Whether a finished job's result carries a verdict other than a pass (a
+ * QC job is done when it has judged, whatever it found). */
+static bool
+verdict_failed(json_t *j)
+{
+	json_t *v = json_object_get(json_object_get(j, "result"), "verdict");
+
+	return json_is_string(v) && strcmp(json_string_value(v), "pass") != 0;
+}
+
+/* One job; runs > 0 says it stands for that many runs of its kind. */
 static void
-job_line(struct out *o, json_t *j, const char *cls, const char *what)
+job_line(struct out *o, json_t *j, const char *cls, const char *what,
+    long long runs)
 {
 	char a[40], out[160];
 	json_t *res = json_object_get(j, "result");
@@ -434,6 +451,9 @@ job_line(struct out *o, json_t *j, const char *cls, const char *what)
 			putf(o, ": %s", out);
 		} else if (json_is_string(json_object_get(j, "error")))
 			putf(o, ": %s", str(j, "error"));
+		if (runs > 0)
+			putf(o, " (the newest of %lld runs of %s)", runs,
+			    str(j, "kind"));
 	}
 	line_end(o, true);
 }
@@ -443,7 +463,7 @@ jobs(struct out *o, json_t *doc)
 {
 	json_t *jobs = json_object_get(doc, "jobs");
 	json_t *fin = json_object_get(jobs, "finished");
-	json_t *now = json_object_get(jobs, "now"), *arr, *x;
+	json_t *now = json_object_get(jobs, "now"), *arr, *x, *kinds, *seen;
 	const char *k;
 	size_t i;
 	long long queued = num(now, "queued");
@@ -459,19 +479,19 @@ jobs(struct out *o, json_t *doc)
 	if (json_array_size(arr) == 0)
 		lineitem(o, false, "good", "No job failed.");
 	json_array_foreach(arr, i, x)
-		job_line(o, x, "bad", "failed");
+		job_line(o, x, "bad", "failed", 0);
 	arr = json_object_get(jobs, "running");
 	heading(o, "Running", (long)json_array_size(arr));
 	if (json_array_size(arr) == 0)
 		lineitem(o, false, NULL, "Nothing is running.");
 	json_array_foreach(arr, i, x)
-		job_line(o, x, NULL, "running");
+		job_line(o, x, NULL, "running", 0);
 	arr = json_object_get(jobs, "queued");
 	heading(o, "Queued", (long)queued);
 	if (json_array_size(arr) == 0)
 		lineitem(o, false, NULL, "Nothing is queued.");
 	json_array_foreach(arr, i, x)
-		job_line(o, x, NULL, "queued");
+		job_line(o, x, NULL, "queued", 0);
 	if ((long long)json_array_size(arr) < queued)
 		lineitem(o, false, "meta", "... and %lld more ('mcr jobs --state "
 		    "queued').", queued - (long long)json_array_size(arr));
@@ -491,13 +511,35 @@ jobs(struct out *o, json_t *doc)
 	arr = json_object_get(jobs, "done");
 	if (json_array_size(arr) == 0)
 		lineitem(o, false, NULL, "No job finished in this window.");
+	/* A kind that ran many times (a sampler every five minutes) is one
+	 * line, its newest run, so the night's real work stays in view; the
+	 * list holds a few runs of each kind, done_by_kind counts them all. */
+	kinds = json_object();
 	json_array_foreach(arr, i, x)
-		job_line(o, x, strcmp(str(x, "state"), "done") == 0 ? "good" :
-		    NULL, "done");
-	if (json_array_size(arr) > 0 && num(fin, "done") + num(fin,
-	    "cancelled") > (long long)json_array_size(arr))
-		lineitem(o, false, "meta", "(the latest %zu; 'mcr jobs' lists "
-		    "all)", json_array_size(arr));
+		json_object_set_new(kinds, str(x, "kind"), json_integer(
+		    num(kinds, str(x, "kind")) + 1));
+	seen = json_object();
+	json_array_foreach(arr, i, x) {
+		long long listed = num(kinds, str(x, "kind"));
+		long long all = num(json_object_get(jobs, "done_by_kind"),
+		    str(x, "kind"));
+		long long n = num(seen, str(x, "kind")) + 1;
+		const char *cls = NULL;
+
+		json_object_set_new(seen, str(x, "kind"), json_integer(n));
+		if (listed > ROUTINE_RUNS && n < listed)
+			continue;
+		if (strcmp(str(x, "state"), "done") == 0)
+			cls = verdict_failed(x) ? "bad" : "good";
+		job_line(o, x, cls, "done", listed <= ROUTINE_RUNS ? 0 :
+		    all > listed ? all : listed);
+	}
+	json_decref(seen);
+	json_decref(kinds);
+	if (json_array_size(arr) >= DONE_LISTED)
+		lineitem(o, false, "meta", "(the latest %zu jobs, at most %d "
+		    "runs of a kind; 'mcr jobs --state done' lists all)",
+		    json_array_size(arr), ROUTINE_RUNS + 1);
 }
 
 static void

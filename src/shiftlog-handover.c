@@ -1235,6 +1235,9 @@ job_row(sqlite3_stmt *st, bool carried)
 	return j;
 }
 
+/* Finished runs of one kind the report lists at most. */
+#define ROUTINE_KEEP "4"
+
 #define JOB_ROW "id, kind, state, subject, requested_by, created, " \
 	"coalesce(started, 0), coalesce(finished, 0), progress, error, " \
 	"result, attempts, progress_subject, eta, priority"
@@ -1296,10 +1299,14 @@ report_jobs(struct report *r)
 	if ((rc = list_jobs(r, "SELECT " JOB_ROW " FROM jobs WHERE "
 	    "finished >= ?3 AND finished < ?2 AND state IN ('failed', "
 	    "'interrupted') ORDER BY finished LIMIT 200", failed, true)) < 0 ||
-	    (rc = list_jobs(r, "SELECT * FROM (SELECT " JOB_ROW " FROM jobs "
-	    "WHERE finished >= ?1 AND finished < ?2 AND state IN ('done', "
-	    "'cancelled') ORDER BY finished DESC LIMIT 50) ORDER BY 8", done,
-	    false)) < 0 ||
+	    /* The newest 50, at most ROUTINE_KEEP of a kind, so that a job
+	     * run every five minutes does not push the night's work out. */
+	    (rc = list_jobs(r, "SELECT * FROM (SELECT " JOB_ROW " FROM "
+	    "(SELECT *, row_number() OVER (PARTITION BY kind ORDER BY "
+	    "finished DESC, id DESC) AS kind_rank FROM jobs WHERE finished >= "
+	    "?1 AND finished < ?2 AND state IN ('done', 'cancelled')) WHERE "
+	    "kind_rank <= " ROUTINE_KEEP " ORDER BY finished DESC LIMIT 50) "
+	    "ORDER BY 8", done, false)) < 0 ||
 	    (rc = list_jobs(r, "SELECT " JOB_ROW " FROM jobs WHERE state IN "
 	    "('running', 'paused') ORDER BY id LIMIT 50", run, false)) < 0 ||
 	    (rc = list_jobs(r, "SELECT " JOB_ROW " FROM jobs WHERE state = "

@@ -47,6 +47,7 @@ expect_rc 1 "a job fails"
 fail_id=$(last_job testplug.fail)
 run mcr submit storage.sample --wait
 expect_rc 0 "a storage sample"
+for i in 2 3 4 5; do mcr submit storage.sample --wait >/dev/null 2>&1; done
 run mcr submit hoplug.alarm key=genlock.b state=open severity=error \
     "title=playout B lost genlock" --wait
 expect_rc 0 "an alarm"
@@ -150,6 +151,10 @@ has "$T/out" "raised 2 times" "the alarm's count"
 has "$T/out" "job $qc_id hoplug.qc PROMO_SPRING.mxf: fail (1 error, 0 warnings): loudness at 00:00:10:00" \
     "the QC verdict with its failure"
 has "$T/out" "playout-b" "the delivery"
+grep -Eq '\(the newest of [5-9] runs of storage.sample\)' "$T/out"
+ok $? "a routine kind run five times (and by mcrd) is one line"
+is "$(grep -c '^  - job [0-9]* storage.sample' "$T/out")" 1 "only one"
+has "$T/out" "verdict fail, integrated -19.4" "a result reads as words, not JSON"
 has "$T/out" "No asset movements recorded." "assets, honestly"
 has "$T/out" "level warn — ALARM, sampled" "the storage alarm"
 has "$T/out" "; full in 8.0 days at" "and its forecast"
@@ -165,6 +170,8 @@ expect_rc 0 "HTML"
 cp "$T/out" "$T/handover.html"
 has "$T/handover.html" "<h2>Open incidents (4)</h2>" "HTML sections"
 has "$T/handover.html" "<li class=\"bad\">job $fail_id testplug.fail" "failures marked"
+has "$T/handover.html" "<li class=\"bad\">job $qc_id hoplug.qc" \
+    "a job done with a failing verdict is marked too"
 grep -Eqi '(src|href)=|https?:|@import|<script' "$T/handover.html"
 [ $? -ne 0 ]
 ok $? "the HTML page is self-contained (no links, scripts or fetches)"
