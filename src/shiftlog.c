@@ -499,6 +499,35 @@ static const char *const migrations[] = {
 	"ALTER TABLE media ADD COLUMN tc_first INTEGER;"
 	"CREATE INDEX media_reel_tc ON media(reel, tc_first, frames, rate,"
 	"  drop_frame);",
+
+	/* 10: storage: archive copies. One row per file storage.archive
+	 * copied, verified and listed in an ASC MHL generation on an
+	 * archive volume, linked to the catalogue row of the file it copies
+	 * (media_id; the archive catalogues a file the catalogue lacked).
+	 * Safe deletion counts an online row as a verified copy; a restore
+	 * that finds its bytes changed marks it damaged. */
+	"CREATE TABLE media_archive ("
+	"  id INTEGER PRIMARY KEY,"
+	"  media_id INTEGER REFERENCES media(id),"
+	"  source TEXT NOT NULL,"	/* the path that was archived */
+	"  source_volume TEXT,"
+	"  path TEXT NOT NULL UNIQUE,"	/* the copy in the archive */
+	"  volume TEXT NOT NULL,"
+	"  root TEXT NOT NULL,"		/* the folder holding its ascmhl/ */
+	"  mhl TEXT,"			/* the generation that lists it */
+	"  size INTEGER NOT NULL,"
+	"  mtime INTEGER,"		/* µs, the source's */
+	"  xxh128 TEXT NOT NULL,"
+	"  hashes TEXT NOT NULL CHECK (json_valid(hashes)),"
+	"  verified INTEGER NOT NULL,"	/* when its read-back matched */
+	"  job_id INTEGER,"
+	"  time INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'online' CHECK (state IN ('online',"
+	"    'damaged')),"
+	"  damaged INTEGER);"
+	"CREATE INDEX media_archive_source ON media_archive(source);"
+	"CREATE INDEX media_archive_media ON media_archive(media_id);"
+	"CREATE INDEX media_archive_hash ON media_archive(xxh128);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -389,9 +389,26 @@ int shiftlog_deletions(struct shiftlog *sl, int64_t id, const char *path,
 int shiftlog_deletion_restored(struct shiftlog *sl, int64_t id,
     const char *message);
 
+/* A verified copy on an archive volume (storage.archive). */
+struct shiftlog_archive_copy {
+	int64_t id, media_id;		/* media_id 0: none */
+	const char *source, *source_volume;
+	const char *path, *volume, *root, *mhl;
+	int64_t size, mtime;
+	const char *xxh128, *hashes;	/* hashes: a JSON object */
+	int64_t verified;
+	const char *state;		/* online damaged */
+};
+/* The archive copies of catalogue row media_id (> 0); else of what was
+ * archived from path or under it, or when nothing was, of the archive
+ * copies at or under path. By source, the online and newest first. */
+int shiftlog_archive_copies(struct shiftlog *sl, int64_t media_id,
+    const char *path, int (*cb)(const struct shiftlog_archive_copy *, void *),
+    void *arg);
+
 /* How many verified copies of the catalogued file on other volumes than
  * volume the catalogue knows (same xxh128 in media.hashes, verified set,
- * online). *catalogued is false when the catalogue has no row with an
+ * online; or an online archive copy with that xxh128). *catalogued is false when the catalogue has no row with an
  * xxh128 for file. */
 int shiftlog_media_copies(struct shiftlog *sl, const char *file,
     const char *volume, int64_t *copies, bool *catalogued);
