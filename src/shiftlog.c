@@ -880,10 +880,9 @@ shiftlog_open(const char *path, const struct shiftlog_opts *o,
 		    "PRAGMA journal_mode = WAL", "switch to WAL mode")) < 0)
 			goto fail;
 	}
-	sl->sha = EVP_MD_CTX_new();
-	sl->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (sl->sha == NULL || sl->sha256 == NULL)
-		fatal("cannot set up SHA-256 from libcrypto");
+	/* SHA-256 is set up by the first chain_hash(): fetching it starts
+	 * libcrypto (its config, its providers), a few milliseconds that a
+	 * verb which only reads would pay for nothing. */
 	if (!sl->read_only && sl->version < target) {
 		int from = sl->version;
 
@@ -993,8 +992,15 @@ static void
 chain_hash(struct shiftlog *sl, const uint8_t prev[32],
     const struct shiftlog_event *ev, uint8_t out[32])
 {
-	EVP_MD_CTX *sha = sl->sha;
+	EVP_MD_CTX *sha;
 
+	if (sl->sha == NULL) {
+		sl->sha = EVP_MD_CTX_new();
+		sl->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+		if (sl->sha == NULL || sl->sha256 == NULL)
+			fatal("cannot set up SHA-256 from libcrypto");
+	}
+	sha = sl->sha;
 	if (EVP_DigestInit_ex(sha, sl->sha256, NULL) != 1)
 		fatal("SHA-256 init failed");
 	sha_update(sha, prev, 32);

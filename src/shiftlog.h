@@ -357,9 +357,14 @@ struct shiftlog_owner {
 int shiftlog_storage_owners(struct shiftlog *sl,
     int (*cb)(const struct shiftlog_owner *, void *), void *arg);
 
+/* The newest storage.volume sample of volume: 0 with *time and *data (a
+ * JSON object; free it) set, 1 when it has none, or a negative rc. */
+int shiftlog_storage_latest(struct shiftlog *sl, const char *volume,
+    int64_t *time, char **data);
 /* The growth of a volume's used bytes over its storage.volume samples of
  * the last `window` µs, by least squares, in bytes a day; *n the number
- * of samples (fewer than 2: no estimate, *per_day 0). */
+ * of samples fitted (fewer than 2: no estimate, *per_day 0): the first of
+ * each 1/42nd of the window (every 4 hours over a week). */
 int shiftlog_storage_growth(struct shiftlog *sl, const char *volume,
     int64_t window, int64_t now, double *per_day, int64_t *n);
 
