@@ -8,7 +8,9 @@
  *     path under it (in its parameters or subject);
  *   - every file under it is catalogued with an xxh128 and has at least
  *     [storage] copies verified copies on other volumes (the media table),
- *     unless --fewer-copies, which [storage] forbid_override can refuse.
+ *     unless --fewer-copies, which [storage] forbid_override can refuse;
+ *     an archive copy (storage.archive, media_archive) counts. Files of
+ *     an ascmhl/ folder are manifests, not media, and need no copies.
  * Then each path moves, by rename() on the same filesystem, into the
  * volume's quarantine folder as QUARANTINE/<id>/data beside a
  * deletion.json, inside the write transaction that records the deletion
@@ -83,6 +85,10 @@ walk_file(const char *path, const struct stat *st, int type, struct FTW *f)
 	w->bytes += st->st_size;
 	w->files++;
 	if (!S_ISREG(st->st_mode))
+		return 0;
+	/* An ASC MHL history is a manifest of the media, not media: an
+	 * archive carries it over into its own history. */
+	if (strstr(path, "/ascmhl/") != NULL)
 		return 0;
 	if ((w->rc = shiftlog_media_copies(w->sl, path, w->volume, &copies,
 	    &catalogued)) < 0)

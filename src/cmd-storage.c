@@ -77,21 +77,6 @@ struct overview {
 };
 
 static int
-take_sample(const char *key, int64_t time, const char *data, void *arg)
-{
-	struct overview *o = arg;
-	size_t i;
-
-	for (i = 0; i < o->n; i++) {
-		if (strcmp(o->v[i].cv->name, key) == 0) {
-			o->v[i].sample = json_loads(data, 0, NULL);
-			o->v[i].sampled = time;
-		}
-	}
-	return 0;
-}
-
-static int
 take_scan(const struct shiftlog_scan *s, void *arg)
 {
 	struct overview *o = arg;
@@ -243,13 +228,26 @@ storage_overview(struct cmd_ctx *ctx, bool json)
 	o.v = xcalloc(o.n + 1, sizeof *o.v);
 	for (i = 0; i < o.n; i++)
 		o.v[i].cv = &ctx->cfg->volumes[i];
-	if (shiftlog_samples_latest(ctx->sl, "storage.volume", take_sample,
-	    &o) < 0 || shiftlog_storage_scans(ctx->sl, take_scan, &o) < 0 ||
+	if (shiftlog_storage_scans(ctx->sl, take_scan, &o) < 0 ||
 	    shiftlog_storage_owners(ctx->sl, take_owner, &o) < 0) {
 		rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
 		goto out;
 	}
 	for (i = 0; i < o.n; i++) {
+		char *data;
+		int lr;
+
+		/* The configured volumes' newest samples only, one index
+		 * seek each (not every key's history). */
+		if ((lr = shiftlog_storage_latest(ctx->sl, o.v[i].cv->name,
+		    &o.v[i].sampled, &data)) < 0) {
+			rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
+			goto out;
+		}
+		if (lr == 0) {
+			o.v[i].sample = json_loads(data, 0, NULL);
+			free(data);
+		}
 		if (shiftlog_storage_growth(ctx->sl, o.v[i].cv->name,
 		    GROWTH_WINDOW, now, &o.v[i].growth, &o.v[i].nsamples) < 0) {
 			rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));

@@ -137,6 +137,9 @@ int cmd_delete(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_undelete(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_access(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_backup_shiftlog(struct cmd_ctx *ctx, int argc, char **argv);
+/* cmd-archive.c */
+int cmd_archive(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_restore(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_qc(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_monitor(struct cmd_ctx *ctx, int argc, char **argv);
 

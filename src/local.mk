@@ -62,6 +62,7 @@ bin_PROGRAMS += %D%/mcr
 	%D%/mcr.c \
 	%D%/cmd.c %D%/cmd.h \
 	%D%/cmd-access.c \
+	%D%/cmd-archive.c \
 	%D%/cmd-backup.c \
 	%D%/cmd-conform.c \
 	%D%/cmd-delete.c \

@@ -23,6 +23,8 @@
 
 static const struct cmd_entry verbs[] = {
 	{ "access", "grant, revoke or show client access to a folder (ACLs)", cmd_access },
+	{ "archive", "copy a folder to an archive volume, verified, with ASC "
+	    "MHL", cmd_archive },
 	{ "asset", "the physical asset register: in, out, move, link, show, "
 	    "list", cmd_asset },
 	{ "backup-shiftlog", "copy the shift log online; verify the copy", cmd_backup_shiftlog },
@@ -59,6 +61,8 @@ static const struct cmd_entry verbs[] = {
 	    "exceptions", cmd_qc },
 	{ "receive", "check a received delivery against its sum files",
 	    cmd_receive },
+	{ "restore", "copy archived files back, verified against their "
+	    "archived hashes", cmd_restore },
 	{ "shift", "start or end a shift, or show who is on", cmd_shift },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },
 	{ "storage", "space, growth, usage by client; 'storage du PATH'", cmd_storage },

@@ -78,6 +78,12 @@ int sl_file_storage_gone(struct shiftlog *sl, int64_t job, const char *data);
 int sl_file_storage_scan(struct shiftlog *sl, int64_t job, const char *data);
 int sl_file_storage_owners(struct shiftlog *sl, int64_t job,
     const char *data);
+int sl_file_storage_archived(struct shiftlog *sl, int64_t job,
+    const char *data);
+int sl_file_storage_restored(struct shiftlog *sl, int64_t job,
+    const char *data);
+int sl_file_storage_damaged(struct shiftlog *sl, int64_t job,
+    const char *data);
 int sl_file_storage_purged(struct shiftlog *sl, int64_t job,
     const char *data);
 /* Record filers that live in their duty's own shiftlog-NAME.c. */

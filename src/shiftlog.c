@@ -509,6 +509,35 @@ static const char *const migrations[] = {
 	"  last_id INTEGER NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO fts_marks SELECT 'events_fts', coalesce(max(id), 0)"
 	"  FROM events;",
+
+	/* 11: storage: archive copies. One row per file storage.archive
+	 * copied, verified and listed in an ASC MHL generation on an
+	 * archive volume, linked to the catalogue row of the file it copies
+	 * (media_id; the archive catalogues a file the catalogue lacked).
+	 * Safe deletion counts an online row as a verified copy; a restore
+	 * that finds its bytes changed marks it damaged. */
+	"CREATE TABLE media_archive ("
+	"  id INTEGER PRIMARY KEY,"
+	"  media_id INTEGER REFERENCES media(id),"
+	"  source TEXT NOT NULL,"	/* the path that was archived */
+	"  source_volume TEXT,"
+	"  path TEXT NOT NULL UNIQUE,"	/* the copy in the archive */
+	"  volume TEXT NOT NULL,"
+	"  root TEXT NOT NULL,"		/* the folder holding its ascmhl/ */
+	"  mhl TEXT,"			/* the generation that lists it */
+	"  size INTEGER NOT NULL,"
+	"  mtime INTEGER,"		/* µs, the source's */
+	"  xxh128 TEXT NOT NULL,"
+	"  hashes TEXT NOT NULL CHECK (json_valid(hashes)),"
+	"  verified INTEGER NOT NULL,"	/* when its read-back matched */
+	"  job_id INTEGER,"
+	"  time INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'online' CHECK (state IN ('online',"
+	"    'damaged')),"
+	"  damaged INTEGER);"
+	"CREATE INDEX media_archive_source ON media_archive(source);"
+	"CREATE INDEX media_archive_media ON media_archive(media_id);"
+	"CREATE INDEX media_archive_hash ON media_archive(xxh128);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -861,10 +890,9 @@ shiftlog_open(const char *path, const struct shiftlog_opts *o,
 		    "PRAGMA journal_mode = WAL", "switch to WAL mode")) < 0)
 			goto fail;
 	}
-	sl->sha = EVP_MD_CTX_new();
-	sl->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	if (sl->sha == NULL || sl->sha256 == NULL)
-		fatal("cannot set up SHA-256 from libcrypto");
+	/* SHA-256 is set up by the first chain_hash(): fetching it starts
+	 * libcrypto (its config, its providers), a few milliseconds that a
+	 * verb which only reads would pay for nothing. */
 	if (!sl->read_only && sl->version < target) {
 		int from = sl->version;
 
@@ -974,8 +1002,15 @@ static void
 chain_hash(struct shiftlog *sl, const uint8_t prev[32],
     const struct shiftlog_event *ev, uint8_t out[32])
 {
-	EVP_MD_CTX *sha = sl->sha;
+	EVP_MD_CTX *sha;
 
+	if (sl->sha == NULL) {
+		sl->sha = EVP_MD_CTX_new();
+		sl->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+		if (sl->sha == NULL || sl->sha256 == NULL)
+			fatal("cannot set up SHA-256 from libcrypto");
+	}
+	sha = sl->sha;
 	if (EVP_DigestInit_ex(sha, sl->sha256, NULL) != 1)
 		fatal("SHA-256 init failed");
 	sha_update(sha, prev, 32);

@@ -363,9 +363,14 @@ struct shiftlog_owner {
 int shiftlog_storage_owners(struct shiftlog *sl,
     int (*cb)(const struct shiftlog_owner *, void *), void *arg);
 
+/* The newest storage.volume sample of volume: 0 with *time and *data (a
+ * JSON object; free it) set, 1 when it has none, or a negative rc. */
+int shiftlog_storage_latest(struct shiftlog *sl, const char *volume,
+    int64_t *time, char **data);
 /* The growth of a volume's used bytes over its storage.volume samples of
  * the last `window` µs, by least squares, in bytes a day; *n the number
- * of samples (fewer than 2: no estimate, *per_day 0). */
+ * of samples fitted (fewer than 2: no estimate, *per_day 0): the first of
+ * each 1/42nd of the window (every 4 hours over a week). */
 int shiftlog_storage_growth(struct shiftlog *sl, const char *volume,
     int64_t window, int64_t now, double *per_day, int64_t *n);
 
@@ -395,9 +400,26 @@ int shiftlog_deletions(struct shiftlog *sl, int64_t id, const char *path,
 int shiftlog_deletion_restored(struct shiftlog *sl, int64_t id,
     const char *message);
 
+/* A verified copy on an archive volume (storage.archive). */
+struct shiftlog_archive_copy {
+	int64_t id, media_id;		/* media_id 0: none */
+	const char *source, *source_volume;
+	const char *path, *volume, *root, *mhl;
+	int64_t size, mtime;
+	const char *xxh128, *hashes;	/* hashes: a JSON object */
+	int64_t verified;
+	const char *state;		/* online damaged */
+};
+/* The archive copies of catalogue row media_id (> 0); else of what was
+ * archived from path or under it, or when nothing was, of the archive
+ * copies at or under path. By source, the online and newest first. */
+int shiftlog_archive_copies(struct shiftlog *sl, int64_t media_id,
+    const char *path, int (*cb)(const struct shiftlog_archive_copy *, void *),
+    void *arg);
+
 /* How many verified copies of the catalogued file on other volumes than
  * volume the catalogue knows (same xxh128 in media.hashes, verified set,
- * online). *catalogued is false when the catalogue has no row with an
+ * online; or an online archive copy with that xxh128). *catalogued is false when the catalogue has no row with an
  * xxh128 for file. */
 int shiftlog_media_copies(struct shiftlog *sl, const char *file,
     const char *volume, int64_t *copies, bool *catalogued);

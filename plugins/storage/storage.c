@@ -570,6 +570,35 @@ static const struct mcr_param storage_purge_params[] = {
 	{ NULL }
 };
 
+static const struct mcr_param storage_archive_params[] = {
+	{ .name = "src", .help = "the file or folder to archive (absolute)",
+	    .required = 1 },
+	{ .name = "to", .help = "where its copy goes, on the archive volume "
+	    "(absolute)", .required = 1 },
+	{ .name = "volume", .help = "the archive volume's name", .required = 1 },
+	{ .name = "source_volume", .help = "the name of the volume src is on" },
+	{ .name = "hash", .help = "hashes beside xxh128: xxh3, xxh64, md5, "
+	    "sha1, c4 (comma-separated)" },
+	{ .name = "rate", .help = "read at most this many bytes a second "
+	    "(K, M, G: binary), e.g. 200M; default: no limit" },
+	{ .name = "now", .help = "tests only: the clock, in seconds since the "
+	    "epoch" },
+	{ NULL }
+};
+
+static const struct mcr_param storage_restore_params[] = {
+	{ .name = "files", .help = "JSON array of [archive copy, destination, "
+	    "size, {archived hashes}] (mcr restore fills it from the "
+	    "catalogue)", .required = 1 },
+	{ .name = "what", .help = "what is restored, for the shift log" },
+	{ .name = "dest", .help = "where it is restored to" },
+	{ .name = "rate", .help = "read at most this many bytes a second "
+	    "(K, M, G: binary), e.g. 200M; default: no limit" },
+	{ .name = "now", .help = "tests only: the clock, in seconds since the "
+	    "epoch" },
+	{ NULL }
+};
+
 static const struct mcr_param storage_sample_params[] = {
 	{ .name = "volume", .help = "sample only this volume (its name in "
 	    "mcr.ini)" },
@@ -599,6 +628,22 @@ static const struct mcr_kind storage_kinds[] = {
 		.retry_safe = 1,
 		.run = storage_purge,
 	},
+	{
+		.name = "storage.archive",
+		.summary = "copy a file or folder to an archive volume, verified, "
+		    "with ASC MHL, and record the copies",
+		.params = storage_archive_params,
+		.retry_safe = 1,
+		.run = storage_archive,
+	},
+	{
+		.name = "storage.restore",
+		.summary = "copy archived files back, verified against their "
+		    "archived hashes",
+		.params = storage_restore_params,
+		.retry_safe = 1,
+		.run = storage_restore,
+	},
 	{ NULL }
 };
 
@@ -608,7 +653,7 @@ static const struct mcr_plugin storage_plugin = {
 	.name = "storage",
 	.version = PACKAGE_VERSION,
 	.summary = "storage volumes: space, usage by folder and client, "
-	    "alarms, quarantine purge",
+	    "alarms, quarantine purge, archive and restore",
 	.config = storage_config,
 	.kinds = storage_kinds,
 };

@@ -53,6 +53,8 @@ void storage_format_size(uint64_t bytes, char *buf, size_t len);
 /* The job kinds beyond storage.sample. */
 int storage_scan(struct mcr_job *job, const struct mcr_host *host);
 int storage_purge(struct mcr_job *job, const struct mcr_host *host);
+int storage_archive(struct mcr_job *job, const struct mcr_host *host);
+int storage_restore(struct mcr_job *job, const struct mcr_host *host);
 
 /* The root of the plugin's own files on a volume (the scan cache, the
  * default quarantine): PATH/.mcr. */
