@@ -440,6 +440,48 @@ count_rows(int64_t id, int64_t job, int64_t time, const char *data,
 	return 0;
 }
 
+static int
+collect_latest(const char *key, int64_t time, const char *data, void *arg)
+{
+	char *buf = arg;
+	size_t len = strlen(buf);
+
+	(void)time;
+	snprintf(buf + len, 512 - len, "%s=%s;", key, data);
+	return 0;
+}
+
+/* The newest sample of each key of a series, in key order. */
+static void
+test_samples_latest(void)
+{
+	static const char *const keys[] = { "nearline", "archive", "prod" };
+	char err[256], data[32], got[512] = "", *path = fresh_path();
+	struct shiftlog *sl;
+	int round, k;
+
+	if (shiftlog_open(path, &rw, &sl, err, sizeof err) < 0) {
+		tap_ok(0, "a log for samples: %s", err);
+		return;
+	}
+	for (round = 1; round <= 3; round++) {
+		for (k = 0; k < 3; k++) {
+			snprintf(data, sizeof data, "{\"n\":%d}", round * 10 + k);
+			shiftlog_sample(sl, 0, "storage.volume", keys[k], data);
+		}
+		shiftlog_sample(sl, 0, "other", "zzz", "{\"n\":0}");
+	}
+	tap_is_int(shiftlog_samples_latest(sl, "storage.volume",
+	    collect_latest, got), 0, "read the newest samples");
+	tap_is_str(got, "archive={\"n\":31};nearline={\"n\":30};"
+	    "prod={\"n\":32};", "one per key, the newest, in key order");
+	got[0] = '\0';
+	shiftlog_samples_latest(sl, "none", collect_latest, got);
+	tap_is_str(got, "", "a series without samples has none");
+	shiftlog_close(sl);
+	free(path);
+}
+
 static void
 test_records(void)
 {
@@ -495,5 +537,6 @@ main(void)
 	test_chain();
 	test_concurrent_chain();
 	test_records();
+	test_samples_latest();
 	return tap_done();
 }
