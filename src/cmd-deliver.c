@@ -3,8 +3,10 @@
  * resolves [destination NAME] into the parameters of a transfer.deliver
  * job (so a retried job goes where the first went), refuses a key file
  * others can read, queues the job for mcrd and, with --wait, follows it.
- * receive finds the sum files of a received folder and queues a
- * transfer.receive job, waits, and says which files did not match. Both
+ * receive finds the manifest of a received folder (its ascmhl history,
+ * else its MHL v1.1 and sum files), queues a transfer.receive job, waits,
+ * says which files did not match and, with --production, queues ingest of
+ * what was verified to run after it. Both
  * print receipts from the shift log as text, JSON or a self-contained
  * HTML page. destinations lists the configured destinations, and
  * 'destinations test NAME' logs in (or looks at the folder) without

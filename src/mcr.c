@@ -57,7 +57,7 @@ static const struct cmd_entry verbs[] = {
 	    "encoded here", cmd_profiles },
 	{ "qc", "check a file against a delivery spec; specs, reports, "
 	    "exceptions", cmd_qc },
-	{ "receive", "check a received delivery against its sum files",
+	{ "receive", "check a received delivery against its manifest",
 	    cmd_receive },
 	{ "shift", "start or end a shift, or show who is on", cmd_shift },
 	{ "status", "shift log, jobs by state and the last event", cmd_status },

@@ -31,6 +31,9 @@ role = delivery
 [destination nas]
 type = local
 path = $T/nas/out
+[destination unplugged]
+type = local
+path = $T/nas/gone
 EOT
 mkdir -p "$T/nas/out"
 
@@ -153,9 +156,17 @@ has "$T/log" "refused, not retried" "the job log says it was refused, not retrie
 run mcr deliver "$T/src/loose.bin" --to badkey --retries 0 --wait
 expect_rc 1 "a refused login fails the delivery"
 has "$T/err" "refused the login of user $SSH_USER" "saying the login was refused"
+is "$(sql "SELECT state || ' ' || attempts FROM jobs WHERE id = (SELECT max(id) FROM jobs)")" "failed 1" \
+    "a refused login is not retried"
 run mcr destinations test badkey
 expect_rc 2 "destinations test says the same"
 one_line "$T/err" "in one line"
+
+run mcr deliver "$T/src/loose.bin" --to unplugged --wait
+expect_rc 1 "a destination folder that is not there fails the delivery"
+has "$T/err" "is not there (is the NAS mounted?)" "saying so"
+is "$(sql "SELECT state || ' ' || attempts FROM jobs WHERE id = (SELECT max(id) FROM jobs)")" "failed 1" \
+    "and is not retried"
 
 run mcr deliver "$T/src/loose.bin" --to nosuch --wait
 expect_rc 2 "a missing destination is refused before anything is queued"
