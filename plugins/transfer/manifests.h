@@ -22,7 +22,7 @@ struct rx_expect {
 	int has_xxh32;
 	uint32_t xxh32;		/* MHL v1.1 <xxhash> */
 	int64_t size;		/* -1: no manifest says */
-	char *where;		/* "FILE:LINE" of its first mention */
+	char *where;		/* "FILE:LINE" where a manifest lists it */
 	char *disagree;		/* two manifests give other values */
 };
 

@@ -2366,8 +2366,7 @@ rx_walk_cb(const char *path, const struct stat *st, int type,
 
 /* Checks every file the sum files and MHL v1.1 files list. */
 static int
-rx_check_listed(struct rx *r, struct rx_expectations *x, char *msg,
-    size_t len)
+rx_check_listed(struct rx *r, struct rx_expectations *x)
 {
 	struct tx *t = r->t;
 	char err[ERRLEN], *problem;
@@ -2437,8 +2436,6 @@ rx_check_listed(struct rx *r, struct rx_expectations *x, char *msg,
 			r->bad++;
 		free(problem);
 	}
-	(void)msg;
-	(void)len;
 	return 0;
 }
 
@@ -2617,7 +2614,7 @@ receive(struct mcr_job *job, const struct mcr_host *host)
 		}
 		t.hash_seconds = wall() - t0;
 	} else {
-		int erc = rx_check_listed(&r, &x, msg, sizeof msg);
+		int erc = rx_check_listed(&r, &x);
 
 		if (erc == 2) {
 			rc = MCR_JOB_CANCELLED;
