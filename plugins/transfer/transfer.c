@@ -2439,6 +2439,21 @@ rx_check_listed(struct rx *r, struct rx_expectations *x)
 	return 0;
 }
 
+static int
+rx_manifest_name(const char *name)
+{
+	static const char *const ext[] = { ".mhl", ".md5", ".xxh128", ".xxh3",
+	    ".xxh64", ".xxh", NULL };
+	size_t i, l = strlen(name), e;
+
+	for (i = 0; ext[i] != NULL; i++) {
+		e = strlen(ext[i]);
+		if (l > e && strcasecmp(name + l - e, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 rx_mhl_report(void *arg, const struct mhl_check *c)
 {
@@ -2470,6 +2485,13 @@ rx_mhl_report(void *arg, const struct mhl_check *c)
 	case MHL_NEW:
 		if (strcmp(base, ".DS_Store") == 0)
 			return;
+		if (rx_manifest_name(base)) {
+			/* A sum or MHL v1.1 file beside the history describes
+			 * the content; it is not content itself. */
+			tx_log(r->t, "%s looks like a manifest; it is not "
+			    "checked or counted", c->path);
+			return;
+		}
 		problem = xstrdup("not listed in the ASC MHL history");
 		r->extra++;
 		break;

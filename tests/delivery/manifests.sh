@@ -76,6 +76,8 @@ make_delivery "$T/src"
 mkdir -p "$T/keep" && cp -p "$T/src/A001/CLIPS/C002.mov" "$T/keep/"
 run mcr deliver "$T/src/A001" "$T/src/A002" "$T/src/report.txt" --to nas --manifest --wait
 expect_rc 0 "a local delivery with an ASC MHL manifest"
+# A sum file beside the history is a manifest, not an unlisted file.
+(cd "$T/nas/out" && md5sum report.txt >report.md5)
 check_kind "ASC MHL v2" "$T/nas/out" "ASC MHL history"
 
 # MHL v1.1, written as the older tools wrote it.
