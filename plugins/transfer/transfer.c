@@ -1958,6 +1958,75 @@ run_engine(struct tx *t, char *msg, size_t len)
 	return run_local(t, msg, len);
 }
 
+static void
+quiet_line(struct tx *t, int is_err, char *line)
+{
+	if (is_err)
+		keep_stderr(t, line);
+}
+
+/* Copies the far side's ascmhl/ (when it has one) into root/ascmhl/, so
+ * that the new generation continues its history instead of starting a
+ * chain that would hide the earlier deliveries' generations. A far side
+ * without one is not an error; the engines say so in different ways, so
+ * the result is only logged. */
+static void
+fetch_history(struct tx *t, const char *root)
+{
+	char msg[ERRLEN], *dst = xprintf("%s/%s/", root, MHL_FOLDER);
+	int status = -1;
+
+	if (mkdir(dst, 0700) < 0) {
+		free(dst);
+		return;
+	}
+	if (strcmp(t->d.type, "rsync") == 0) {
+		char *ssh = ssh_command(t), *remote = remote_spec(t);
+		char *src = xprintf("%s%s/", remote, MHL_FOLDER);
+		char *argv[] = { "rsync", "-a", "--protect-args", "-e", ssh,
+			src, dst, NULL };
+
+		status = spawn_run(t, argv, NULL, quiet_line, NULL, msg,
+		    sizeof msg);
+		free(ssh);
+		free(remote);
+		free(src);
+	} else if (strcmp(t->d.type, "sftp") == 0 &&
+	    sftp_quotable(root)) {
+		char *far = sftp_remote(t, MHL_FOLDER, "");
+		char *batch = xprintf("-get -r \"%s\" \"%s\"\n", far, root);
+
+		if (sftp_quotable(far)) {
+			struct tx m = *t;
+
+			m.files = NULL;
+			m.nfiles = 0;
+			m.stderr_tail = NULL;
+			m.listing = NULL;
+			status = sftp_batch(&m, batch, msg, sizeof msg) == 0 ?
+			    0 : 1;
+			free(m.stderr_tail);
+		}
+		free(far);
+		free(batch);
+	} else if (strcmp(t->d.type, "rclone") == 0) {
+		const char *base = t->d.path ? t->d.path : "";
+		size_t bl = strlen(base);
+		char *src = xprintf("%s%s%s", base, bl && base[bl - 1] != '/' &&
+		    base[bl - 1] != ':' ? "/" : "", MHL_FOLDER);
+
+		t->sftp_phase = 2;	/* no progress from this copy */
+		status = rclone_run(t, "copy", src, dst, NULL, 0, msg,
+		    sizeof msg);
+		t->sftp_phase = 0;
+		free(src);
+	}
+	tx_log(t, "the far side's ASC MHL history %s", status == 0 ?
+	    "was fetched; the new generation continues it" : "was not "
+	    "there (or could not be fetched); a new one is started");
+	free(dst);
+}
+
 /* The manifest of what was sent, sent after it: an ASC MHL v2 generation.
  * A local destination gets it written in place (continuing the history
  * the folder has); a remote one gets ascmhl/ staged here and sent by the
@@ -2000,9 +2069,12 @@ send_manifest(struct tx *t, char **label, char *msg, size_t len)
 	if (mkdir(root, 0700) < 0)
 		snprintf(err, sizeof err, "cannot make %s: %s", root,
 		    strerror(errno));
-	else if (write_generation(t, root, name, sizeof name, err,
-	    sizeof err) == 0)
-		err[0] = '\0';
+	else {
+		fetch_history(t, root);
+		if (write_generation(t, root, name, sizeof name, err,
+		    sizeof err) == 0)
+			err[0] = '\0';
+	}
 	if (err[0] != '\0') {
 		snprintf(msg, len, "cannot write the manifest: %s", err);
 		unstage(tmpl, root);
@@ -2014,6 +2086,7 @@ send_manifest(struct tx *t, char **label, char *msg, size_t len)
 	m.nfiles = 2;
 	m.total = 0;
 	m.stderr_tail = NULL;
+	m.listing = NULL;	/* the engine's own; t's stays t's */
 	for (i = 0; i < 2; i++) {
 		mf[i].src = xprintf("%s/%s/%s", root, MHL_FOLDER, files[i]);
 		mf[i].rel = xprintf("%s/%s", MHL_FOLDER, files[i]);
@@ -2022,6 +2095,7 @@ send_manifest(struct tx *t, char **label, char *msg, size_t len)
 		m.total += mf[i].size;
 	}
 	erc = run_engine(&m, msg, len);
+	json_decref(m.listing);
 	for (i = 0; i < 2; i++) {
 		free(mf[i].src);
 		free(mf[i].rel);

@@ -75,6 +75,12 @@ is "$(cat "$T/n")" 4 "the generation lists the four files sent"
 run mcr receive "$T/far/rsync/in" --from "ourselves"
 expect_rc 0 "the far side checks out against the manifest sent along (mcr receive, ASC MHL v2)"
 has "$T/out" "ASC MHL v2" "the receipt says which manifest it used"
+printf 'second\n' >"$T/src/second.txt"
+run mcr deliver "$T/src/second.txt" --to client-rsync --manifest --wait
+expect_rc 0 "a second delivery into the same folder"
+is "$(ls "$T/far/rsync/in/ascmhl" | grep -c '\.mhl$')" 2 "continues the far side's history (a second generation)"
+run mcr receive "$T/far/rsync/in" --from "ourselves"
+expect_rc 0 "and the far side checks out against both deliveries"
 run mcr deliver --receipt "$id" --format json
 is "$(json file_list.0.status)" delivered "the JSON receipt"
 run mcr deliver --receipt "$id" --format html -o "$T/receipt.html"
@@ -83,7 +89,7 @@ has "$T/receipt.html" "rsync --checksum pass compared every file" "that says how
 has "$T/receipt.html" "reel1/sub/B002.wav" "and lists every file"
 
 # SFTP.
-run mcr deliver "$T/src/reel1" --to client-sftp --wait
+run mcr deliver "$T/src/reel1" --to client-sftp --manifest --wait
 expect_rc 0 "a delivery by SFTP"
 cmp -s "$T/src/reel1/A001.mov" "$T/far/sftp/reel1/A001.mov" &&
     cmp -s "$T/src/reel1/sub/notes.txt" "$T/far/sftp/reel1/sub/notes.txt"
@@ -91,6 +97,11 @@ ok $? "arrives intact"
 [ -z "$(find "$T/far/sftp" -name '*.part')" ]
 ok $? "with no .part left behind"
 has "$T/out" "size listing" "verified by a size listing"
+run mcr deliver "$T/src/loose.bin" --to client-sftp --manifest --wait
+expect_rc 0 "a second SFTP delivery into the same folder"
+run mcr receive "$T/far/sftp" --from "ourselves"
+expect_rc 0 "the far side checks out against the history both left"
+has "$T/out" "ASC MHL v2 (2 generations)" "two generations, one chain"
 
 # Local / NAS.
 run mcr deliver "$T/src/loose.bin" "$T/src/reel1" --to nas --manifest --wait
