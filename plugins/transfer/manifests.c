@@ -60,6 +60,27 @@ add(struct rx_expectations *x, const char *rel, const char *where)
 	return e;
 }
 
+/* A path that would leave the delivery: absolute, or with a ".."
+ * component. */
+static int
+leaves(const char *p)
+{
+	const char *c = p;
+
+	if (*p == '/')
+		return 1;
+	while (*c != '\0') {
+		size_t n = strcspn(c, "/");
+
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return 1;
+		c += n;
+		if (*c == '/')
+			c++;
+	}
+	return 0;
+}
+
 static int
 all_hex(const char *s, size_t n)
 {
@@ -165,7 +186,7 @@ rx_read_sums(const char *path, const char *prefix,
 		if ((algo == VCOPY_XXH64 ? hl != 16 : hl != 32) ||
 		    !all_hex(hexs, hl) || *name == '\0')
 			goto bad;
-		if (name[0] == '/' || strstr(name, "../") != NULL) {
+		if (leaves(name)) {
 			snprintf(err, errlen, "%s:%d: %s leaves the folder of "
 			    "the sum file", path, lineno, name);
 			goto out;
@@ -261,8 +282,7 @@ rx_read_mhl1(const char *path, const char *prefix,
 				free(file);
 				file = text_of(k);
 			}
-		if (file == NULL || *file == '\0' || file[0] == '/' ||
-		    strstr(file, "../") != NULL) {
+		if (file == NULL || *file == '\0' || leaves(file)) {
 			snprintf(err, errlen, "%s: a hash entry has no <file>, "
 			    "or one that leaves the folder (%s)", where,
 			    file != NULL ? file : "none");
