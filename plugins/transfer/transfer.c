@@ -1708,6 +1708,19 @@ local_progress(void *arg, uint64_t bytes, const char *phase, size_t dest)
  * one with other bytes is refused and left alone. Returns 0, 1 (worth
  * another attempt: an I/O error), -1 (refused: the folder is missing or
  * outside the volumes, another file is in the way) or 2 (cancelled). */
+static void
+sync_dir(const char *dir)
+{
+	int fd;
+
+	if (*dir == '\0')
+		return;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 static int
 run_local(struct tx *t, char *msg, size_t len)
 {
@@ -1715,6 +1728,7 @@ run_local(struct tx *t, char *msg, size_t len)
 		.cancelled = local_cancelled, .progress = local_progress };
 	struct vcopy_result *res = calloc(1, sizeof *res);
 	struct local_copy c = { .t = t };
+	char lastdir[4096] = "";
 	struct stat st;
 	size_t i;
 	int rc = -1;
@@ -1722,6 +1736,10 @@ run_local(struct tx *t, char *msg, size_t len)
 	if (res == NULL)
 		abort();
 	o.arg = &c;
+	/* One fsync per folder rather than per file (files come sorted, so
+	 * a folder's files come together); all are done before anything is
+	 * recorded as delivered. */
+	o.defer_dirsync = 1;
 	if (t->d.path == NULL || stat(t->d.path, &st) < 0 ||
 	    !S_ISDIR(st.st_mode)) {
 		snprintf(msg, len, "the destination folder %s of %s is not "
@@ -1756,6 +1774,17 @@ run_local(struct tx *t, char *msg, size_t len)
 			    res->status == VCOPY_CONFLICT ? -1 : 1;
 			goto out;
 		}
+		{
+			const char *slash = strrchr(dst, '/');
+			size_t dl = slash != NULL ? (size_t)(slash - dst) : 0;
+
+			if (dl < sizeof lastdir && (strlen(lastdir) != dl ||
+			    strncmp(lastdir, dst, dl) != 0)) {
+				sync_dir(lastdir);
+				memcpy(lastdir, dst, dl);
+				lastdir[dl] = '\0';
+			}
+		}
 		free(dst);
 		/* The hashes are computed in the copy's own read. */
 		t->hash_seconds += wall() - t0;
@@ -1770,6 +1799,7 @@ run_local(struct tx *t, char *msg, size_t len)
 	}
 	rc = 0;
 out:
+	sync_dir(lastdir);
 	free(res);
 	return rc;
 }

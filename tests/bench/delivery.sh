@@ -100,8 +100,11 @@ one() {
 
 echo "delivery benchmark: median of $RUNS runs, loopback sshd, $(nproc) cores"
 echo "load before: $(uptime)"
-one "1 x $MB MiB" "$W/data/big/big.mxf"
-one "$NFILES x 64 KiB" "$W/data/small/cards"
+# BENCH_DELIVERY_ONLY=local skips the rsync sets.
+if [ "${BENCH_DELIVERY_ONLY:-}" != local ]; then
+    one "1 x $MB MiB" "$W/data/big/big.mxf"
+    one "$NFILES x 64 KiB" "$W/data/small/cards"
+fi
 
 # Local / NAS: mcr's verified copy (read once with xxh128 + md5, fsync,
 # read back) against cp + sync, and cp + sync + md5sum of the copy.
