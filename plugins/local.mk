@@ -67,9 +67,11 @@ pkglib_LTLIBRARIES += %D%/transcode.la
 	$(EBUR128_LIBS) $(AVFORMAT_LIBS) $(AVCODEC_LIBS) $(AVFILTER_LIBS) \
 	$(AVUTIL_LIBS) $(SWRESAMPLE_LIBS) -lm
 pkglib_LTLIBRARIES += %D%/transfer.la
-%C%_transfer_la_SOURCES = %D%/transfer/transfer.c %D%/transfer/seam.c \
-	%D%/transfer/seam.h
+%C%_transfer_la_SOURCES = %D%/transfer/transfer.c \
+	%D%/transfer/manifests.c %D%/transfer/manifests.h
+%C%_transfer_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
 %C%_transfer_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(XXHASH_CFLAGS) \
-	$(CRYPTO_CFLAGS)
+	$(XML_CFLAGS)
 %C%_transfer_la_LDFLAGS = $(plugin_ldflags)
-%C%_transfer_la_LIBADD = $(JANSSON_LIBS) $(XXHASH_LIBS) $(CRYPTO_LIBS)
+%C%_transfer_la_LIBADD = src/libmcrcopy.la $(JANSSON_LIBS) \
+	$(XXHASH_LIBS) $(XML_LIBS)

@@ -3,8 +3,10 @@
  * resolves [destination NAME] into the parameters of a transfer.deliver
  * job (so a retried job goes where the first went), refuses a key file
  * others can read, queues the job for mcrd and, with --wait, follows it.
- * receive finds the sum files of a received folder and queues a
- * transfer.receive job, waits, and says which files did not match. Both
+ * receive finds the manifest of a received folder (its ascmhl history,
+ * else its MHL v1.1 and sum files), queues a transfer.receive job, waits,
+ * says which files did not match and, with --production, queues ingest of
+ * what was verified to run after it. Both
  * print receipts from the shift log as text, JSON or a self-contained
  * HTML page. destinations lists the configured destinations, and
  * 'destinations test NAME' logs in (or looks at the folder) without
@@ -15,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -26,6 +29,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "plugin.h"
 #include "shiftlog.h"
 #include "strutil.h"
 #include "when.h"
@@ -73,7 +77,7 @@ verified_sentence(json_t *d)
 
 	if (strcmp(jstr(d, "direction"), "in") == 0)
 		return "each file hashed here and compared with the sender's "
-		    "sum files";
+		    "manifest";
 	if (strcmp(v, "rsync --checksum pass") == 0)
 		return "after the transfer, an rsync --checksum pass compared "
 		    "every file's content on both sides";
@@ -756,9 +760,9 @@ take_error(const struct shiftlog_job *j, void *arg)
 }
 
 static bool
-sum_name(const char *n)
+manifest_name(const char *n)
 {
-	static const char *const ext[] = { ".md5", ".xxh128", ".xxh3",
+	static const char *const ext[] = { ".mhl", ".md5", ".xxh128", ".xxh3",
 	    ".xxh64", ".xxh", NULL };
 	size_t i, l = strlen(n);
 
@@ -771,13 +775,132 @@ sum_name(const char *n)
 	return false;
 }
 
+static json_t *found_manifests;
+
+static int
+find_manifest(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	if (type == FTW_D && ftw->level == 1 &&
+	    strcmp(path + ftw->base, "ascmhl") == 0)
+		return FTW_SKIP_SUBTREE;
+	if (type == FTW_F && S_ISREG(st->st_mode) &&
+	    path[ftw->base] != '.' && manifest_name(path + ftw->base))
+		json_array_append_new(found_manifests, json_string(path));
+	return FTW_CONTINUE;
+}
+
+/* The largest parts of dir (rel under the received root) whose every file
+ * the receipt verified: dir itself when all of it was (returns true), else
+ * its covered subfolders and verified files, appended to parts. Manifest
+ * files, links and anything unverified stay out. */
+static bool
+cover(const char *dir, const char *rel, json_t *verified, json_t *parts)
+{
+	json_t *mine = json_array();
+	struct dirent *e;
+	bool all = true, any = false;
+	DIR *d = opendir(dir);
+
+	if (d == NULL) {
+		json_decref(mine);
+		return false;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *path, *r;
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (*rel == '\0' && strcmp(e->d_name, "ascmhl") == 0)
+			continue;	/* ingest skips it too */
+		path = xasprintf("%s/%s", dir, e->d_name);
+		r = *rel ? xasprintf("%s/%s", rel, e->d_name) :
+		    xstrdup(e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (cover(path, r, verified, parts))
+				json_array_append_new(mine, json_string(path));
+			else
+				all = false;
+		} else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    json_object_get(verified, r) != NULL) {
+			json_array_append_new(mine, json_string(path));
+		} else
+			all = false;
+		any = true;
+		free(path);
+		free(r);
+	}
+	closedir(d);
+	if (all && any) {
+		json_decref(mine);
+		return true;
+	}
+	json_array_extend(parts, mine);
+	json_decref(mine);
+	return false;
+}
+
+/* Queues ingest.copy of what the receipt of job rid verified, to run after
+ * that job. */
+static int
+queue_ingest(struct cmd_ctx *ctx, const char *root, json_t *receipt,
+    int64_t rid, const char *client, const char *production, const char *to,
+    int64_t *id, size_t *nfiles)
+{
+	struct shiftlog_submit sub = { .kind = "ingest.copy",
+		.subject = production, .after = &rid, .nafter = 1 };
+	json_t *verified = json_object(), *parts = json_array(), *x, *params;
+	char *src = NULL, *ptext;
+	size_t i, n = 0;
+	int rc;
+
+	json_array_foreach(json_object_get(receipt, "file_list"), i, x) {
+		if (strcmp(jstr(x, "status"), "verified") == 0) {
+			json_object_set_new(verified, jstr(x, "rel"),
+			    json_true());
+			n++;
+		}
+	}
+	if (cover(root, "", verified, parts))
+		json_array_append_new(parts, json_string(root));
+	json_array_foreach(parts, i, x) {
+		char *s = xasprintf("%s%s%s", src ? src : "", src ? "\n" : "",
+		    json_string_value(x));
+
+		free(src);
+		src = s;
+	}
+	json_decref(verified);
+	json_decref(parts);
+	if (src == NULL)
+		return cmd_error("the receipt verified no file that is still in "
+		    "%s; nothing was handed to ingest", root);
+	params = json_pack("{s:s, s:s, s:s}", "src", src, "client", client,
+	    "production", production);
+	if (to != NULL)
+		json_object_set_new(params, "to", json_string(to));
+	ptext = json_dumps(params, JSON_COMPACT);
+	sub.params = ptext;
+	rc = shiftlog_job_submit(ctx->sl, &sub, id);
+	free(ptext);
+	json_decref(params);
+	free(src);
+	if (rc < 0)
+		return cmd_error("%s", shiftlog_errmsg(ctx->sl));
+	*nfiles = n;
+	return cmd_daemon_ensure(ctx);
+}
+
 int
 cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	enum { OPT_FROM = CMD_OPT_VERB, OPT_SUMS, OPT_NOTE, OPT_RECEIPT,
-		OPT_FORMAT, OPT_OUTPUT, OPT_LIST };
+		OPT_FORMAT, OPT_OUTPUT, OPT_LIST, OPT_PRODUCTION, OPT_TO };
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "production", required_argument, NULL, OPT_PRODUCTION },
+		{ "to", required_argument, NULL, OPT_TO },
 		{ "sums", required_argument, NULL, OPT_SUMS },
 		{ "note", required_argument, NULL, OPT_NOTE },
 		{ "list", no_argument, NULL, OPT_LIST },
@@ -789,15 +912,19 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
 		CMD_COMMON_OPTIONS
 	};
 	const char *from = NULL, *note = NULL, *format = "text", *output = NULL;
-	json_t *params = NULL, *sums = json_array(), *res;
+	const char *production = NULL, *to = NULL;
+	json_t *params = NULL, *sums = json_array(), *res = NULL;
 	bool json = false, list = false;
-	int64_t receipt = 0, id;
+	int64_t receipt = 0, id, ingest_id = 0;
+	size_t ningest = 0;
 	char *root = NULL, *end, *text = NULL;
 	int c, rc;
 
 	while ((c = cmd_getopt(ctx, argc, argv, "ho:", longopts)) != -1) {
 		switch (c) {
 		case OPT_FROM: from = optarg; break;
+		case OPT_PRODUCTION: production = optarg; break;
+		case OPT_TO: to = optarg; break;
 		case OPT_NOTE: note = optarg; break;
 		case OPT_LIST: list = true; break;
 		case OPT_SUMS: {
@@ -829,17 +956,25 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case CMD_OPT_JSON: json = true; break;
 		case 'h':
-			printf("Usage: mcr receive PATH --from CLIENT [OPTION...]\n"
+			printf("Usage: mcr receive PATH --from CLIENT [--production "
+			    "P [--to VOLUME]] [OPTION...]\n"
 			    "       mcr receive --list | --receipt ID [--format "
 			    "text|json|html] [-o FILE]\n"
-			    "Check a received folder against its md5sum or xxhsum "
-			    "files (found at its top\nlevel, or named with --sums), "
-			    "record the receipt and print it. Exit 0 when\nevery "
+			    "Check a received folder against its manifest: its "
+			    "ascmhl history (ASC MHL v2),\nelse the MHL v1.1 "
+			    ".mhl and md5sum/xxhsum files found in it (or named "
+			    "with\n--sums); record the receipt and print it. With "
+			    "--production, a verified\ndelivery is then queued for "
+			    "ingest (after the receipt's job). Exit 0 when\nevery "
 			    "file matches, 1 when a file is corrupt, missing or "
 			    "not listed.\n\n"
 			    "      --from CLIENT   who sent it\n"
-			    "      --sums FILE     a sum file (.md5, .xxh128, "
-			    ".xxh64); may repeat\n"
+			    "      --production P  ingest what was verified for "
+			    "this production\n"
+			    "      --to VOLUME     where ingest files it (volumes "
+			    "or paths, comma-separated)\n"
+			    "      --sums FILE     a manifest (.mhl, .md5, "
+			    ".xxh128, .xxh64); may repeat\n"
 			    "      --note TEXT     a note for the receipt\n"
 			    "      --list          the newest 50 receipts\n"
 			    "      --receipt ID    print receipt ID\n"
@@ -875,33 +1010,51 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
+	if (to != NULL && production == NULL) {
+		rc = cmd_usage_error(ctx, "--to says where ingest files the "
+		    "delivery; give --production too");
+		goto out;
+	}
 	if (json_array_size(sums) == 0) {
-		DIR *dir = opendir(root);
-		struct dirent *e;
+		/* ASC MHL v2 when the folder has its history; else every
+		 * MHL v1.1 and sum file in it. */
+		char *hist = xasprintf("%s/ascmhl", root);
+		struct stat st;
+		bool has_history = stat(hist, &st) == 0 && S_ISDIR(st.st_mode);
 
-		while (dir != NULL && (e = readdir(dir)) != NULL) {
-			if (e->d_name[0] != '.' && sum_name(e->d_name)) {
-				char *p = xasprintf("%s/%s", root, e->d_name);
-
-				json_array_append_new(sums, json_string(p));
-				free(p);
+		free(hist);
+		if (!has_history) {
+			found_manifests = sums;
+			nftw(root, find_manifest, 32, FTW_PHYS |
+			    FTW_ACTIONRETVAL);
+			found_manifests = NULL;
+			if (json_array_size(sums) == 0) {
+				rc = cmd_error("no ascmhl folder, .mhl, .md5, "
+				    ".xxh128 or .xxh64 file in %s; name the "
+				    "manifest with --sums", root);
+				goto out;
 			}
-		}
-		if (dir != NULL)
-			closedir(dir);
-		if (json_array_size(sums) == 0) {
-			rc = cmd_error("no .md5, .xxh128 or .xxh64 sum file at the "
-			    "top of %s; name one with --sums", root);
-			goto out;
 		}
 	}
 	params = json_object();
 	set_opt(params, "path", root);
 	set_opt(params, "client", from);
 	set_opt(params, "note", note);
-	text = json_dumps(sums, JSON_COMPACT);
-	set_opt(params, "sums", text);
-	if ((rc = cmd_config(ctx)) != 0 || (rc = cmd_shiftlog(ctx)) != 0)
+	if (json_array_size(sums) > 0) {
+		text = json_dumps(sums, JSON_COMPACT);
+		set_opt(params, "sums", text);
+	}
+	ctx->need_plugins = production != NULL;
+	if ((rc = cmd_config(ctx)) != 0)
+		goto out;
+	if (production != NULL && plugin_find_kind(ctx->plugins,
+	    "ingest.copy", NULL) == NULL) {
+		rc = cmd_error("the ingest plugin is not installed (no plugin "
+		    "runs ingest.copy), so the delivery cannot be ingested; "
+		    "leave out --production or install it");
+		goto out;
+	}
+	if ((rc = cmd_shiftlog(ctx)) != 0)
 		goto out;
 	if ((rc = queue(ctx, "transfer.receive", params, from, &id)) != 0)
 		goto out;
@@ -924,10 +1077,22 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
 	    CMD_EXIT_CHECK_FAILED;
 	if (rc != 0)
 		fprintf(stderr, "mcr receive: %s\n", jstr(res, "message"));
-	json_decref(res);
+	/* Only a delivery that checked out is handed on; the ingest job
+	 * runs after the receipt's, so nothing unverified is filed. */
+	if (rc == 0 && production != NULL &&
+	    (rc = queue_ingest(ctx, root, res, id, from, production, to,
+	    &ingest_id, &ningest)) != 0)
+		goto out;
 	if (print_receipt(ctx, 0, id, json ? "json" : format, output) != 0)
 		rc = CMD_EXIT_ERROR;
+	else if (ingest_id != 0)
+		fprintf(json ? stderr : stdout, "%sjob %lld queued: ingest "
+		    "of the %zu verified files for %s / %s, after receipt job "
+		    "%lld\n", json ? "mcr receive: " : "\n",
+		    (long long)ingest_id, ningest, from, production,
+		    (long long)id);
 out:
+	json_decref(res);
 	free(text);
 	free(root);
 	json_decref(sums);

@@ -59,7 +59,7 @@ static const struct cmd_entry verbs[] = {
 	    "encoded here", cmd_profiles },
 	{ "qc", "check a file against a delivery spec; specs, reports, "
 	    "exceptions", cmd_qc },
-	{ "receive", "check a received delivery against its sum files",
+	{ "receive", "check a received delivery against its manifest",
 	    cmd_receive },
 	{ "restore", "copy archived files back, verified against their "
 	    "archived hashes", cmd_restore },

@@ -1,24 +1,31 @@
 /*
  * transfer: the delivery duty (D4). transfer.deliver sends files and
- * folders to a destination through a real engine: the local/NAS copy of
- * seam.c, rsync over SSH, or the OpenSSH sftp client in batch mode, each
- * run as a child with posix_spawn. The command line mcr deliver resolves
- * [destination NAME] into the job's parameters, so a retried job goes
- * where the first attempt went. Before a remote engine runs, each file is
- * hashed (xxh128 and md5, one read); the engine's own output becomes the
- * job's progress; its exit code becomes one sentence. Transient failures
- * (a cut connection, a timeout) are retried with a doubling back-off and
- * resume: rsync keeps partial files in .mcr-partial on the far side, and
- * sftp appends to a NAME.part it renames when complete. Afterwards the far
+ * folders to a destination through a real engine: the shared verified
+ * copy (src/vcopy.c: one read, inline xxh128 + md5, .part, fsync, read
+ * back, rename) for local and NAS folders, rsync over SSH, the OpenSSH
+ * sftp client in batch mode, or rclone, each run as a child that dies
+ * with the worker (PR_SET_PDEATHSIG). The command line mcr deliver
+ * resolves [destination NAME] into the job's parameters, so a retried job
+ * goes where the first attempt went. Before a remote engine runs, each
+ * file is hashed (xxh128 and md5, one read through vcopy's hasher); the
+ * engine's own output becomes the job's progress; its exit code becomes
+ * one sentence. Transient failures (a cut connection, a timeout) are
+ * retried with a doubling back-off and resume: rsync keeps partial files
+ * in .mcr-partial on the far side, and sftp appends to a NAME.part it
+ * renames when complete. Failures a retry would only repeat (a wrong host
+ * key, a refused login, a missing destination, a bad setting) end the job
+ * as MCR_JOB_REFUSED, so mcrd does not run it again. Afterwards the far
  * side is checked as the destination's verify= says (an rsync --checksum
  * pass, a size listing, or none), and each file is recorded
  * ("delivery.file") with its size, hashes, times, rate and status; the
  * delivery itself is recorded as "delivery". Only a file the engine
- * finished is ever marked delivered.
+ * finished is ever marked delivered. With manifest=1 an ASC MHL v2
+ * generation of what was sent (src/mhl.c) goes with it, into ascmhl/.
  *
- * transfer.receive checks a received folder against md5sum / xxhsum files
- * and records a receipt ("delivery" with direction "in") that flags each
- * corrupted, missing or unlisted file.
+ * transfer.receive checks a received folder against its ASC MHL v2
+ * history (mhl_verify_tree), or against MHL v1.1 files and md5sum /
+ * xxhsum files (manifests.c), and records a receipt ("delivery" with
+ * direction "in") that flags each corrupted, missing or unlisted file.
  *
  * No key, password or key content is logged: the key is named to ssh by
  * path and never read here.
@@ -33,28 +40,33 @@
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
+#include "manifests.h"
 #include "mcr-plugin.h"
-#include "seam.h"
-
-extern char **environ;
+#include "mhl.h"
+#include "vcopy.h"
 
 #define ERRLEN 1024
+#define TX_BUF (4u << 20)
+/* What a delivery hashes as it reads: the receipt lists both. */
+#define TX_ALGOS (VCOPY_ALGO_BIT(VCOPY_XXH128) | VCOPY_ALGO_BIT(VCOPY_MD5))
 
 struct tx_file {
 	char *src;		/* absolute path */
 	char *rel;		/* path at the destination, relative */
 	uint64_t size;
-	struct tx_hashes h;
+	struct vcopy_hashes h;	/* of the bytes read here */
 	double start, end;	/* wall clock seconds; 0 unknown */
 	int sent;		/* the engine finished it */
 	int verified;		/* 1 ok, -1 mismatch, 0 not checked */
@@ -82,7 +94,6 @@ struct tx {
 	double hash_seconds;
 	int retries;
 	int backoff_s;
-	char *tmpdir;		/* manifests staged here */
 	char *stderr_tail;	/* the engine's last words */
 	char sftp_pending[4096];
 	int sftp_phase;
@@ -293,10 +304,9 @@ progress(struct tx *t, double fraction, double rate, double eta)
 /* While a remote engine waits for the read side's hashes, the job's
  * fraction stays unknown (it measures the transfer); a local copy hashes
  * as it copies, so there it is the copy's fraction. */
-static int
-hash_cb(void *arg, uint64_t done)
+static void
+hash_progress(struct tx *t, uint64_t done)
 {
-	struct tx *t = arg;
 	double el = wall() - t->t0, rate;
 	uint64_t all = t->done_before + done;
 	int copying = strcmp(t->d.type, "local") == 0;
@@ -304,10 +314,129 @@ hash_cb(void *arg, uint64_t done)
 	rate = el > 0 ? all / el : -1;
 	progress(t, copying && t->total > 0 ? (double)all / t->total : -1,
 	    rate, copying && rate > 0 ? (t->total - all) / rate : -1);
-	return t->host->cancelled(t->job);
+}
+
+/* Hashes path in one read with vcopy's hasher (the algorithms in set) and,
+ * when x32 is not NULL, XXH32 (which only MHL v1.1 uses), reporting
+ * progress as it goes. The time spent is added to t->hash_seconds.
+ * Returns 0, -errno with one sentence in err, or 1 when cancelled. */
+static int
+tx_hash(struct tx *t, const char *path, unsigned set, struct vcopy_hashes *h,
+    uint32_t *x32, uint64_t *size, char *err, size_t errlen)
+{
+	struct vcopy_hasher *hs = NULL;
+	XXH32_state_t *s32 = NULL;
+	unsigned char *buf = NULL;
+	uint64_t done = 0;
+	double t0 = wall(), last = 0;
+	ssize_t r;
+	int fd, rc = 0;
+
+	memset(h, 0, sizeof *h);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    strerror(errno));
+		return rc;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if ((buf = malloc(TX_BUF)) == NULL)
+		abort();
+	hs = vcopy_hasher_new(set);
+	if (x32 != NULL && ((s32 = XXH32_createState()) == NULL ||
+	    XXH32_reset(s32, 0) != XXH_OK))
+		abort();
+	while ((r = read(fd, buf, TX_BUF)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			snprintf(err, errlen, "cannot read %s at byte %llu: %s",
+			    path, (unsigned long long)done, strerror(errno));
+			goto out;
+		}
+		vcopy_hasher_update(hs, buf, (size_t)r);
+		if (s32 != NULL)
+			XXH32_update(s32, buf, (size_t)r);
+		done += (uint64_t)r;
+		if (t->host->cancelled(t->job)) {
+			rc = 1;
+			goto out;
+		}
+		if (wall() - last > 0.2) {
+			hash_progress(t, done);
+			last = wall();
+		}
+	}
+	vcopy_hasher_final(hs, h);
+	if (s32 != NULL)
+		*x32 = XXH32_digest(s32);
+	if (size != NULL)
+		*size = done;
+out:
+	t->hash_seconds += wall() - t0;
+	if (s32 != NULL)
+		XXH32_freeState(s32);
+	vcopy_hasher_free(hs);
+	free(buf);
+	close(fd);
+	return rc;
 }
 
 /* --- running an engine --- */
+
+/* Starts argv with stdin, stdout and stderr on the given descriptors, as
+ * a child that gets SIGTERM when this worker dies, even by SIGKILL: an
+ * engine left behind would go on writing to the far side with nobody to
+ * record it, and a retry would race it. (posix_spawn cannot set the
+ * parent-death signal, hence fork and exec.) Returns 0 with *pid set, or
+ * an errno value (exec failures are passed back through a pipe). */
+static int
+spawn_child(char *const argv[], int fd0, int fd1, int fd2, pid_t *pid)
+{
+	pid_t parent = getpid(), p;
+	sigset_t none;
+	ssize_t n;
+	int ep[2], e = 0;
+
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return errno;
+	if ((p = fork()) < 0) {
+		e = errno;
+		close(ep[0]);
+		close(ep[1]);
+		return e;
+	}
+	if (p == 0) {
+		/* The parent may have died before prctl: then we are an
+		 * orphan already and must not run. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 ||
+		    getppid() != parent)
+			_exit(127);
+		if (dup2(fd0, 0) < 0 || dup2(fd1, 1) < 0 || dup2(fd2, 2) < 0)
+			goto fail;
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execvp(argv[0], argv);
+fail:
+		e = errno;
+		if (write(ep[1], &e, sizeof e) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(ep[1]);
+	while ((n = read(ep[0], &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	close(ep[0]);
+	if (n == (ssize_t)sizeof e) {
+		while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+			;
+		return e;
+	}
+	*pid = p;
+	return 0;
+}
 
 /* Runs argv with stdin from input (may be NULL), feeding stdout and stderr
  * line by line (split at \r and \n) to on_line. Returns the wait status,
@@ -318,11 +447,10 @@ spawn_run(struct tx *t, char *const argv[], const char *input,
     void (*on_line)(struct tx *t, int is_err, char *line),
     void (*tick)(struct tx *t, pid_t pid), char *err, size_t errlen)
 {
-	posix_spawn_file_actions_t fa;
 	int out[2], er[2], in[2], status = -1, cancelled = 0;
 	char buf[2][8192];
 	size_t have[2] = { 0, 0 };
-	pid_t pid;
+	pid_t pid = -1;
 	int open_fds = 2, i, rc;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(er, O_CLOEXEC) < 0 ||
@@ -330,12 +458,7 @@ spawn_run(struct tx *t, char *const argv[], const char *input,
 		snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
 		return -1;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, er[1], 2);
-	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = spawn_child(argv, in[0], out[1], er[1], &pid);
 	close(in[0]);
 	close(out[1]);
 	close(er[1]);
@@ -1547,50 +1670,138 @@ run_rclone(struct tx *t, int verify, char *msg, size_t len)
 	return rc;
 }
 
-/* --- local / NAS (the verified copy; SEAM: vcopy at the merge) --- */
+/* --- local / NAS: the shared verified copy --- */
+
+struct local_copy {
+	struct tx *t;
+	uint64_t done;		/* bytes of the file in hand */
+	double last;
+};
+
+static int
+local_cancelled(void *arg)
+{
+	struct local_copy *c = arg;
+
+	return c->t->host->cancelled(c->t->job);
+}
+
+static void
+local_progress(void *arg, uint64_t bytes, const char *phase, size_t dest)
+{
+	struct local_copy *c = arg;
+
+	(void)dest;
+	if (strcmp(phase, "copy") != 0)
+		return;
+	c->done += bytes;
+	if (wall() - c->last > 0.2) {
+		hash_progress(c->t, c->done);
+		c->last = wall();
+	}
+}
+
+/* Each file through vcopy_file: read once with xxh128 and md5 inline,
+ * written to a hidden .part, fsync'd, read back from the storage and
+ * compared, renamed into place, never over another file. A file already
+ * there with the same bytes counts as delivered (a repeated delivery);
+ * one with other bytes is refused and left alone. Returns 0, 1 (worth
+ * another attempt: an I/O error), -1 (refused: the folder is missing or
+ * outside the volumes, another file is in the way) or 2 (cancelled). */
+static void
+sync_dir(const char *dir)
+{
+	int fd;
+
+	if (*dir == '\0')
+		return;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
 
 static int
 run_local(struct tx *t, char *msg, size_t len)
 {
+	struct vcopy_opts o = { .algos = TX_ALGOS, .verify = VCOPY_VERIFY_DEST,
+		.cancelled = local_cancelled, .progress = local_progress };
+	struct vcopy_result *res = calloc(1, sizeof *res);
+	struct local_copy c = { .t = t };
+	char lastdir[4096] = "";
 	struct stat st;
 	size_t i;
+	int rc = -1;
 
+	if (res == NULL)
+		abort();
+	o.arg = &c;
+	/* One fsync per folder rather than per file (files come sorted, so
+	 * a folder's files come together); all are done before anything is
+	 * recorded as delivered. */
+	o.defer_dirsync = 1;
 	if (t->d.path == NULL || stat(t->d.path, &st) < 0 ||
 	    !S_ISDIR(st.st_mode)) {
 		snprintf(msg, len, "the destination folder %s of %s is not "
 		    "there (is the NAS mounted?); nothing was copied",
 		    t->d.path ? t->d.path : "(none)", t->d.name);
-		return -1;
+		goto out;
 	}
 	if (!t->host->path_allowed(t->job, t->d.path, 1)) {
 		snprintf(msg, len, "%s is not inside a configured volume, so "
 		    "mcr may not write there; add it as a [volume] with "
 		    "role = delivery", t->d.path);
-		return -1;
+		goto out;
 	}
 	t->done_before = 0;
 	for (i = 0; i < t->nfiles; i++) {
 		struct tx_file *f = &t->files[i];
 		char *dst = sftp_remote(t, f->rel, "");
-		double vs;
-		int rc;
+		const char *const dests[1] = { dst };
+		double t0;
 
 		t->cur = i;
-		f->start = wall();
-		rc = tx_local_copy(f->src, dst, &f->h, &vs, hash_cb, t, msg,
-		    len);
+		c.done = 0;
+		f->start = t0 = wall();
+		if (vcopy_mkdirs(dst, 0, msg, len) < 0) {
+			free(dst);
+			goto out;
+		}
+		if (vcopy_file(f->src, dests, 1, &o, res) < 0) {
+			free(dst);
+			snprintf(msg, len, "%s", res->err);
+			rc = res->status == VCOPY_CANCELLED ? 2 :
+			    res->status == VCOPY_CONFLICT ? -1 : 1;
+			goto out;
+		}
+		{
+			const char *slash = strrchr(dst, '/');
+			size_t dl = slash != NULL ? (size_t)(slash - dst) : 0;
+
+			if (dl < sizeof lastdir && (strlen(lastdir) != dl ||
+			    strncmp(lastdir, dst, dl) != 0)) {
+				sync_dir(lastdir);
+				memcpy(lastdir, dst, dl);
+				lastdir[dl] = '\0';
+			}
+		}
 		free(dst);
-		if (rc == 1)
-			return 2;
-		if (rc < 0)
-			return -1;
-		t->hash_seconds += f->h.seconds;
+		/* The hashes are computed in the copy's own read. */
+		t->hash_seconds += wall() - t0;
+		f->h = res->hashes;
 		f->end = wall();
 		f->sent = 1;
 		f->verified = 1;
+		if (res->status == VCOPY_IDENTICAL)
+			tx_log(t, "%s was at %s already with the same bytes",
+			    f->rel, t->d.name);
 		t->done_before += f->size;
 	}
-	return 0;
+	rc = 0;
+out:
+	sync_dir(lastdir);
+	free(res);
+	return rc;
 }
 
 /* --- transfer.deliver --- */
@@ -1601,6 +1812,12 @@ param_or(struct tx *t, const char *name, const char *def)
 	const char *v = t->host->param(t->job, name);
 
 	return v != NULL && *v != '\0' ? v : def;
+}
+
+static const char *
+hex_or_null(const struct vcopy_hashes *h, int algo)
+{
+	return (h->set & VCOPY_ALGO_BIT(algo)) ? h->hex[algo] : NULL;
 }
 
 static void
@@ -1620,9 +1837,9 @@ record_files(struct tx *t, const char *direction)
 			status = f->problem != NULL ? "failed" : "verified";
 		o = json_pack("{s:s, s:s, s:I, s:s?, s:s?, s:s?, s:s, s:s?}",
 		    "rel", f->rel, "src", f->src, "size", (json_int_t)f->size,
-		    "xxh128", (f->h.have & TX_XXH128) ? f->h.xxh128 : NULL,
-		    "md5", (f->h.have & TX_MD5) ? f->h.md5 : NULL,
-		    "xxh64", (f->h.have & TX_XXH64) ? f->h.xxh64 : NULL,
+		    "xxh128", hex_or_null(&f->h, VCOPY_XXH128),
+		    "md5", hex_or_null(&f->h, VCOPY_MD5),
+		    "xxh64", hex_or_null(&f->h, VCOPY_XXH64),
 		    "status", status, "problem", f->problem);
 		if (f->start > 0)
 			json_object_set_new(o, "start",
@@ -1673,9 +1890,6 @@ tx_free(struct tx *t)
 	free(t->files);
 	free(t->stderr_tail);
 	json_decref(t->listing);
-	if (t->tmpdir != NULL)
-		rmdir(t->tmpdir);
-	free(t->tmpdir);
 }
 
 static int
@@ -1703,12 +1917,233 @@ deliver_fail(struct tx *t, const char *msg, int rc)
 	return rc;
 }
 
+/* Removes the staged manifest: root/ascmhl/ and what is in it, root, and
+ * the temporary folder above it. */
+static void
+unstage(const char *tmp, const char *root)
+{
+	char dir[4200], path[8400];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "%s/%s", root, MHL_FOLDER);
+	if ((d = opendir(dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.' && (e->d_name[1] == '\0' ||
+			    (e->d_name[1] == '.' && e->d_name[2] == '\0')))
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+	rmdir(root);
+	rmdir(tmp);
+}
+
+/* Adds what was sent to an ASC MHL generation and writes it into root
+ * (root/ascmhl/, created or continued). Returns 0 with the generation's
+ * file name in name, or -1 with err. */
+static int
+write_generation(struct tx *t, const char *root, char *name, size_t namelen,
+    char *err, size_t errlen)
+{
+	struct mhl_gen *g = mhl_gen_new("transfer");
+	char path[4096];
+	struct stat st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->nfiles; i++) {
+		const struct tx_file *f = &t->files[i];
+		int64_t mtime = 0;
+
+		if (stat(f->src, &st) == 0)
+			mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+			    st.st_mtim.tv_nsec;
+		mhl_gen_add(g, f->rel, f->size, mtime, &f->h, "original",
+		    (int64_t)((f->end > 0 ? f->end : wall()) * 1e6));
+	}
+	rc = mhl_gen_write(g, root, path, sizeof path, err, errlen);
+	mhl_gen_free(g);
+	if (rc == 0) {
+		const char *slash = strrchr(path, '/');
+
+		snprintf(name, namelen, "%s/%s", MHL_FOLDER, slash != NULL ?
+		    slash + 1 : path);
+	}
+	return rc;
+}
+
+static int
+run_engine(struct tx *t, char *msg, size_t len)
+{
+	if (strcmp(t->d.type, "rsync") == 0)
+		return run_rsync(t, 0, msg, len);
+	if (strcmp(t->d.type, "sftp") == 0)
+		return run_sftp(t, 0, msg, len);
+	if (strcmp(t->d.type, "rclone") == 0)
+		return run_rclone(t, 0, msg, len);
+	return run_local(t, msg, len);
+}
+
+static void
+quiet_line(struct tx *t, int is_err, char *line)
+{
+	if (is_err)
+		keep_stderr(t, line);
+}
+
+/* Copies the far side's ascmhl/ (when it has one) into root/ascmhl/, so
+ * that the new generation continues its history instead of starting a
+ * chain that would hide the earlier deliveries' generations. A far side
+ * without one is not an error; the engines say so in different ways, so
+ * the result is only logged. */
+static void
+fetch_history(struct tx *t, const char *root)
+{
+	char msg[ERRLEN], *dst = xprintf("%s/%s/", root, MHL_FOLDER);
+	int status = -1;
+
+	if (mkdir(dst, 0700) < 0) {
+		free(dst);
+		return;
+	}
+	if (strcmp(t->d.type, "rsync") == 0) {
+		char *ssh = ssh_command(t), *remote = remote_spec(t);
+		char *src = xprintf("%s%s/", remote, MHL_FOLDER);
+		char *argv[] = { "rsync", "-a", "--protect-args", "-e", ssh,
+			src, dst, NULL };
+
+		status = spawn_run(t, argv, NULL, quiet_line, NULL, msg,
+		    sizeof msg);
+		free(ssh);
+		free(remote);
+		free(src);
+	} else if (strcmp(t->d.type, "sftp") == 0 &&
+	    sftp_quotable(root)) {
+		char *far = sftp_remote(t, MHL_FOLDER, "");
+		char *batch = xprintf("-get -r \"%s\" \"%s\"\n", far, root);
+
+		if (sftp_quotable(far)) {
+			struct tx m = *t;
+
+			m.files = NULL;
+			m.nfiles = 0;
+			m.stderr_tail = NULL;
+			m.listing = NULL;
+			status = sftp_batch(&m, batch, msg, sizeof msg) == 0 ?
+			    0 : 1;
+			free(m.stderr_tail);
+		}
+		free(far);
+		free(batch);
+	} else if (strcmp(t->d.type, "rclone") == 0) {
+		const char *base = t->d.path ? t->d.path : "";
+		size_t bl = strlen(base);
+		char *src = xprintf("%s%s%s", base, bl && base[bl - 1] != '/' &&
+		    base[bl - 1] != ':' ? "/" : "", MHL_FOLDER);
+
+		t->sftp_phase = 2;	/* no progress from this copy */
+		status = rclone_run(t, "copy", src, dst, NULL, 0, msg,
+		    sizeof msg);
+		t->sftp_phase = 0;
+		free(src);
+	}
+	tx_log(t, "the far side's ASC MHL history %s", status == 0 ?
+	    "was fetched; the new generation continues it" : "was not "
+	    "there (or could not be fetched); a new one is started");
+	free(dst);
+}
+
+/* The manifest of what was sent, sent after it: an ASC MHL v2 generation.
+ * A local destination gets it written in place (continuing the history
+ * the folder has); a remote one gets ascmhl/ staged here and sent by the
+ * same engine. Returns 0 with the label for the receipt in *label, or
+ * the engine's code with msg. */
+static int
+send_manifest(struct tx *t, char **label, char *msg, size_t len)
+{
+	char tmpl[] = "/tmp/mcr-manifest-XXXXXX", root[4096], name[4200];
+	char err[ERRLEN + 4200], *base, *copy;
+	struct tx m = *t;
+	struct tx_file mf[2];
+	const char *files[2] = { NULL, MHL_CHAIN };
+	struct stat st;
+	size_t i;
+	int erc;
+
+	if (strcmp(t->d.type, "local") == 0) {
+		if (write_generation(t, t->d.path, name, sizeof name, msg,
+		    len) < 0)
+			return 1;
+		*label = xstrdup(name);
+		return 0;
+	}
+	if (mkdtemp(tmpl) == NULL) {
+		snprintf(msg, len, "cannot make a folder for the manifest in "
+		    "/tmp: %s", strerror(errno));
+		return 1;
+	}
+	/* The generation is named after the folder it describes. */
+	copy = xstrdup(t->d.path != NULL && *t->d.path ? t->d.path : t->d.name);
+	while (strlen(copy) > 1 && (copy[strlen(copy) - 1] == '/' ||
+	    copy[strlen(copy) - 1] == ':'))
+		copy[strlen(copy) - 1] = '\0';
+	base = strrchr(copy, '/') ? strrchr(copy, '/') + 1 :
+	    strrchr(copy, ':') ? strrchr(copy, ':') + 1 : copy;
+	snprintf(root, sizeof root, "%s/%s", tmpl, *base && strcmp(base,
+	    ".") != 0 ? base : "delivery");
+	free(copy);
+	if (mkdir(root, 0700) < 0)
+		snprintf(err, sizeof err, "cannot make %s: %s", root,
+		    strerror(errno));
+	else {
+		fetch_history(t, root);
+		if (write_generation(t, root, name, sizeof name, err,
+		    sizeof err) == 0)
+			err[0] = '\0';
+	}
+	if (err[0] != '\0') {
+		snprintf(msg, len, "cannot write the manifest: %s", err);
+		unstage(tmpl, root);
+		return 1;
+	}
+	files[0] = strrchr(name, '/') + 1;
+	memset(mf, 0, sizeof mf);
+	m.files = mf;
+	m.nfiles = 2;
+	m.total = 0;
+	m.stderr_tail = NULL;
+	m.listing = NULL;	/* the engine's own; t's stays t's */
+	for (i = 0; i < 2; i++) {
+		mf[i].src = xprintf("%s/%s/%s", root, MHL_FOLDER, files[i]);
+		mf[i].rel = xprintf("%s/%s", MHL_FOLDER, files[i]);
+		if (stat(mf[i].src, &st) == 0)
+			mf[i].size = (uint64_t)st.st_size;
+		m.total += mf[i].size;
+	}
+	erc = run_engine(&m, msg, len);
+	json_decref(m.listing);
+	for (i = 0; i < 2; i++) {
+		free(mf[i].src);
+		free(mf[i].rel);
+	}
+	free(t->stderr_tail);
+	t->stderr_tail = m.stderr_tail;
+	unstage(tmpl, root);
+	if (erc == 0)
+		*label = xstrdup(name);
+	return erc;
+}
+
 static int
 deliver(struct mcr_job *job, const struct mcr_host *host)
 {
 	struct tx t = { .job = job, .host = host };
 	char msg[ERRLEN + 64], err[ERRLEN];
-	char *names[2] = { NULL, NULL }, *manifest_label = NULL;
+	char *manifest_label = NULL;
 	const char *paths = host->param(job, "paths");
 	const char *verified_by = "none";
 	json_t *arr = NULL, *v, *res;
@@ -1739,13 +2174,15 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 	    strcmp(t.d.verify, "checksum") == 0)
 		t.d.verify = "size";	/* sftp has no remote hashing */
 
+	/* A bad setting, a missing path or key: the same job would fail the
+	 * same way again, so each is refused, not retried. */
 	if (t.d.window != NULL) {
 		int open = tx_window_open(t.d.window, time(NULL));
 
 		if (open < 0) {
 			snprintf(msg, sizeof msg, "window '%s' of %s is not "
 			    "HH:MM-HH:MM", t.d.window, t.d.name);
-			return deliver_fail(&t, msg, MCR_JOB_FAILED);
+			return deliver_fail(&t, msg, MCR_JOB_REFUSED);
 		}
 		if (!open) {
 			snprintf(msg, sizeof msg, "the transfer window %s of "
@@ -1761,7 +2198,7 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 	    !json_is_array(arr) || json_array_size(arr) == 0) {
 		json_decref(arr);
 		return deliver_fail(&t, "paths= must be a JSON array of the "
-		    "absolute paths to send", MCR_JOB_FAILED);
+		    "absolute paths to send", MCR_JOB_REFUSED);
 	}
 	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v) || collect(&t, json_string_value(v),
@@ -1769,14 +2206,14 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 			snprintf(msg, sizeof msg, "nothing was sent: %s",
 			    json_is_string(v) ? err : "a path is not a string");
 			json_decref(arr);
-			rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
+			rc = deliver_fail(&t, msg, MCR_JOB_REFUSED);
 			goto out;
 		}
 	}
 	json_decref(arr);
 	if (t.nfiles == 0) {
 		rc = deliver_fail(&t, "there are no files to send under the "
-		    "paths given", MCR_JOB_FAILED);
+		    "paths given", MCR_JOB_REFUSED);
 		goto out;
 	}
 	if (strcmp(t.d.type, "rsync") == 0 || strcmp(t.d.type, "sftp") == 0) {
@@ -1786,14 +2223,14 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 			if (t.d.host == NULL)
 				snprintf(msg, sizeof msg, "destination %s has "
 				    "no host", t.d.name);
-			rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
+			rc = deliver_fail(&t, msg, MCR_JOB_REFUSED);
 			goto out;
 		}
 	} else if (strcmp(t.d.type, "local") != 0 &&
 	    strcmp(t.d.type, "rclone") != 0) {
 		snprintf(msg, sizeof msg, "type '%s' of destination %s is not "
 		    "local, rsync, sftp or rclone", t.d.type, t.d.name);
-		rc = deliver_fail(&t, msg, MCR_JOB_FAILED);
+		rc = deliver_fail(&t, msg, MCR_JOB_REFUSED);
 		goto out;
 	}
 	record_delivery(&t, "out", "running", NULL, NULL, NULL);
@@ -1805,8 +2242,8 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 		t.done_before = 0;
 		for (i = 0; i < t.nfiles; i++) {
 			t.cur = i;
-			erc = tx_hash_file(t.files[i].src, TX_MD5 | TX_XXH128,
-			    &t.files[i].h, hash_cb, &t, err, sizeof err);
+			erc = tx_hash(&t, t.files[i].src, TX_ALGOS,
+			    &t.files[i].h, NULL, NULL, err, sizeof err);
 			if (erc == 1) {
 				rc = MCR_JOB_CANCELLED;
 				goto out;
@@ -1815,7 +2252,6 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 				rc = deliver_fail(&t, err, MCR_JOB_FAILED);
 				goto out;
 			}
-			t.hash_seconds += t.files[i].h.seconds;
 			t.done_before += t.files[i].size;
 		}
 		tx_log(&t, "hashed %zu files, %llu bytes, in %.2f s", t.nfiles,
@@ -1827,14 +2263,7 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 		free(t.stderr_tail);
 		t.stderr_tail = NULL;
 		t.t0 = wall();
-		if (strcmp(t.d.type, "rsync") == 0)
-			erc = run_rsync(&t, attempt, msg, sizeof msg);
-		else if (strcmp(t.d.type, "sftp") == 0)
-			erc = run_sftp(&t, attempt, msg, sizeof msg);
-		else if (strcmp(t.d.type, "rclone") == 0)
-			erc = run_rclone(&t, 0, msg, sizeof msg);
-		else
-			erc = run_local(&t, msg, sizeof msg);
+		erc = run_engine(&t, msg, sizeof msg);
 		if (erc != 1 || attempt >= t.retries)
 			break;
 		{
@@ -1872,69 +2301,33 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 			snprintf(full, sizeof full, "%s", msg);
 		record_files(&t, "out");
 		record_delivery(&t, "out", "failed", "none", full, NULL);
-		rc = deliver_fail(&t, full, MCR_JOB_FAILED);
+		/* -1: the engine said another attempt would fail the same
+		 * way (host key, login, missing folder, bad command line). */
+		if (erc < 0)
+			tx_log(&t, "refused, not retried: another attempt "
+			    "would fail the same way");
+		rc = deliver_fail(&t, full, erc < 0 ? MCR_JOB_REFUSED :
+		    MCR_JOB_FAILED);
 		goto out;
 	}
 
-	/* The manifest of what was sent, sent after it. */
-	if (manifest) {
-		struct tx_manifest_entry *e = calloc(t.nfiles, sizeof *e);
-		char tmpl[] = "/tmp/mcr-manifest-XXXXXX";
-		char base[64];
-		struct tx m = t;
-		struct tx_file mf[2];
+	if (manifest && (erc = send_manifest(&t, &manifest_label, msg,
+	    sizeof msg)) != 0) {
+		char full[ERRLEN + 128];
 
-		for (i = 0; i < t.nfiles; i++) {
-			e[i].rel = t.files[i].rel;
-			e[i].h = &t.files[i].h;
-		}
-		snprintf(base, sizeof base, "mcr-delivery-%lld",
-		    (long long)host->job_id(job));
-		if (mkdtemp(tmpl) == NULL || tx_manifest_write(tmpl, base, e,
-		    t.nfiles, names, err, sizeof err) < 0) {
-			free(e);
-			rc = deliver_fail(&t, err, MCR_JOB_FAILED);
-			goto out;
-		}
-		free(e);
-		t.tmpdir = xstrdup(tmpl);
-		memset(mf, 0, sizeof mf);
-		m.files = mf;
-		m.nfiles = 0;
-		m.total = 0;
-		for (i = 0; i < 2; i++) {
-			struct stat st;
-
-			stat(names[i], &st);
-			mf[i].src = names[i];
-			mf[i].rel = basename(names[i]);
-			mf[i].size = (uint64_t)st.st_size;
-			m.nfiles++;
-		}
-		if (strcmp(t.d.type, "rsync") == 0)
-			erc = run_rsync(&m, 0, msg, sizeof msg);
-		else if (strcmp(t.d.type, "sftp") == 0)
-			erc = run_sftp(&m, 0, msg, sizeof msg);
-		else if (strcmp(t.d.type, "rclone") == 0)
-			erc = run_rclone(&m, 0, msg, sizeof msg);
-		else
-			erc = run_local(&m, msg, sizeof msg);
-		free(t.stderr_tail);
-		t.stderr_tail = m.stderr_tail;
-		unlink(names[0]);
-		unlink(names[1]);
-		if (erc != 0) {
-			char full[ERRLEN + 128];
-
-			snprintf(full, sizeof full, "the files went, but the "
-			    "manifest did not: %s", msg);
+		if (erc == 2) {
 			record_files(&t, "out");
-			record_delivery(&t, "out", "failed", "none", full,
-			    NULL);
-			rc = deliver_fail(&t, full, MCR_JOB_FAILED);
+			record_delivery(&t, "out", "cancelled", "none",
+			    "cancelled by an operator", NULL);
+			rc = MCR_JOB_CANCELLED;
 			goto out;
 		}
-		manifest_label = xprintf("%s.xxh128, %s.md5", base, base);
+		snprintf(full, sizeof full, "the files went, but the "
+		    "manifest did not: %s", msg);
+		record_files(&t, "out");
+		record_delivery(&t, "out", "failed", "none", full, NULL);
+		rc = deliver_fail(&t, full, MCR_JOB_FAILED);
+		goto out;
 	}
 
 	/* The far side, checked as the destination says. */
@@ -1963,8 +2356,8 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 	record_files(&t, "out");
 	if (failed > 0) {
 		snprintf(msg, sizeof msg, "%zu of %zu files differ at %s after "
-		    "the transfer; the first: %s", failed, t.nfiles, t.d.name,
-		    t.files[0].problem ? t.files[0].problem : "see the receipt");
+		    "the transfer; see the receipt", failed, t.nfiles,
+		    t.d.name);
 		for (i = 0; i < t.nfiles; i++) {
 			if (t.files[i].problem != NULL) {
 				snprintf(msg, sizeof msg, "%zu of %zu files "
@@ -1998,8 +2391,6 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 	json_decref(res);
 	rc = MCR_JOB_DONE;
 out:
-	free(names[0]);
-	free(names[1]);
 	free(manifest_label);
 	tx_free(&t);
 	return rc;
@@ -2007,142 +2398,384 @@ out:
 
 /* --- transfer.receive --- */
 
+struct rx {
+	struct tx *t;
+	const char *root;
+	const struct mhl_history *history;
+	json_t *manifests;	/* the manifest files, not content */
+	struct rx_expectations *x;	/* what they list */
+	size_t listed, bad, missing, extra;
+};
+
+static struct rx *rx_walk;
+
+/* A received file with a problem (or none: problem NULL). */
+static struct tx_file *
+rx_add(struct rx *r, const char *rel, uint64_t size, const char *problem)
+{
+	struct tx_file *f;
+	char *src = xprintf("%s/%s", r->root, rel);
+
+	add_file(r->t, src, rel, size);
+	free(src);
+	f = &r->t->files[r->t->nfiles - 1];
+	f->sent = 1;
+	f->verified = problem != NULL ? -1 : 1;
+	if (problem != NULL) {
+		f->problem = xstrdup(problem);
+		r->t->host->finding(r->t->job, "error", "receive", rel,
+		    problem);
+	}
+	return f;
+}
+
+static int
+rx_is_manifest(const struct rx *r, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(r->manifests); i++) {
+		if (strcmp(json_string_value(json_array_get(r->manifests, i)),
+		    path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The files on disk that no manifest lists (ASC MHL's own folder and the
+ * manifest files themselves are not content). */
+static int
+rx_walk_cb(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	struct rx *r = rx_walk;
+	const char *rel = path + strlen(r->root);
+	struct rx_expectations *x = r->x;
+
+	while (*rel == '/')
+		rel++;
+	if (type == FTW_D && ftw->level == 1 &&
+	    strcmp(path + ftw->base, MHL_FOLDER) == 0)
+		return FTW_SKIP_SUBTREE;
+	if (type == FTW_DNR || type == FTW_NS)
+		return FTW_STOP;
+	if (type != FTW_F || !S_ISREG(st->st_mode) ||
+	    strcmp(path + ftw->base, ".DS_Store") == 0 ||
+	    rx_is_manifest(r, path) || rx_find(x, rel) != NULL)
+		return FTW_CONTINUE;
+	rx_add(r, rel, (uint64_t)st->st_size, "not listed in the manifests");
+	r->extra++;
+	return FTW_CONTINUE;
+}
+
+/* Checks every file the sum files and MHL v1.1 files list. */
+static int
+rx_check_listed(struct rx *r, struct rx_expectations *x)
+{
+	struct tx *t = r->t;
+	char err[ERRLEN], *problem;
+	size_t i;
+	int a;
+
+	for (i = 0; i < x->n; i++) {
+		struct rx_expect *e = &x->e[i];
+		struct vcopy_hashes got;
+		struct tx_file *f;
+		uint32_t x32 = 0;
+		uint64_t size = 0;
+		struct stat st;
+		char *path = xprintf("%s/%s", r->root, e->rel);
+		int erc;
+
+		r->listed++;
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(path);
+			rx_add(r, e->rel, 0, "missing");
+			r->missing++;
+			continue;
+		}
+		if (e->disagree != NULL) {
+			free(path);
+			rx_add(r, e->rel, (uint64_t)st.st_size, e->disagree);
+			r->bad++;
+			continue;
+		}
+		if (e->size >= 0 && (uint64_t)e->size !=
+		    (uint64_t)st.st_size) {
+			free(path);
+			problem = xprintf("is %lld bytes, %s says %lld",
+			    (long long)st.st_size, e->where,
+			    (long long)e->size);
+			rx_add(r, e->rel, (uint64_t)st.st_size, problem);
+			free(problem);
+			r->bad++;
+			continue;
+		}
+		t->cur = i;
+		erc = tx_hash(t, path, e->h.set, &got, e->has_xxh32 ? &x32 :
+		    NULL, &size, err, sizeof err);
+		free(path);
+		if (erc == 1)
+			return 2;
+		if (erc < 0) {
+			rx_add(r, e->rel, (uint64_t)st.st_size, err);
+			r->bad++;
+			continue;
+		}
+		t->done_before += size;
+		problem = NULL;
+		for (a = 0; a < VCOPY_NALGO && problem == NULL; a++) {
+			if ((e->h.set & VCOPY_ALGO_BIT(a)) &&
+			    strcmp(got.hex[a], e->h.hex[a]) != 0)
+				problem = xprintf("%s is %s, %s says %s",
+				    vcopy_algo_name(a), got.hex[a], e->where,
+				    e->h.hex[a]);
+		}
+		if (problem == NULL && e->has_xxh32 && x32 != e->xxh32)
+			problem = xprintf("xxhash (XXH32) is %u, %s says %u",
+			    (unsigned)x32, e->where, (unsigned)e->xxh32);
+		f = rx_add(r, e->rel, size, problem);
+		f->h = got;
+		if (problem != NULL)
+			r->bad++;
+		free(problem);
+	}
+	return 0;
+}
+
+static int
+rx_manifest_name(const char *name)
+{
+	static const char *const ext[] = { ".mhl", ".md5", ".xxh128", ".xxh3",
+	    ".xxh64", ".xxh", NULL };
+	size_t i, l = strlen(name), e;
+
+	for (i = 0; ext[i] != NULL; i++) {
+		e = strlen(ext[i]);
+		if (l > e && strcasecmp(name + l - e, ext[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+rx_mhl_report(void *arg, const struct mhl_check *c)
+{
+	struct rx *r = arg;
+	const struct mhl_file *hf;
+	struct tx_file *f;
+	const char *base = strrchr(c->path, '/');
+	char *problem = NULL;
+
+	base = base != NULL ? base + 1 : c->path;
+	switch (c->outcome) {
+	case MHL_OK:
+		f = rx_add(r, c->path, c->size, NULL);
+		if ((hf = mhl_history_find(r->history, c->path)) != NULL)
+			f->h = hf->hashes;
+		r->listed++;
+		return;
+	case MHL_MISMATCH:
+		problem = xprintf("%s is %s, the ASC MHL history says %s",
+		    c->algo, c->found, c->expected);
+		r->bad++;
+		r->listed++;
+		break;
+	case MHL_MISSING:
+		problem = xstrdup("missing");
+		r->missing++;
+		r->listed++;
+		break;
+	case MHL_NEW:
+		if (strcmp(base, ".DS_Store") == 0)
+			return;
+		if (rx_manifest_name(base)) {
+			/* A sum or MHL v1.1 file beside the history describes
+			 * the content; it is not content itself. */
+			tx_log(r->t, "%s looks like a manifest; it is not "
+			    "checked or counted", c->path);
+			return;
+		}
+		problem = xstrdup("not listed in the ASC MHL history");
+		r->extra++;
+		break;
+	case MHL_RENAMED:
+		problem = xprintf("holds the bytes the ASC MHL history lists "
+		    "as %s (renamed)", c->old_path);
+		r->extra++;
+		r->missing++;
+		r->listed++;
+		break;
+	case MHL_UNREADABLE:
+		problem = xprintf("cannot be checked: %s", c->error ?
+		    c->error : "unreadable");
+		r->bad++;
+		r->listed++;
+		break;
+	}
+	rx_add(r, c->path, c->size, problem);
+	free(problem);
+}
+
+static void
+rx_mhl_progress(void *arg, uint64_t bytes, const char *path)
+{
+	struct rx *r = arg;
+
+	(void)path;
+	r->t->done_before += bytes;
+	hash_progress(r->t, 0);
+}
+
+static int
+rx_cancelled(void *arg)
+{
+	struct rx *r = arg;
+
+	return r->t->host->cancelled(r->t->job);
+}
+
 static int
 receive(struct mcr_job *job, const struct mcr_host *host)
 {
 	struct tx t = { .job = job, .host = host };
+	struct rx r = { .t = &t };
+	struct rx_expectations x = { 0 };
+	struct mhl_history *history = NULL;
 	const char *root = host->param(job, "path");
 	const char *sumsp = host->param(job, "sums");
-	struct tx_sum *sums = NULL;
-	size_t nsums = 0, i, k, bad = 0, missing = 0, extra = 0;
-	char msg[ERRLEN], err[ERRLEN];
-	json_t *arr = NULL, *v, *res;
-	int rc = MCR_JOB_FAILED;
+	char msg[ERRLEN + 256], err[ERRLEN], kind[64] = "";
+	json_t *v, *res;
+	size_t i, rl;
+	int rc = MCR_JOB_REFUSED, have_sums = 0, have_mhl1 = 0;
 
-	t.t0 = wall();
+	t.started = t.t0 = wall();
 	t.d.name = param_or(&t, "client", "(unknown)");
 	t.d.type = "receive";
 	t.d.path = root;
+	r.root = root;
 	if (root == NULL || root[0] != '/') {
 		host->fail(job, "path= must be the absolute path of the "
 		    "received folder");
-		return MCR_JOB_FAILED;
+		return MCR_JOB_REFUSED;
 	}
-	if (sumsp == NULL || (arr = json_loads(sumsp, 0, NULL)) == NULL ||
-	    !json_is_array(arr) || json_array_size(arr) == 0) {
-		snprintf(msg, sizeof msg, "no md5 or xxhash sum file was found "
-		    "in %s; name one with --sums", root);
-		json_decref(arr);
-		host->fail(job, msg);
-		return MCR_JOB_FAILED;
+	rl = strlen(root);
+	r.manifests = sumsp != NULL ? json_loads(sumsp, 0, NULL) : json_array();
+	if (r.manifests == NULL || !json_is_array(r.manifests)) {
+		host->fail(job, "sums= must be a JSON array of the manifest "
+		    "files' absolute paths");
+		goto out;
 	}
-	json_array_foreach(arr, i, v) {
-		if (tx_sums_read(json_string_value(v), &sums, &nsums, err,
-		    sizeof err) < 0) {
+	json_array_foreach(r.manifests, i, v) {
+		const char *p = json_string_value(v);
+		char *prefix;
+		size_t n;
+
+		if (p == NULL || p[0] != '/') {
+			host->fail(job, "sums= must list absolute paths");
+			goto out;
+		}
+		/* A manifest inside the delivery names files relative to
+		 * its own folder. */
+		if (strncmp(p, root, rl) == 0 && p[rl] == '/') {
+			prefix = xstrdup(p + rl + 1);
+			*(strrchr(prefix, '/') ? strrchr(prefix, '/') :
+			    prefix) = '\0';
+		} else
+			prefix = xstrdup("");
+		if (rx_read_manifest(p, prefix, &x, err, sizeof err) < 0) {
+			free(prefix);
 			host->fail(job, err);
 			goto out;
 		}
+		free(prefix);
+		n = strlen(p);
+		if (n > 4 && strcasecmp(p + n - 4, ".mhl") == 0)
+			have_mhl1 = 1;
+		else
+			have_sums = 1;
 	}
-	/* What is there, to find files no sum lists. */
-	{
-		struct tx scan = { .job = job, .host = host };
-		char *copy = xstrdup(root);
-		size_t rl = strlen(root);
-
-		walk_tx = &scan;
-		walk_root_len = rl + 1;
-		walk_prefix = "";
-		if (nftw(root, walk_one, 32, FTW_PHYS) != 0) {
-			snprintf(msg, sizeof msg, "cannot read every file under "
-			    "%s", root);
+	rx_finish(&x);
+	if (json_array_size(r.manifests) == 0) {
+		switch (mhl_history_load(root, &history, err, sizeof err)) {
+		case 0:
+			break;
+		case 1:
+			snprintf(msg, sizeof msg, "%s has no ascmhl folder and "
+			    "no manifest file was named; name one (.mhl, .md5, "
+			    ".xxh128, .xxh64) with --sums", root);
 			host->fail(job, msg);
-			free(copy);
-			tx_free(&scan);
+			goto out;
+		default:
+			host->fail(job, err);
 			goto out;
 		}
-		free(copy);
-		for (i = 0; i < scan.nfiles; i++) {
-			int listed = 0, is_sum = 0;
+		r.history = history;
+		snprintf(kind, sizeof kind, "ASC MHL v2 (%d generation%s)",
+		    mhl_history_generations(history),
+		    mhl_history_generations(history) == 1 ? "" : "s");
+	} else
+		snprintf(kind, sizeof kind, "%s%s%s", have_mhl1 ? "MHL v1.1" :
+		    "", have_mhl1 && have_sums ? " and " : "", have_sums ?
+		    "sum files" : "");
 
-			for (k = 0; k < nsums && !listed; k++)
-				listed = strcmp(sums[k].rel, scan.files[i].rel)
-				    == 0;
-			json_array_foreach(arr, k, v)
-				is_sum |= strcmp(json_string_value(v),
-				    scan.files[i].src) == 0;
-			if (!listed && !is_sum) {
-				add_file(&t, scan.files[i].src,
-				    scan.files[i].rel, scan.files[i].size);
-				t.files[t.nfiles - 1].problem = xstrdup("not "
-				    "listed in the sum files");
-				extra++;
-			}
-		}
-		tx_free(&scan);
-	}
-	for (k = 0; k < nsums; k++) {
-		char *p = xprintf("%s/%s", root, sums[k].rel);
-		struct stat st;
-
-		add_file(&t, p, sums[k].rel, stat(p, &st) == 0 ?
-		    (uint64_t)st.st_size : 0);
-		free(p);
-	}
 	record_delivery(&t, "in", "running", NULL, NULL, NULL);
 	t.done_before = 0;
-	for (i = extra, k = 0; i < t.nfiles; i++, k++) {
-		struct tx_file *f = &t.files[i];
-		const char *got;
-		int erc;
+	if (history != NULL) {
+		struct mhl_verify_opts o = { .cancelled = rx_cancelled,
+			.progress = rx_mhl_progress, .report = rx_mhl_report,
+			.arg = &r };
+		struct mhl_verify_counts counts;
+		double t0 = wall();
 
-		t.cur = i;
-		f->start = wall();
-		erc = tx_hash_file(f->src, sums[k].algo, &f->h, hash_cb, &t,
-		    err, sizeof err);
-		f->end = wall();
-		f->sent = 1;
-		if (erc == 1) {
+		if (mhl_verify_tree(root, history, &o, &counts, err,
+		    sizeof err) < 0) {
+			if (host->cancelled(job)) {
+				rc = MCR_JOB_CANCELLED;
+				goto out;
+			}
+			host->fail(job, err);
+			rc = MCR_JOB_FAILED;
+			goto out;
+		}
+		t.hash_seconds = wall() - t0;
+	} else {
+		int erc = rx_check_listed(&r, &x);
+
+		if (erc == 2) {
 			rc = MCR_JOB_CANCELLED;
 			goto out;
 		}
-		t.done_before += f->size;
-		if (erc < 0) {
-			f->problem = xstrdup(errno == ENOENT ? "missing" :
-			    err);
-			f->verified = -1;
-			missing++;
-			continue;
+		r.x = &x;
+		rx_walk = &r;
+		erc = nftw(root, rx_walk_cb, 32, FTW_PHYS | FTW_ACTIONRETVAL);
+		rx_walk = NULL;
+		if (erc != 0) {
+			snprintf(msg, sizeof msg, "cannot read every file under "
+			    "%s; check its permissions", root);
+			host->fail(job, msg);
+			rc = MCR_JOB_FAILED;
+			goto out;
 		}
-		t.hash_seconds += f->h.seconds;
-		got = sums[k].algo == TX_MD5 ? f->h.md5 : sums[k].algo ==
-		    TX_XXH128 ? f->h.xxh128 : f->h.xxh64;
-		if (strcmp(got, sums[k].hex) != 0) {
-			f->problem = xprintf("%s is %s, the sum file says %s",
-			    sums[k].algo == TX_MD5 ? "md5" : sums[k].algo ==
-			    TX_XXH128 ? "xxh128" : "xxh64", got, sums[k].hex);
-			f->verified = -1;
-			bad++;
-			host->finding(job, "error", "corrupt", f->rel,
-			    f->problem);
-		} else
-			f->verified = 1;
 	}
+	qsort(t.files, t.nfiles, sizeof *t.files, file_cmp);
 	record_files(&t, "in");
-	if (bad + missing + extra > 0) {
+	if (r.bad + r.missing + r.extra > 0) {
 		snprintf(msg, sizeof msg, "%zu corrupt, %zu missing, %zu not "
-		    "listed of %zu files received from %s", bad, missing, extra,
-		    nsums, t.d.name);
-		record_delivery(&t, "in", "failed", "sum files", msg, NULL);
+		    "listed of %zu files received from %s (checked against %s)",
+		    r.bad, r.missing, r.extra, r.listed, t.d.name, kind);
+		record_delivery(&t, "in", "failed", kind, msg, NULL);
 		host->event(job, "error", "receive.failed", t.d.name, msg);
 	} else {
 		snprintf(msg, sizeof msg, "%zu files received from %s match "
-		    "their sums", nsums, t.d.name);
-		record_delivery(&t, "in", "verified", "sum files", msg, NULL);
+		    "%s", r.listed, t.d.name, kind);
+		record_delivery(&t, "in", "verified", kind, msg, NULL);
 		host->event(job, "info", "receive.verified", t.d.name, msg);
 	}
-	res = json_pack("{s:I, s:I, s:I, s:I}", "files", (json_int_t)nsums,
-	    "corrupt", (json_int_t)bad, "missing", (json_int_t)missing,
-	    "unlisted", (json_int_t)extra);
+	res = json_pack("{s:I, s:I, s:I, s:I, s:s}", "files",
+	    (json_int_t)r.listed, "corrupt", (json_int_t)r.bad, "missing",
+	    (json_int_t)r.missing, "unlisted", (json_int_t)r.extra,
+	    "manifest", kind);
 	{
 		char *s = json_dumps(res, JSON_COMPACT);
 
@@ -2150,14 +2783,17 @@ receive(struct mcr_job *job, const struct mcr_host *host)
 		free(s);
 	}
 	json_decref(res);
-	if (bad + missing + extra > 0)
+	if (r.bad + r.missing + r.extra > 0) {
+		/* The delivery is what it is: checking it again would only
+		 * repeat the verdict. */
 		host->fail(job, msg);
-	rc = bad + missing + extra > 0 ? MCR_JOB_FAILED : MCR_JOB_DONE;
+		rc = MCR_JOB_REFUSED;
+	} else
+		rc = MCR_JOB_DONE;
 out:
-	for (i = 0; i < nsums; i++)
-		free(sums[i].rel);
-	free(sums);
-	json_decref(arr);
+	rx_expectations_free(&x);
+	mhl_history_free(history);
+	json_decref(r.manifests);
 	tx_free(&t);
 	return rc;
 }
@@ -2187,7 +2823,8 @@ static const struct mcr_param deliver_params[] = {
 
 static const struct mcr_param receive_params[] = {
 	{ "path", "the received folder", 1 },
-	{ "sums", "JSON array of md5sum/xxhsum files", 1 },
+	{ "sums", "JSON array of the manifest files (MHL v1.1 .mhl, md5sum, "
+	    "xxhsum); none: the folder's ascmhl history", 0 },
 	{ "client", "who sent it", 0 },
 	{ "note", "a note for the receipt", 0 },
 	{ NULL, NULL, 0 },
@@ -2198,7 +2835,8 @@ static const struct mcr_kind kinds[] = {
 	    "(local, rsync over SSH, SFTP) with hashes, resume and a receipt",
 	    .params = deliver_params, .retry_safe = 1, .run = deliver },
 	{ .name = "transfer.receive", .summary = "check a received folder "
-	    "against its md5/xxhash sum files and record a receipt",
+	    "against its ASC MHL v2 history, MHL v1.1 or md5/xxhash sum files "
+	    "and record a receipt",
 	    .params = receive_params, .retry_safe = 1, .run = receive },
 	{ .name = NULL },
 };

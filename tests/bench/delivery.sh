@@ -7,7 +7,11 @@
 # hashing and bookkeeping alone) and verify=checksum (plus the far-side
 # rsync --checksum pass). The share of mcr's time spent hashing comes from
 # the hash_seconds mcr records per delivery. Then a local/NAS delivery
-# against cp of the same data. Median of BENCH_DELIVERY_RUNS (default 3);
+# (the shared verified copy: one read with xxh128 + md5 inline, fsync,
+# read back) against cp + sync and against cp + sync + md5sum of the copy,
+# for the big file and the small files. Median of BENCH_DELIVERY_RUNS
+# (default 3); the machine's load (uptime) is printed before and after, as
+# the figures mean little without it;
 # every destination is emptied before each run; data stays in the page
 # cache (23 GB RAM), so this measures CPU and protocol cost, not disks.
 
@@ -95,21 +99,37 @@ one() {
 }
 
 echo "delivery benchmark: median of $RUNS runs, loopback sshd, $(nproc) cores"
-one "1 x $MB MiB" "$W/data/big/big.mxf"
-one "$NFILES x 64 KiB" "$W/data/small/cards"
+echo "load before: $(uptime)"
+# BENCH_DELIVERY_ONLY=local skips the rsync sets.
+if [ "${BENCH_DELIVERY_ONLY:-}" != local ]; then
+    one "1 x $MB MiB" "$W/data/big/big.mxf"
+    one "$NFILES x 64 KiB" "$W/data/small/cards"
+fi
 
 # Local / NAS: mcr's verified copy (read once with xxh128 + md5, fsync,
-# read back) against cp.
-: >"$T/cp" ; : >"$T/loc"
-r=0
-while [ $r -lt "$RUNS" ]; do
-    rm -rf "$T/nas/out" "$T/cpdst"; mkdir -p "$T/nas/out" "$T/cpdst"
-    t0=$(ns); cp "$W/data/big/big.mxf" "$T/cpdst/" && sync "$T/cpdst/big.mxf"; echo $(( ($(ns) - t0) / 1000000 )) >>"$T/cp"
-    t0=$(ns); mcr deliver "$W/data/big/big.mxf" --to nas --wait --json >/dev/null 2>"$T/e" || { cat "$T/e"; exit 2; }
-    echo $(( ($(ns) - t0) / 1000000 )) >>"$T/loc"
-    r=$((r + 1))
-done
-c=$(median <"$T/cp") l=$(median <"$T/loc")
-printf '%-22s cp + sync      %7d ms | mcr deliver (local, hashed, fsync, read back) %7d ms (x%.2f)\n' \
-    "local 1 x $MB MiB" "$c" "$l" "$(echo "$l / $c" | bc -l)"
+# read back) against cp + sync, and cp + sync + md5sum of the copy.
+# local SET SRC
+local_one() {
+    set_name=$1 src=$2
+    : >"$T/cp" ; : >"$T/cpmd5" ; : >"$T/loc"
+    r=0
+    while [ $r -lt "$RUNS" ]; do
+        rm -rf "$T/nas/out" "$T/cpdst"; mkdir -p "$T/nas/out" "$T/cpdst"
+        t0=$(ns); cp -r "$src" "$T/cpdst/" && sync -f "$T/cpdst"; echo $(( ($(ns) - t0) / 1000000 )) >>"$T/cp"
+        rm -rf "$T/cpdst"; mkdir -p "$T/cpdst"
+        t0=$(ns); cp -r "$src" "$T/cpdst/" && sync -f "$T/cpdst" &&
+            find "$T/cpdst" -type f -print0 | xargs -0 md5sum >/dev/null
+        echo $(( ($(ns) - t0) / 1000000 )) >>"$T/cpmd5"
+        rm -rf "$T/cpdst"
+        t0=$(ns); mcr deliver "$src" --to nas --wait --json >/dev/null 2>"$T/e" || { cat "$T/e"; exit 2; }
+        echo $(( ($(ns) - t0) / 1000000 )) >>"$T/loc"
+        r=$((r + 1))
+    done
+    c=$(median <"$T/cp") m=$(median <"$T/cpmd5") l=$(median <"$T/loc")
+    printf '%-22s cp + sync %7d ms | cp + sync + md5sum %7d ms | mcr deliver (local: xxh128 + md5 inline, fsync, read back) %7d ms (x%.2f of cp, x%.2f of cp + md5sum)\n' \
+        "local $set_name" "$c" "$m" "$l" "$(echo "$l / $c" | bc -l)" "$(echo "$l / $m" | bc -l)"
+}
+local_one "1 x $MB MiB" "$W/data/big/big.mxf"
+local_one "$NFILES x 64 KiB" "$W/data/small/cards"
+echo "load after: $(uptime)"
 rm -rf "$T/far" "$T/nas/out" "$T/cpdst"

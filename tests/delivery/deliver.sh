@@ -7,7 +7,7 @@
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/delivery/sshd.sh"
 [ -n "$SQLITE3" ] || skip_all "the sqlite3 shell is not installed"
-daemon_setup "workers = 2" "retries = 0"
+daemon_setup "workers = 2" "retries = 2"
 cp "$MCR_BUILDDIR/plugins/.libs/transfer.so" "$PLUGDIR/" || exit 99
 trap 'daemon_kill; sshd_stop' EXIT
 sshd_start
@@ -31,6 +31,9 @@ role = delivery
 [destination nas]
 type = local
 path = $T/nas/out
+[destination unplugged]
+type = local
+path = $T/nas/gone
 EOT
 mkdir -p "$T/nas/out"
 
@@ -59,10 +62,25 @@ is "$(sql "SELECT count(*) FROM delivery_files WHERE delivery_id = $id AND statu
 is "$(sql "SELECT who FROM deliveries WHERE id = $id")" "$(id -un)" "with who dispatched them"
 is "$(sql "SELECT count(*) FROM delivery_files WHERE delivery_id = $id AND start IS NOT NULL AND end >= start")" 4 \
     "each with start and end"
-(cd "$T/far/rsync/in" && xxhsum -H2 -c "mcr-delivery-$(sql "SELECT job_id FROM deliveries WHERE id = $id").xxh128") >"$T/check" 2>&1
-ok $? "the manifest went along and checks with xxhsum -c"
-(cd "$T/far/rsync/in" && md5sum -c --quiet mcr-delivery-*.md5) >"$T/check" 2>&1
-ok $? "and its md5 twin with md5sum -c"
+gen=$(ls "$T/far/rsync/in/ascmhl/" | grep '^0001_in_.*Z\.mhl$')
+[ -n "$gen" ] && [ -f "$T/far/rsync/in/ascmhl/ascmhl_chain.xml" ]
+ok $? "an ASC MHL v2 generation and its chain went along ($gen)"
+has "$T/out" "ascmhl/$gen" "the receipt names the manifest"
+if command -v xmllint >/dev/null; then
+    xmllint --noout "$T/far/rsync/in/ascmhl/$gen" "$T/far/rsync/in/ascmhl/ascmhl_chain.xml"
+    ok $? "both are well-formed XML"
+fi
+grep -c '<hash>' "$T/far/rsync/in/ascmhl/$gen" >"$T/n"
+is "$(cat "$T/n")" 4 "the generation lists the four files sent"
+run mcr receive "$T/far/rsync/in" --from "ourselves"
+expect_rc 0 "the far side checks out against the manifest sent along (mcr receive, ASC MHL v2)"
+has "$T/out" "ASC MHL v2" "the receipt says which manifest it used"
+printf 'second\n' >"$T/src/second.txt"
+run mcr deliver "$T/src/second.txt" --to client-rsync --manifest --wait
+expect_rc 0 "a second delivery into the same folder"
+is "$(ls "$T/far/rsync/in/ascmhl" | grep -c '\.mhl$')" 2 "continues the far side's history (a second generation)"
+run mcr receive "$T/far/rsync/in" --from "ourselves"
+expect_rc 0 "and the far side checks out against both deliveries"
 run mcr deliver --receipt "$id" --format json
 is "$(json file_list.0.status)" delivered "the JSON receipt"
 run mcr deliver --receipt "$id" --format html -o "$T/receipt.html"
@@ -71,7 +89,7 @@ has "$T/receipt.html" "rsync --checksum pass compared every file" "that says how
 has "$T/receipt.html" "reel1/sub/B002.wav" "and lists every file"
 
 # SFTP.
-run mcr deliver "$T/src/reel1" --to client-sftp --wait
+run mcr deliver "$T/src/reel1" --to client-sftp --manifest --wait
 expect_rc 0 "a delivery by SFTP"
 cmp -s "$T/src/reel1/A001.mov" "$T/far/sftp/reel1/A001.mov" &&
     cmp -s "$T/src/reel1/sub/notes.txt" "$T/far/sftp/reel1/sub/notes.txt"
@@ -79,13 +97,36 @@ ok $? "arrives intact"
 [ -z "$(find "$T/far/sftp" -name '*.part')" ]
 ok $? "with no .part left behind"
 has "$T/out" "size listing" "verified by a size listing"
+run mcr deliver "$T/src/loose.bin" --to client-sftp --manifest --wait
+expect_rc 0 "a second SFTP delivery into the same folder"
+run mcr receive "$T/far/sftp" --from "ourselves"
+expect_rc 0 "the far side checks out against the history both left"
+has "$T/out" "ASC MHL v2 (2 generations)" "two generations, one chain"
 
 # Local / NAS.
-run mcr deliver "$T/src/loose.bin" --to nas --wait
+run mcr deliver "$T/src/loose.bin" "$T/src/reel1" --to nas --manifest --wait
 expect_rc 0 "a local delivery to a NAS volume"
-cmp -s "$T/src/loose.bin" "$T/nas/out/loose.bin"
+cmp -s "$T/src/loose.bin" "$T/nas/out/loose.bin" &&
+    cmp -s "$T/src/reel1/A001.mov" "$T/nas/out/reel1/A001.mov"
 ok $? "arrives intact"
 has "$T/out" "read back" "verified by reading it back"
+want=$(md5sum "$T/src/reel1/A001.mov" | cut -d' ' -f1)
+has "$T/out" "$want" "the verified copy's md5 is in the receipt"
+is "$(find "$T/nas/out" -name '*.part' | wc -l)" 0 "no .part file is left"
+[ -f "$T/nas/out/ascmhl/ascmhl_chain.xml" ]
+ok $? "the ASC MHL generation is written in place"
+run mcr deliver "$T/src/loose.bin" --to nas --manifest --wait
+expect_rc 0 "delivering the same file again finds it there already"
+is "$(ls "$T/nas/out/ascmhl" | grep -c '\.mhl$')" 2 "and the history gains a second generation"
+run mcr receive "$T/nas/out" --from "ourselves"
+expect_rc 0 "the NAS copy checks out against its history"
+head -c 12345 /dev/zero >"$T/other.bin"
+mkdir -p "$T/o2" && cp "$T/other.bin" "$T/o2/loose.bin"
+run mcr deliver "$T/o2/loose.bin" --to nas --wait
+expect_rc 1 "another file of the same name at the NAS is not overwritten"
+has "$T/err" "left untouched" "saying so"
+cmp -s "$T/src/loose.bin" "$T/nas/out/loose.bin"
+ok $? "the file there is unchanged"
 
 # rclone, to an alias of a local remote in the test's own rclone.conf.
 if command -v rclone >/dev/null; then
@@ -109,19 +150,34 @@ fi
 
 # Failures: one sentence each, nothing marked delivered.
 before=$(sql "SELECT count(*) FROM delivery_files WHERE status = 'delivered'")
-run mcr deliver "$T/src/loose.bin" --to badhost --retries 0 --wait
+run mcr deliver "$T/src/loose.bin" --to badhost --retries 3 --wait
 expect_rc 1 "a wrong host key fails the delivery"
 has "$T/err" "is not the one in $S/wrong_known_hosts" "saying the host key does not match"
 has "$T/err" "never accepts a host key blindly" "and that mcr will not accept it"
 [ ! -e "$T/far/bad/loose.bin" ]
 ok $? "nothing reached the far side"
 
+job=$(sql "SELECT max(id) FROM jobs")
+is "$(sql "SELECT state || ' ' || attempts FROM jobs WHERE id = $job")" "failed 1" \
+    "under mcrd, which would retry a failure, a wrong host key is tried once"
+mcr job log "$job" >"$T/log" 2>&1
+is "$(grep -c 'rsync started' "$T/log")" 1 "and rsync ran once, though the job allowed 3 retries"
+has "$T/log" "refused, not retried" "the job log says it was refused, not retried"
+
 run mcr deliver "$T/src/loose.bin" --to badkey --retries 0 --wait
 expect_rc 1 "a refused login fails the delivery"
 has "$T/err" "refused the login of user $SSH_USER" "saying the login was refused"
+is "$(sql "SELECT state || ' ' || attempts FROM jobs WHERE id = (SELECT max(id) FROM jobs)")" "failed 1" \
+    "a refused login is not retried"
 run mcr destinations test badkey
 expect_rc 2 "destinations test says the same"
 one_line "$T/err" "in one line"
+
+run mcr deliver "$T/src/loose.bin" --to unplugged --wait
+expect_rc 1 "a destination folder that is not there fails the delivery"
+has "$T/err" "is not there (is the NAS mounted?)" "saying so"
+is "$(sql "SELECT state || ' ' || attempts FROM jobs WHERE id = (SELECT max(id) FROM jobs)")" "failed 1" \
+    "and is not retried"
 
 run mcr deliver "$T/src/loose.bin" --to nosuch --wait
 expect_rc 2 "a missing destination is refused before anything is queued"

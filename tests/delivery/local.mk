@@ -5,7 +5,8 @@ TESTS += \
 	%D%/deliver.sh \
 	%D%/resume.sh \
 	%D%/receive.sh \
+	%D%/manifests.sh \
 	%D%/assets-screen.sh
 
 EXTRA_DIST += %D%/sshd.sh %D%/deliver.sh %D%/resume.sh %D%/receive.sh \
-	%D%/assets-screen.sh
+	%D%/manifests.sh %D%/assets-screen.sh

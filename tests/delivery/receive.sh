@@ -24,11 +24,11 @@ has "$T/out" "sub/clip3.mov" "listing every file"
 printf 'X' | dd of="$T/in/day1/sub/clip4.mov" bs=1 seek=20000 conv=notrunc 2>/dev/null
 run mcr receive "$T/in/day1" --from "Acme Post"
 expect_rc 1 "a corrupted file fails the receipt"
-has "$T/err" "2 corrupt, 0 missing, 0 not listed" "counting one corrupt file once per sum file"
+has "$T/err" "1 corrupt, 0 missing, 0 not listed" "counting the corrupt file once, though two sum files list it"
 grep '^failed' "$T/out" | grep -v 'sub/clip4.mov' >"$T/others"
 [ ! -s "$T/others" ]
 ok $? "and no other file is flagged"
-has "$T/out" "sub/clip4.mov: md5 is" "naming the file and the hash that differs"
+has "$T/out" "sub/clip4.mov: xxh128 is" "naming the file and the hash that differs"
 job=$(sql "SELECT max(job_id) FROM deliveries WHERE direction = 'in'")
 is "$(sql "SELECT group_concat(DISTINCT f.rel) FROM delivery_files f JOIN deliveries d ON d.id = f.delivery_id WHERE d.job_id = $job AND f.status = 'failed'")" \
     "sub/clip4.mov" "the shift log records exactly that file as failed"
@@ -45,12 +45,13 @@ run mcr receive --receipt "$(sql "SELECT max(id) FROM deliveries")" --format htm
 expect_rc 0 "an HTML receipt"
 has "$T/r.html" "stray.bin" "naming the unlisted file"
 
-run mcr receive "$T/in" --from "Acme Post"
-expect_rc 2 "a folder without sum files is an error"
-has "$T/err" "no .md5, .xxh128 or .xxh64 sum file" "saying what is missing"
+mkdir -p "$T/bare" && echo x >"$T/bare/x.mov"
+run mcr receive "$T/bare" --from "Acme Post"
+expect_rc 2 "a folder without a manifest is an error"
+has "$T/err" "no ascmhl folder, .mhl, .md5, .xxh128 or .xxh64 file" "saying what is missing"
 one_line "$T/err" "in one line"
 printf 'deadbeef  x\n' >"$T/bad.md5"
-run mcr receive "$T/in" --from "Acme Post" --sums "$T/bad.md5"
+run mcr receive "$T/bare" --from "Acme Post" --sums "$T/bad.md5"
 expect_rc 2 "a malformed sum file is an error"
 has "$T/err" "bad.md5:1: not a line of an md5sum or xxhsum file" "naming file and line"
 

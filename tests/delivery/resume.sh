@@ -2,7 +2,8 @@
 # delivery/resume: a transfer cut mid-file (its engine killed, as a
 # network cut kills it) is retried after a back-off and resumes from what
 # the far side kept (rsync's .mcr-partial, sftp's NAME.part), then
-# completes and verifies; progress reaches the job row as it goes.
+# completes and verifies; progress reaches the job row as it goes. A
+# worker killed with SIGKILL takes its engine with it.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/delivery/sshd.sh"
 [ -n "$SQLITE3" ] || skip_all "the sqlite3 shell is not installed"
@@ -14,6 +15,11 @@ mkdir -p "$T/src" "$T/far"
 head -c 6000000 /dev/urandom >"$T/src/big.mxf"
 dest_section slow-rsync rsync "path = $T/far/r" "bwlimit = 1500"
 dest_section slow-sftp sftp "path = $T/far/s" "bwlimit = 1500"
+# Slow enough that an engine left running would still be sending when
+# the test looks (sftp in batch mode prints nothing during a put, so no
+# broken pipe would stop it either).
+dest_section slower-rsync rsync "path = $T/far/r2" "bwlimit = 400"
+dest_section slower-sftp sftp "path = $T/far/s2" "bwlimit = 400"
 
 # engine_pid JOB NAME: the pid the job's log says the engine started with.
 engine_pid() {
@@ -66,6 +72,38 @@ for engine in rsync sftp; do
     want=$(xxhsum -H2 "$T/src/big.mxf" | cut -d' ' -f1)
     is "$(sql "SELECT f.xxh128 FROM delivery_files f JOIN deliveries d ON d.id = f.delivery_id WHERE d.job_id = $job")" \
         "$want" "$engine: with the read side's xxh128"
+done
+
+# The worker dies (SIGKILL, as the OOM killer or a crash would): its
+# engine must not go on writing to the far side unsupervised.
+children() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '; }
+for engine in rsync sftp; do
+    run mcr deliver "$T/src/big.mxf" --to "slower-$engine" --retries 0 --json
+    job=$(json id)
+    # Mid-transfer: the engine has begun writing at the far side.
+    far=$T/far/r2
+    [ "$engine" = sftp ] && far=$T/far/s2
+    for _ in $(seq 100); do
+        [ -n "$(find "$far" -type f -size +1k 2>/dev/null | head -n 1)" ] && break
+        sleep 0.1
+    done
+    pid=$(engine_pid "$job" "$engine")
+    ok $? "$engine: the engine runs (pid $pid)"
+    ssh_pid=$(children "$pid" | head -n 1)
+    worker=$(sql "SELECT pid FROM jobs WHERE id = $job")
+    [ -n "$worker" ] && [ "$(ps -o ppid= -p "$pid" | tr -d ' ')" = "$worker" ]
+    ok $? "$engine: it is a child of the job's worker ($worker)"
+    kill -KILL "$worker"
+    gone=1
+    for _ in $(seq 20); do
+        if ! alive "$pid" && { [ -z "$ssh_pid" ] || ! alive "$ssh_pid"; }; then gone=0; break; fi
+        sleep 0.1
+    done
+    ok $gone "$engine: the engine and its ssh are gone within 2 s of the worker's SIGKILL"
+    wait_state "$job" failed 10
+    has_err=$(sql "SELECT error FROM jobs WHERE id = $job")
+    case "$has_err" in *"died on SIGKILL"*) ok 0 "$engine: mcrd records how the worker died";;
+        *) ok 1 "$engine: mcrd records how the worker died ($has_err)";; esac
 done
 
 sshd_stop
