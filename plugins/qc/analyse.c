@@ -46,10 +46,12 @@
 #include <xxhash.h>
 
 #include "analyse.h"
+#include "loud.h"
 #include "timecode.h"
 
 #define LANES 2
 #define LANE_CAP 24
+#define RING 128		/* > chunks in flight (LANES * LANE_CAP) */
 #define BLOCK_HZ 10		/* audio blocks a second */
 #define FLASH_RING 32		/* transitions remembered per region */
 #define NCELLS (QC_GRID_W * QC_GRID_H)
@@ -76,13 +78,26 @@ struct lane {
 	struct an *an;
 };
 
-/* 100 ms of audio, shared by the tasks that read it. */
+/* A run of 100 ms blocks of audio (one block when paced to real time,
+ * up to a second otherwise, so a lane wakes up less often), shared by
+ * the tasks that read it. Each task writes its own fields; the last one
+ * done hands the chunk to the combiner. */
+#define CHUNK_MAX 10		/* blocks */
 struct chunk {
 	atomic_int refs;
-	size_t index;		/* block number */
+	size_t seq;		/* chunk number */
+	size_t index;		/* first block number */
+	int nblk;		/* blocks */
 	int n;			/* samples per channel */
+	int len[CHUNK_MAX];	/* samples in each block */
 	int nch;
 	float *data;		/* nch planes of n */
+	size_t cap;		/* floats data holds */
+	/* per mapped channel and block: weighted energy, true peak */
+	double e[QC_MAX_CHANNELS][CHUNK_MAX];
+	float tp[QC_MAX_CHANNELS][CHUNK_MAX];
+	float corr[CHUNK_MAX];	/* L/R correlation (NAN: quiet) */
+	struct chunk *next;
 };
 
 /* One region's flash tracker (luminance or red). */
@@ -92,18 +107,6 @@ struct tracker {
 	int started;
 	int64_t ring[FLASH_RING];
 	int nring, pos;
-};
-
-/* True peak of one channel: libswresample oversamples it (4x below
- * 96 kHz, 2x below 192 kHz), as FFmpeg's ebur128 filter does, and the
- * largest magnitude of the oversampled signal is the true peak. */
-struct tpchan {
-	SwrContext *swr;
-	float *buf;
-	int bufn;
-	float peak;		/* over the whole file, linear */
-	float *series;		/* max true peak per block, linear */
-	size_t n, cap;
 };
 
 struct an {
@@ -125,19 +128,28 @@ struct an {
 	double black_run, frozen_run;
 	struct SwsContext *sws;
 
-	/* audio (lane 1, TP split) */
-	ebur128_state *loud;
+	/* audio: mapped channel m (loudness, true peak) on lane alane[m],
+	 * the per-channel checks on lane clane */
+	ebur128_state *loud[QC_MAX_CHANNELS];
+	struct qc_tpeak tp[QC_MAX_CHANNELS];
+	int alane[QC_MAX_CHANNELS], clane;
 	int *map, *roles, nmap;
-	struct tpchan tp[QC_MAX_CHANNELS];
-	size_t nblocks_cap;
 	double sum[QC_MAX_CHANNELS], sumsq[QC_MAX_CHANNELS];
 	float peak[QC_MAX_CHANNELS];
 	int64_t run[QC_MAX_CHANNELS];	/* clipping run */
 	int64_t silent_from[QC_MAX_CHANNELS];	/* -1: not silent */
-	int64_t samples;	/* per channel so far */
+	int64_t samples;	/* per channel so far (checks lane) */
 	double c_lr, c_ll, c_rr, d_ll;	/* correlation and dual mono */
 	float silence_amp;
-	double ring[30];	/* energies of the last 30 blocks */
+
+	/* the combiner (under live_mu): chunks done, put back in order */
+	struct chunk *done[RING];
+	size_t next_seq;	/* first chunk not combined yet */
+	struct chunk *pool;	/* combined chunks, for reuse */
+	double *energy;		/* 100 ms energies of the mapped channels */
+	size_t nblocks_cap, full_blocks;
+	int bsize;		/* samples in a whole block */
+	float tpeak_max[QC_MAX_CHANNELS];	/* linear */
 };
 
 static void *
@@ -613,75 +625,8 @@ video_task(struct an *an, void *data)
 	av_frame_free(&f);
 }
 
-/* --- audio (lane 1, and true peak on both) --- */
-
-static void
-chunk_unref(struct chunk *c)
-{
-	if (atomic_fetch_sub(&c->refs, 1) == 1) {
-		free(c->data);
-		free(c);
-	}
-}
-
-struct tptask {
-	struct chunk *c;
-	int ch;			/* index into the map */
-};
-
-static float
-tp_run(struct tpchan *tc, const float *in, int n)
-{
-	const uint8_t *src = (const uint8_t *)in;
-	uint8_t *dst;
-	float m = 0;
-	int out, need = swr_get_out_samples(tc->swr, n), i;
-
-	if (need > tc->bufn) {
-		free(tc->buf);
-		tc->bufn = need + 1024;
-		tc->buf = xmalloc_or_die((size_t)tc->bufn * sizeof(float));
-	}
-	dst = (uint8_t *)tc->buf;
-	out = swr_convert(tc->swr, &dst, tc->bufn, in != NULL ? &src : NULL,
-	    n);
-	for (i = 0; i < out; i++) {
-		float a = fabsf(tc->buf[i]);
-
-		if (a > m)
-			m = a;
-	}
-	if (m > tc->peak)
-		tc->peak = m;
-	return m;
-}
-
-static void
-tp_task(struct an *an, void *data)
-{
-	struct tptask *t = data;
-	struct tpchan *tc = &an->tp[t->ch];
-	double v;
-
-	v = tp_run(tc, t->c->data + (size_t)an->map[t->ch] * (size_t)t->c->n,
-	    t->c->n);
-	tc->series = grow(tc->series, &tc->cap, t->c->index + 1,
-	    sizeof *tc->series);
-	while (tc->n <= t->c->index)
-		tc->series[tc->n++] = 0;
-	tc->series[t->c->index] = (float)v;
-	pthread_mutex_lock(&an->live_mu);
-	if (v > 0 && 20 * log10(v) > an->live.true_peak)
-		an->live.true_peak = 20 * log10(v);
-	if (an->live.tp_index != t->c->index || (v > 0 &&
-	    20 * log10(v) > an->live.tp_block)) {
-		an->live.tp_index = t->c->index;
-		an->live.tp_block = v > 0 ? 20 * log10(v) : -200;
-	}
-	pthread_mutex_unlock(&an->live_mu);
-	chunk_unref(t->c);
-	free(t);
-}
+/* --- audio: loudness and true peak per mapped channel, checks per chunk,
+ * and the combiner that puts the blocks back in order --- */
 
 static float
 db(double v)
@@ -689,135 +634,272 @@ db(double v)
 	return v > 0 ? (float)(20 * log10(v)) : -INFINITY;
 }
 
+/* Makes room for block index i in every series (under live_mu). */
 static void
-audio_task(struct an *an, void *data)
+series_grow(struct an *an, size_t i)
+{
+	struct qc_result *res = an->res;
+	size_t cap = an->nblocks_cap;
+
+	if (i < cap)
+		return;
+	while (cap <= i)
+		cap = cap != 0 ? cap * 2 : 1024;
+	res->momentary = realloc(res->momentary, cap * sizeof(float));
+	res->short_term = realloc(res->short_term, cap * sizeof(float));
+	res->corr = realloc(res->corr, cap * sizeof(float));
+	res->tpeak = realloc(res->tpeak, cap * sizeof(float));
+	an->energy = realloc(an->energy, cap * sizeof(double));
+	if (res->momentary == NULL || res->short_term == NULL ||
+	    res->corr == NULL || res->tpeak == NULL || an->energy == NULL) {
+		fprintf(stderr, "qc: out of memory\n");
+		abort();
+	}
+	an->nblocks_cap = cap;
+}
+
+/* One chunk's blocks into the series, in block order (under live_mu). */
+static void
+combine(struct an *an, struct chunk *c)
+{
+	struct qc_result *res = an->res;
+	const struct qc_aconf *cf = an->conf;
+	int b, m, k;
+
+	for (b = 0; b < c->nblk; b++) {
+		size_t i = c->index + (size_t)b;
+		double e = 0, em = 0, es = 0, mo, st;
+		float tp = 0;
+
+		series_grow(an, i);
+		for (m = 0; m < an->nmap; m++) {
+			e += c->e[m][b];
+			if (c->tp[m][b] > tp)
+				tp = c->tp[m][b];
+			if (c->tp[m][b] > an->tpeak_max[m])
+				an->tpeak_max[m] = c->tp[m][b];
+		}
+		an->energy[i] = e;
+		if (c->len[b] == an->bsize && i == an->full_blocks)
+			an->full_blocks = i + 1;
+		/* Momentary and short-term: the last 4 and 30 blocks. */
+		for (k = 0; k < 30 && (size_t)k <= i; k++) {
+			if (k < 4)
+				em += an->energy[i - (size_t)k];
+			es += an->energy[i - (size_t)k];
+		}
+		mo = qc_loud_lufs(em / 4);
+		st = qc_loud_lufs(es / 30);
+		res->momentary[i] = (float)mo;
+		res->short_term[i] = (float)st;
+		res->tpeak[i] = db(tp);
+		res->corr[i] = c->corr[b];
+		res->nblocks = i + 1;
+		/* Momentary needs 400 ms, short-term 3 s of signal. */
+		if ((double)(i + 1) / BLOCK_HZ >= 0.4 && mo >
+		    res->max_momentary)
+			res->max_momentary = mo;
+		if ((double)(i + 1) / BLOCK_HZ >= 3 && st >
+		    res->max_short_term)
+			res->max_short_term = st;
+		an->live.momentary = mo;
+		an->live.short_term = st;
+		an->live.tp_index = i;
+		an->live.tp_block = tp > 0 ? db(tp) : -200;
+		if (tp > 0 && db(tp) > an->live.true_peak)
+			an->live.true_peak = db(tp);
+		if (cf->live != NULL && i % BLOCK_HZ == 0) {
+			an->live.integrated = qc_loud_integrated(an->energy,
+			    an->full_blocks, NULL, NULL);
+			if (i % (10 * BLOCK_HZ) == 0)
+				an->live.lra = qc_loud_range(an->energy,
+				    an->full_blocks);
+		}
+		an->live.have_audio = 1;
+	}
+}
+
+/* The last task done on a chunk passes it here; chunks are combined in
+ * the order they were cut, whichever lane finishes first. */
+static void
+chunk_release(struct an *an, struct chunk *c)
+{
+	struct chunk *d;
+
+	if (atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	pthread_mutex_lock(&an->live_mu);
+	an->done[c->seq % RING] = c;
+	while ((d = an->done[an->next_seq % RING]) != NULL &&
+	    d->seq == an->next_seq) {
+		an->done[an->next_seq % RING] = NULL;
+		combine(an, d);
+		an->next_seq++;
+		/* Kept for the next chunk: a fresh 400 kB buffer each
+		 * second would cost a page fault per 4 kB. */
+		d->next = an->pool;
+		an->pool = d;
+	}
+	pthread_mutex_unlock(&an->live_mu);
+}
+
+struct ltask {
+	struct chunk *c;
+	int m;			/* index into the map */
+};
+
+/* Loudness (libebur128, this channel's own state) and true peak of one
+ * mapped channel, block by block. */
+static void
+loud_task(struct an *an, void *data)
+{
+	struct ltask *t = data;
+	struct chunk *c = t->c;
+	int m = t->m, b, off = 0;
+	const float *x = c->data + (size_t)an->map[m] * (size_t)c->n;
+
+	for (b = 0; b < c->nblk; b++) {
+		double v = -HUGE_VAL;
+
+		ebur128_add_frames_float(an->loud[m], x + off,
+		    (size_t)c->len[b]);
+		ebur128_loudness_window(an->loud[m], (unsigned long)
+		    ((long)c->len[b] * 1000 / an->res->sample_rate), &v);
+		c->e[m][b] = isfinite(v) ? qc_loud_energy(v) : 0;
+		c->tp[m][b] = qc_tpeak_run(&an->tp[m], x + off, c->len[b]);
+		off += c->len[b];
+	}
+	free(t);
+	chunk_release(an, c);
+}
+
+/* Sample peak, DC, RMS, clipping and silence of every channel, and the
+ * correlation of the first two mapped ones. */
+static void
+check_task(struct an *an, void *data)
 {
 	struct chunk *c = data;
 	struct qc_result *res = an->res;
 	const struct qc_aconf *cf = an->conf;
-	double rate = res->sample_rate, m = -HUGE_VAL, st = -HUGE_VAL;
-	float *il = xmalloc_or_die((size_t)c->n * (size_t)an->nmap *
-	    sizeof(float));
-	double lr = 0, ll = 0, rr = 0;
-	int ch, i;
-
-	for (i = 0; i < c->n; i++) {
-		for (ch = 0; ch < an->nmap; ch++)
-			il[(size_t)i * (size_t)an->nmap + (size_t)ch] =
-			    c->data[(size_t)an->map[ch] * (size_t)c->n +
-			    (size_t)i];
-	}
-	ebur128_add_frames_float(an->loud, il, (size_t)c->n);
-	free(il);
-	/* Momentary and short-term from the energies of the last 4 and 30
-	 * blocks of 100 ms: what libebur128 would sum over its 400 ms and
-	 * 3 s windows, without summing 3 s of samples ten times a second. */
-	{
-		double v = -HUGE_VAL, em = 0, es = 0;
-		int k;
-
-		ebur128_loudness_window(an->loud, (unsigned long)(c->n * 1000 /
-		    res->sample_rate), &v);
-		an->ring[c->index % 30] = isfinite(v) ? pow(10, (v + 0.691) /
-		    10) : 0;
-		for (k = 0; k < 30 && (size_t)k <= c->index; k++) {
-			double e = an->ring[(c->index - (size_t)k) % 30];
-
-			if (k < 4)
-				em += e;
-			es += e;
-		}
-		m = em > 0 ? -0.691 + 10 * log10(em / 4) : -HUGE_VAL;
-		st = es > 0 ? -0.691 + 10 * log10(es / 30) : -HUGE_VAL;
-	}
+	double rate = res->sample_rate;
+	int ch, i, b, off;
 
 	for (ch = 0; ch < c->nch; ch++) {
 		const float *x = c->data + (size_t)ch * (size_t)c->n;
-		double sum = 0, sumsq = 0;
-		float pk = an->peak[ch];
+		float s8[8] = { 0 }, q8[8] = { 0 }, p8[8] = { 0 }, pk, top;
+		float amp = an->silence_amp;
+		int64_t pos, from;
 
-		for (i = 0; i < c->n; i++) {
-			float a = fabsf(x[i]);
-			int64_t pos = an->samples + i;
+		/* Sums and peak in eight float lanes over at most a second,
+		 * added up in double: a loop the compiler vectorises. */
+		for (i = 0; i + 8 <= c->n; i += 8) {
+			int j;
 
-			sum += x[i];
-			sumsq += (double)x[i] * x[i];
-			if (a > pk)
-				pk = a;
-			if (a >= cf->clip_level) {
-				if (++an->run[ch] == cf->clip_run) {
-					if (res->clip_runs[ch]++ == 0)
-						res->first_clip[ch] = (double)
-						    (pos + 1 - cf->clip_run) /
-						    rate;
-				}
-			} else {
-				an->run[ch] = 0;
-			}
-			if (a < an->silence_amp) {
-				if (an->silent_from[ch] < 0)
-					an->silent_from[ch] = pos;
-			} else if (an->silent_from[ch] >= 0) {
-				if ((double)(pos - an->silent_from[ch]) / rate
-				    >= cf->silence_min)
-					span_add(&res->silence[ch],
-					    (double)an->silent_from[ch] / rate,
-					    (double)pos / rate, 0);
-				an->silent_from[ch] = -1;
+			for (j = 0; j < 8; j++) {
+				float v = x[i + j], a = fabsf(v);
+
+				s8[j] += v;
+				q8[j] += v * v;
+				p8[j] = a > p8[j] ? a : p8[j];
 			}
 		}
-		an->sum[ch] += sum;
-		an->sumsq[ch] += sumsq;
-		an->peak[ch] = pk;
-	}
-	if (an->nmap >= 2) {
-		const float *l = c->data + (size_t)an->map[0] * (size_t)c->n;
-		const float *r = c->data + (size_t)an->map[1] * (size_t)c->n;
+		for (; i < c->n; i++) {
+			float a = fabsf(x[i]);
 
+			s8[0] += x[i];
+			q8[0] += x[i] * x[i];
+			p8[0] = a > p8[0] ? a : p8[0];
+		}
+		pk = an->peak[ch];
+		for (i = 0; i < 8; i++) {
+			an->sum[ch] += s8[i];
+			an->sumsq[ch] += q8[i];
+			pk = p8[i] > pk ? p8[i] : pk;
+		}
+		/* Clipping: only a chunk that reaches the level is read
+		 * sample by sample. */
+		top = 0;
+		for (i = 0; i < 8; i++)
+			top = p8[i] > top ? p8[i] : top;
+		if (top < cf->clip_level) {
+			an->run[ch] = 0;
+		} else {
+			for (i = 0; i < c->n; i++) {
+				if (fabsf(x[i]) < cf->clip_level) {
+					an->run[ch] = 0;
+					continue;
+				}
+				pos = an->samples + i;
+				if (++an->run[ch] == cf->clip_run &&
+				    res->clip_runs[ch]++ == 0)
+					res->first_clip[ch] = (double)(pos + 1 -
+					    cf->clip_run) / rate;
+			}
+		}
+		an->peak[ch] = pk;
+		/* Silence: runs of samples below the level. */
+		from = an->silent_from[ch];
 		for (i = 0; i < c->n; i++) {
-			lr += (double)l[i] * r[i];
-			ll += (double)l[i] * l[i];
-			rr += (double)r[i] * r[i];
-			an->d_ll += ((double)l[i] - r[i]) * ((double)l[i] -
-			    r[i]);
+			if (fabsf(x[i]) < amp) {
+				if (from < 0)
+					from = an->samples + i;
+			} else if (from >= 0) {
+				pos = an->samples + i;
+				if ((double)(pos - from) / rate >= cf->silence_min)
+					span_add(&res->silence[ch], (double)from /
+					    rate, (double)pos / rate, 0);
+				from = -1;
+			}
+		}
+		an->silent_from[ch] = from;
+	}
+	for (b = 0, off = 0; b < c->nblk; off += c->len[b], b++) {
+		const float *l, *r;
+		double lr = 0, ll = 0, rr = 0, d = 0;
+
+		c->corr[b] = NAN;
+		if (an->nmap < 2)
+			continue;
+		l = c->data + (size_t)an->map[0] * (size_t)c->n + off;
+		r = c->data + (size_t)an->map[1] * (size_t)c->n + off;
+		{
+			float a8[4][8] = { { 0 } };
+			int j;
+
+			for (i = 0; i + 8 <= c->len[b]; i += 8) {
+				for (j = 0; j < 8; j++) {
+					float u = l[i + j], v = r[i + j];
+
+					a8[0][j] += u * v;
+					a8[1][j] += u * u;
+					a8[2][j] += v * v;
+					a8[3][j] += (u - v) * (u - v);
+				}
+			}
+			for (; i < c->len[b]; i++) {
+				a8[0][0] += l[i] * r[i];
+				a8[1][0] += l[i] * l[i];
+				a8[2][0] += r[i] * r[i];
+				a8[3][0] += (l[i] - r[i]) * (l[i] - r[i]);
+			}
+			for (j = 0; j < 8; j++) {
+				lr += a8[0][j];
+				ll += a8[1][j];
+				rr += a8[2][j];
+				d += a8[3][j];
+			}
 		}
 		an->c_lr += lr;
 		an->c_ll += ll;
 		an->c_rr += rr;
+		an->d_ll += d;
+		/* Only where both sides carry signal (-50 dBFS RMS). */
+		if (ll > c->len[b] * 1e-5 && rr > c->len[b] * 1e-5)
+			c->corr[b] = (float)(lr / sqrt(ll * rr));
 	}
 	an->samples += c->n;
 
-	res->momentary = grow(res->momentary, &an->nblocks_cap, c->index + 1,
-	    sizeof(float));
-	res->short_term = realloc(res->short_term, an->nblocks_cap *
-	    sizeof(float));
-	res->corr = realloc(res->corr, an->nblocks_cap * sizeof(float));
-	if (res->short_term == NULL || res->corr == NULL)
-		abort();
-	res->momentary[c->index] = (float)m;
-	res->short_term[c->index] = (float)st;
-	/* Correlation only where both sides carry signal (-50 dBFS RMS). */
-	res->corr[c->index] = ll > c->n * 1e-5 && rr > c->n * 1e-5 ?
-	    (float)(lr / sqrt(ll * rr)) : NAN;
-	res->nblocks = c->index + 1;
-	/* Momentary needs 400 ms, short-term 3 s of signal to mean it. */
-	if ((double)(c->index + 1) / BLOCK_HZ >= 0.4 && m > res->max_momentary)
-		res->max_momentary = m;
-	if ((double)(c->index + 1) / BLOCK_HZ >= 3 && st > res->max_short_term)
-		res->max_short_term = st;
-
 	pthread_mutex_lock(&an->live_mu);
-	an->live.momentary = m;
-	an->live.short_term = st;
-	if (cf->live != NULL && c->index % BLOCK_HZ == 0) {
-		double v;
-
-		if (ebur128_loudness_global(an->loud, &v) == 0)
-			an->live.integrated = v;
-		if ((cf->hist_mode || c->index % (10 * BLOCK_HZ) == 0) &&
-		    ebur128_loudness_range(an->loud, &v) == 0)
-			an->live.lra = v;
-	}
 	{
 		double sil = 1e30;
 
@@ -831,9 +913,8 @@ audio_task(struct an *an, void *data)
 		}
 		an->live.silence_s = an->nmap > 0 ? sil : 0;
 	}
-	an->live.have_audio = 1;
 	pthread_mutex_unlock(&an->live_mu);
-	chunk_unref(c);
+	chunk_release(an, c);
 }
 
 /* --- the decode loop --- */
@@ -857,7 +938,9 @@ struct pass {
 	int nas;
 	int nch;
 	size_t block;		/* next block number */
+	size_t seq;		/* next chunk number */
 	int bsize;		/* samples per block */
+	int chunk_blocks;	/* blocks per chunk */
 	AVFrame *frame, *conv;
 	XXH3_state_t *xxh;
 	double next_live;
@@ -893,13 +976,36 @@ static void
 dispatch_chunk(struct pass *p, int n)
 {
 	struct an *an = p->an;
-	struct chunk *c = xmalloc_or_die(sizeof *c);
-	int s, ch;
+	struct chunk *c;
+	size_t need = (size_t)n * (size_t)p->nch;
+	float *data = NULL;
+	size_t cap = need;
+	int s, ch, b;
 
-	c->index = p->block++;
+	pthread_mutex_lock(&an->live_mu);
+	c = an->pool;
+	if (c != NULL)
+		an->pool = c->next;
+	pthread_mutex_unlock(&an->live_mu);
+	if (c == NULL)
+		c = xmalloc_or_die(sizeof *c);
+	else if (c->cap >= need) {
+		data = c->data;
+		cap = c->cap;
+	} else
+		free(c->data);
+	memset(c, 0, offsetof(struct chunk, e));
+	c->data = data != NULL ? data : xmalloc_or_die(need * sizeof(float));
+	c->cap = cap;
+	c->seq = p->seq++;
+	c->index = p->block;
 	c->n = n;
+	for (b = 0; b * p->bsize < n && b < CHUNK_MAX; b++)
+		c->len[b] = n - b * p->bsize < p->bsize ? n - b * p->bsize :
+		    p->bsize;
+	c->nblk = b;
+	p->block += (size_t)b;
 	c->nch = p->nch;
-	c->data = xmalloc_or_die((size_t)n * (size_t)p->nch * sizeof(float));
 	for (s = 0; s < p->nas; s++) {
 		void *planes[QC_MAX_CHANNELS];
 		int got;
@@ -908,25 +1014,29 @@ dispatch_chunk(struct pass *p, int n)
 			planes[ch] = c->data + (size_t)(p->as[s].first + ch) *
 			    (size_t)n;
 		got = av_audio_fifo_read(p->as[s].fifo, planes, n);
+		if (got < 0)
+			got = 0;
 		for (ch = 0; ch < p->as[s].nch && got < n; ch++)
 			memset((float *)planes[ch] + got, 0, (size_t)(n - got) *
 			    sizeof(float));
 	}
 	atomic_init(&c->refs, 1 + an->nmap);
 	for (ch = 0; ch < an->nmap; ch++) {
-		struct tptask *t = xmalloc_or_die(sizeof *t);
+		struct ltask *t = xmalloc_or_die(sizeof *t);
 
 		t->c = c;
-		t->ch = ch;
-		lane_push(&an->lanes[ch % 2], tp_task, t);
+		t->m = ch;
+		lane_push(&an->lanes[an->alane[ch]], loud_task, t);
 	}
-	lane_push(&an->lanes[1], audio_task, c);
+	lane_push(&an->lanes[an->clane], check_task, c);
 }
 
-/* Queues every whole block all streams have; at the end, what is left. */
+/* Queues every whole chunk all streams have; at the end, what is left. */
 static void
 pump_audio(struct pass *p, int final)
 {
+	int want = p->chunk_blocks * p->bsize;
+
 	for (;;) {
 		int s, least = INT32_MAX, most = 0;
 
@@ -940,12 +1050,12 @@ pump_audio(struct pass *p, int final)
 		}
 		if (p->nas == 0)
 			return;
-		if (least >= p->bsize) {
-			dispatch_chunk(p, p->bsize);
+		if (least >= want) {
+			dispatch_chunk(p, want);
 			continue;
 		}
 		if (final && most > 0) {
-			dispatch_chunk(p, most < p->bsize ? most : p->bsize);
+			dispatch_chunk(p, most < want ? most : want);
 			continue;
 		}
 		return;
@@ -1318,39 +1428,34 @@ setup_audio(struct pass *p, char *err, size_t errlen)
 			an->roles[0] = EBUR128_DUAL_MONO;
 	}
 	res->nmap = an->nmap;
-	an->loud = ebur128_init((unsigned)an->nmap, (unsigned long)rate,
-	    EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S |
-	    (cf->hist_mode ? EBUR128_MODE_HISTOGRAM : 0));
-	if (an->loud == NULL) {
-		snprintf(err, errlen, "libebur128 refused %d channels at %d Hz",
-		    an->nmap, rate);
-		return -1;
-	}
 	for (ch = 0; ch < an->nmap; ch++) {
-		ebur128_set_channel(an->loud, (unsigned)ch,
-		    an->roles[ch] == EBUR128_DUAL_MONO ? EBUR128_DUAL_MONO :
-		    an->roles[ch]);
-		{
-			AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-			int up = rate < 96000 ? 4 : rate < 192000 ? 2 : 1;
-
-			if (swr_alloc_set_opts2(&an->tp[ch].swr, &mono,
-			    AV_SAMPLE_FMT_FLT, rate * up, &mono,
-			    AV_SAMPLE_FMT_FLT, rate, 0, NULL) < 0 ||
-			    swr_init(an->tp[ch].swr) < 0) {
-				snprintf(err, errlen, "libswresample cannot "
-				    "oversample %d Hz audio for true peak",
-				    rate);
-				return -1;
-			}
+		/* One state per channel, momentary mode only: the gating is
+		 * loud.c's, from the 100 ms energies. */
+		an->loud[ch] = ebur128_init(1, (unsigned long)rate,
+		    EBUR128_MODE_M);
+		if (an->loud[ch] == NULL) {
+			snprintf(err, errlen, "libebur128 refused %d Hz audio",
+			    rate);
+			return -1;
 		}
+		ebur128_set_channel(an->loud[ch], 0, an->roles[ch]);
+		qc_tpeak_init(&an->tp[ch], rate);
+		/* With a picture, lane 0 measures it and lane 1 all the
+		 * sound; without, the channels share both lanes. */
+		an->alane[ch] = p->vidx >= 0 ? 1 : ch % LANES;
 	}
+	an->clane = p->vidx >= 0 ? 1 : an->nmap % LANES;
+	/* A lane wakes once a second of sound, or every block when the
+	 * meters follow the media in real time; at most ~20 channel-
+	 * seconds in a chunk. */
+	p->chunk_blocks = cf->realtime ? 1 : p->nch > 0 && 20 / p->nch <
+	    CHUNK_MAX ? (20 / p->nch > 0 ? 20 / p->nch : 1) : CHUNK_MAX;
 	for (ch = 0; ch < p->nch; ch++) {
 		an->silent_from[ch] = -1;
 		res->sample_peak[ch] = -INFINITY;
 	}
 	an->silence_amp = (float)pow(10, cf->silence_db / 20);
-	p->bsize = rate / BLOCK_HZ;
+	p->bsize = an->bsize = rate / BLOCK_HZ;
 	res->block = 1.0 / BLOCK_HZ;
 	res->max_momentary = res->max_short_term = -HUGE_VAL;
 	return 0;
@@ -1361,12 +1466,11 @@ finish_audio(struct pass *p)
 {
 	struct an *an = p->an;
 	struct qc_result *res = an->res;
-	size_t b;
 	int ch;
 
-	ebur128_loudness_global(an->loud, &res->integrated);
-	if (ebur128_loudness_range(an->loud, &res->lra) != 0)
-		res->lra = 0;
+	res->integrated = qc_loud_integrated(an->energy, an->full_blocks, NULL,
+	    NULL);
+	res->lra = qc_loud_range(an->energy, an->full_blocks);
 	for (ch = 0; ch < p->nch; ch++) {
 		double n = (double)an->samples;
 
@@ -1381,21 +1485,12 @@ finish_audio(struct pass *p)
 		res->rms[ch] = n > 0 ? db(sqrt(an->sumsq[ch] / n)) : -INFINITY;
 	}
 	for (ch = 0; ch < an->nmap; ch++) {
-		double v = 0;
+		/* the interpolator's tail after the last sample */
+		float v = qc_tpeak_run(&an->tp[ch], NULL, QC_TP_TAPS);
 
-		tp_run(&an->tp[ch], NULL, 0);	/* the filter's tail */
-		v = an->tp[ch].peak;
-		res->true_peak[ch] = db(v);
-	}
-	res->tpeak = xmalloc_or_die((res->nblocks + 1) * sizeof(float));
-	for (b = 0; b < res->nblocks; b++) {
-		float m = 0;
-
-		for (ch = 0; ch < an->nmap; ch++) {
-			if (b < an->tp[ch].n && an->tp[ch].series[b] > m)
-				m = an->tp[ch].series[b];
-		}
-		res->tpeak[b] = db(m);
+		if (v > an->tpeak_max[ch])
+			an->tpeak_max[ch] = v;
+		res->true_peak[ch] = db(an->tpeak_max[ch]);
 	}
 	res->correlation = an->c_ll > 0 && an->c_rr > 0 ? an->c_lr /
 	    sqrt(an->c_ll * an->c_rr) : NAN;
@@ -1634,13 +1729,25 @@ out:
 	}
 	av_packet_free(&pkt);
 	pass_free(&p);
-	if (an->loud != NULL)
-		ebur128_destroy(&an->loud);
 	for (i = 0; i < QC_MAX_CHANNELS; i++) {
-		swr_free(&an->tp[i].swr);
-		free(an->tp[i].buf);
-		free(an->tp[i].series);
+		if (an->loud[i] != NULL)
+			ebur128_destroy(&an->loud[i]);
+		qc_tpeak_free(&an->tp[i]);
 	}
+	for (i = 0; i < RING; i++) {
+		if (an->done[i] != NULL) {
+			free(an->done[i]->data);
+			free(an->done[i]);
+		}
+	}
+	while (an->pool != NULL) {
+		struct chunk *c = an->pool;
+
+		an->pool = c->next;
+		free(c->data);
+		free(c);
+	}
+	free(an->energy);
 	free(an->map);
 	free(an->roles);
 	free(an->prev);

@@ -61,7 +61,6 @@ struct qc_aconf {
 	int flash_limit;	/* more flashes a second than this fail (3) */
 	int flash_warn;		/* this many or more warn (3) */
 	int realtime;		/* pace reading to the media clock */
-	int hist_mode;		/* libebur128 histogram mode (long runs) */
 
 	void *cb_arg;
 	/* Called from the decoding thread about ten times a second of
