@@ -56,9 +56,11 @@
 #define FLASH_RING 32		/* transitions remembered per region */
 #define NCELLS (QC_GRID_W * QC_GRID_H)
 /* The picture is measured on a grid of 2x2-pixel averages (the light
- * filtering EBU R103 asks for) taken every STEP pixels across and down:
- * 130,000 samples of a 1080-line frame. */
-#define STEP 4
+ * filtering EBU R103 asks for) taken every step pixels across and down:
+ * 4 up to 960 pixels wide, 8 up to 1920 (32,400 samples of a 1080-line
+ * frame), and so on: at least 240 samples across. */
+#define STEP_OF(w) ((w) > 960 ? 4 * (((w) + 959) / 960) : 4)
+#define IDET_HIST 4
 
 /* --- a lane: a thread that runs its tasks in order --- */
 
@@ -119,8 +121,16 @@ struct an {
 	/* video (lane 0) */
 	size_t nframes_cap;
 	int fps_frames;		/* frames in one second, rounded */
-	uint16_t *prev;		/* last frame's samples */
+	uint16_t *grid[2];	/* this and the last frame's samples */
 	int have_prev;
+	float *plum;		/* samples in cd/m^2, for patterns */
+	uint8_t *pmask;		/* samples inside a pattern */
+	int *ppos;		/* transitions along a line */
+	/* field order: 4-line bands of the last three frames */
+	uint16_t *fld[3];
+	int idet_w, idet_h, idet_period, idet_bands;
+	int64_t idet_frames;	/* frames banded since the size was set */
+	uint8_t idet_hist[IDET_HIST], idet_last;
 	int *row_max, *col_max;
 	struct tracker lum[NCELLS], red[NCELLS];
 	float lut[1024];	/* R'G'B' code / 1023 -> linear 0..1 */
@@ -336,16 +346,16 @@ tracker_step(struct tracker *t, float v, int64_t frame, int64_t window,
 #define SAMPLE_LOOP(T)							\
 	for (j = 0; j < gh; j++) {					\
 		const T *y0 = (const T *)(f->data[0] +			\
-		    (size_t)(STEP * j) * f->linesize[0]);		\
+		    (size_t)(step * j) * f->linesize[0]);		\
 		const T *y1 = (const T *)(f->data[0] +			\
-		    (size_t)(STEP * j + 1) * f->linesize[0]);		\
+		    (size_t)(step * j + 1) * f->linesize[0]);		\
 		const T *cb = (const T *)(f->data[1] +			\
-		    (size_t)((STEP * j) >> csh) * f->linesize[1]);	\
+		    (size_t)((step * j) >> csh) * f->linesize[1]);	\
 		const T *cr = (const T *)(f->data[2] +			\
-		    (size_t)((STEP * j) >> csh) * f->linesize[2]);	\
+		    (size_t)((step * j) >> csh) * f->linesize[2]);	\
 		int rmax = 0, cyrow = j * QC_GRID_H / gh;		\
 		for (i = 0; i < gw; i++) {				\
-			int x = STEP * i, yv, u, v, cell;		\
+			int x = step * i, yv, u, v, cell;		\
 			float yn, pb, pr, r, g, b;			\
 			yv = (y0[x] + y0[x + 1] + y1[x] + y1[x + 1] + 2) >> 2;	\
 			u = cb[x >> csw];				\
@@ -359,7 +369,7 @@ tracker_step(struct tracker *t, float v, int64_t frame, int64_t window,
 				black++;				\
 			if (an->have_prev)				\
 				diff += abs(yv - prev[k]);		\
-			prev[k++] = (uint16_t)yv;			\
+			cur[k++] = (uint16_t)yv;			\
 			if (yv > rmax)					\
 				rmax = yv;				\
 			if (yv > colmax[i])				\
@@ -396,6 +406,252 @@ lut_idx(float v)
 }
 
 static void
+video_buffers(struct an *an, int gw, int gh, int w, int h)
+{
+	size_t n = (size_t)gw * (size_t)gh;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		free(an->grid[i]);
+		an->grid[i] = xmalloc_or_die(n * sizeof *an->grid[i]);
+	}
+	free(an->plum);
+	free(an->pmask);
+	free(an->ppos);
+	free(an->row_max);
+	free(an->col_max);
+	an->plum = xmalloc_or_die(n * sizeof *an->plum);
+	an->pmask = xmalloc_or_die(n);
+	an->ppos = xmalloc_or_die((size_t)(gw > gh ? gw : gh) * sizeof(int));
+	an->row_max = xmalloc_or_die((size_t)gh * sizeof(int));
+	an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
+	/* Field order: 4 lines in every 8 (below 720 lines) or 16. */
+	an->idet_w = w;
+	an->idet_h = h;
+	an->idet_period = h >= 720 ? 16 : 8;
+	an->idet_bands = (h - 4) / an->idet_period + 1;
+	if (h < 8)
+		an->idet_bands = 0;
+	for (i = 0; i < 3; i++) {
+		free(an->fld[i]);
+		an->fld[i] = xmalloc_or_die((size_t)an->idet_bands * 4 *
+		    (size_t)w * sizeof(uint16_t) + 1);
+	}
+	an->idet_frames = 0;
+	memset(an->idet_hist, 0, sizeof an->idet_hist);
+	an->idet_last = QC_SCAN_UNKNOWN;
+}
+
+/* --- regular patterns --- */
+
+/* Marks the samples of one line (n samples stride apart) that lie in a
+ * run of regular light/dark alternations of more than limit pairs; a
+ * transition is a swing of delta cd/m^2 whose darker end is below dark,
+ * as for flashes, and a run stays regular while each gap between
+ * transitions is within half to twice the one before. Returns the most
+ * pairs seen in a run. */
+static int
+pattern_line(const float *L, uint8_t *mask, int n, int stride, float delta,
+    float dark, int limit, int *pos)
+{
+	float lo = L[0], hi = L[0];
+	int dir = 0, nt = 0, i, k, start = 0, best = 0;
+
+	for (i = 1; i < n; i++) {
+		float v = L[(size_t)i * (size_t)stride];
+		int hit = 0;
+
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+		if (dir != 1 && v - lo >= delta && lo < dark) {
+			dir = 1;
+			hit = 1;
+		} else if (dir != -1 && hi - v >= delta && v < dark) {
+			dir = -1;
+			hit = 1;
+		}
+		if (hit) {
+			pos[nt++] = i;
+			lo = hi = v;
+		}
+	}
+	for (k = 1; k <= nt; k++) {
+		int brk = k == nt;
+
+		if (!brk && k - start >= 2) {
+			int d1 = pos[k] - pos[k - 1], d0 = pos[k - 1] -
+			    pos[k - 2];
+
+			brk = d1 > 2 * d0 || d0 > 2 * d1;
+		}
+		if (!brk)
+			continue;
+		/* transitions start..k-1: stripes between and around them */
+		{
+			int ntr = k - start, pairs = (ntr + 1) / 2, a, b, half;
+
+			if (pairs > best)
+				best = pairs;
+			if (pairs > limit) {
+				half = (pos[k - 1] - pos[start]) / (ntr > 1 ?
+				    2 * (ntr - 1) : 2);
+				a = pos[start] - half;
+				b = pos[k - 1] + half;
+				for (i = a < 0 ? 0 : a; i <= b && i < n; i++)
+					mask[(size_t)i * (size_t)stride] = 1;
+			}
+		}
+		/* the transition that broke the rhythm may start the next */
+		start = k - 1 > start ? k - 1 : k;
+		if (k == nt)
+			break;
+	}
+	return best;
+}
+
+/* The share of the picture covered by stripes (rows and columns of the
+ * sample grid), whether they moved since the last frame, and the most
+ * stripe pairs in a run. */
+static void
+pattern_frame(struct an *an, struct qc_vframe *vf, const uint16_t *cur,
+    const uint16_t *prev, int gw, int gh, int depth)
+{
+	const struct qc_aconf *cf = an->conf;
+	double s = (double)(1 << (depth - 8));
+	float y16 = (float)(16 * s), ysc = (float)(1.0 / (219 * s));
+	float peak = (float)cf->display_peak, delta = (float)cf->flash_delta;
+	float dark = (float)cf->flash_dark;
+	size_t n = (size_t)gw * (size_t)gh, k, marked = 0;
+	int64_t dsum = 0;
+	int i, j, best = 0, p;
+
+	for (k = 0; k < n; k++)
+		an->plum[k] = peak * an->lut[lut_idx(((float)cur[k] - y16) *
+		    ysc)];
+	memset(an->pmask, 0, n);
+	for (j = 0; j < gh; j++) {
+		p = pattern_line(an->plum + (size_t)j * gw, an->pmask +
+		    (size_t)j * gw, gw, 1, delta, dark, cf->pattern_pairs,
+		    an->ppos);
+		best = p > best ? p : best;
+	}
+	for (i = 0; i < gw; i++) {
+		p = pattern_line(an->plum + i, an->pmask + i, gh, gw, delta,
+		    dark, cf->pattern_pairs, an->ppos);
+		best = p > best ? p : best;
+	}
+	for (k = 0; k < n; k++) {
+		if (an->pmask[k]) {
+			marked++;
+			if (an->have_prev)
+				dsum += abs((int)cur[k] - (int)prev[k]);
+		}
+	}
+	vf->pattern_area = (float)marked / (float)n;
+	vf->pattern_pairs = (uint8_t)(best > 255 ? 255 : best);
+	vf->pattern_moving = marked > 0 && an->have_prev && (double)dsum /
+	    (double)marked / (219 * s) >= cf->pattern_still;
+}
+
+/* --- field order, as FFmpeg's idet judges it --- */
+
+/* sum |a + c - 2b| over a line */
+static int64_t
+idet_line(const uint16_t *restrict a, const uint16_t *restrict b,
+    const uint16_t *restrict c, int w)
+{
+	int64_t r = 0;
+	int x;
+
+	for (x = 0; x < w; x++) {
+		int v = (int)a[x] + (int)c[x] - 2 * (int)b[x];
+
+		r += v < 0 ? -v : v;
+	}
+	return r;
+}
+
+/* Copies this frame's bands; once three frames are in, judges the middle
+ * one (prev, cur, next) and stores its single and multi-frame verdicts
+ * in its record. Thresholds are idet's defaults (1.04 and 1.5). */
+static void
+idet_frame(struct an *an, const AVFrame *f, int depth)
+{
+	struct qc_result *res = an->res;
+	int w = an->idet_w, P = an->idet_period, nb = an->idet_bands;
+	size_t band = (size_t)4 * (size_t)w;
+	uint16_t *dst = an->fld[an->idet_frames % 3];
+	const uint16_t *pv, *cu, *nx;
+	int64_t alpha[2] = { 0, 0 }, delta = 0;
+	int b, r, x, i, match = 0;
+	uint8_t type, best;
+
+	for (b = 0; b < nb; b++) {
+		for (r = 0; r < 4; r++) {
+			const uint8_t *src = f->data[0] + (size_t)(b * P + r) *
+			    (size_t)f->linesize[0];
+			uint16_t *o = dst + (size_t)b * band + (size_t)r * w;
+
+			if (depth > 8)
+				memcpy(o, src, (size_t)w * sizeof *o);
+			else
+				for (x = 0; x < w; x++)
+					o[x] = src[x];
+		}
+	}
+	an->idet_frames++;
+	if (an->idet_frames < 3 || res->nframes == 0)
+		return;
+	pv = an->fld[(an->idet_frames - 3) % 3];
+	cu = an->fld[(an->idet_frames - 2) % 3];
+	nx = an->fld[(an->idet_frames - 1) % 3];
+	for (b = 0; b < nb; b++) {
+		for (r = 1; r <= 2; r++) {
+			size_t o = (size_t)b * band + (size_t)r * w;
+			int y = b * P + r;
+
+			alpha[y & 1] += idet_line(cu + o - w, pv + o,
+			    cu + o + w, w);
+			alpha[(y ^ 1) & 1] += idet_line(cu + o - w, nx + o,
+			    cu + o + w, w);
+			delta += idet_line(cu + o - w, cu + o, cu + o + w, w);
+		}
+	}
+	if ((double)alpha[0] > 1.04 * (double)alpha[1])
+		type = QC_SCAN_TFF;
+	else if ((double)alpha[1] > 1.04 * (double)alpha[0])
+		type = QC_SCAN_BFF;
+	else if ((double)alpha[1] > 1.5 * (double)delta)
+		type = QC_SCAN_PROGRESSIVE;
+	else
+		type = QC_SCAN_UNKNOWN;
+	memmove(an->idet_hist + 1, an->idet_hist, IDET_HIST - 1);
+	an->idet_hist[0] = type;
+	best = QC_SCAN_UNKNOWN;
+	for (i = 0; i < IDET_HIST; i++) {
+		if (an->idet_hist[i] == QC_SCAN_UNKNOWN)
+			continue;
+		if (best == QC_SCAN_UNKNOWN)
+			best = an->idet_hist[i];
+		if (an->idet_hist[i] == best) {
+			match++;
+		} else {
+			match = 0;
+			break;
+		}
+	}
+	if (an->idet_last == QC_SCAN_UNKNOWN) {
+		if (match > 0)
+			an->idet_last = best;
+	} else if (match > 1) {
+		an->idet_last = best;
+	}
+	/* the frame judged is the one before this */
+	res->frames[res->nframes - 1].scan = type;
+	res->frames[res->nframes - 1].scan_multi = an->idet_last;
+}
+
+static void
 video_task(struct an *an, void *data)
 {
 	AVFrame *f = data;
@@ -403,7 +659,8 @@ video_task(struct an *an, void *data)
 	struct qc_result *res = an->res;
 	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
 	int depth = d->comp[0].depth, sh = depth - 8, csw = d->log2_chroma_w;
-	int csh = d->log2_chroma_h, gw = f->width / STEP, gh = f->height / STEP;
+	int csh = d->log2_chroma_h, step = STEP_OF(f->width);
+	int gw = f->width / step, gh = f->height / step;
 	int64_t hist[256] = { 0 }, yout = 0, cout = 0, black = 0, diff = 0;
 	int64_t fno = (int64_t)res->nframes, nsamp, acc;
 	double s = (double)(1 << sh);
@@ -420,7 +677,7 @@ video_task(struct an *an, void *data)
 	float cB[NCELLS] = { 0 };
 	int cn[NCELLS] = { 0 }, cellx[4096];
 	const float *lin = an->lut;
-	uint16_t *prev;
+	uint16_t *prev, *cur;
 	int *rowmax, *colmax, i, j, k = 0, c, flashing = 0, warn = 0, reds = 0;
 	int maxfl = 0;
 	struct qc_vframe *vf;
@@ -430,28 +687,18 @@ video_task(struct an *an, void *data)
 
 	if (gw > 4096)
 		gw = 4096;
-	if (an->prev == NULL) {
-		an->prev = xmalloc_or_die((size_t)gw * gh * sizeof *an->prev);
-		an->row_max = xmalloc_or_die((size_t)gh * sizeof(int));
-		an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
+	if (an->grid[0] == NULL || gw != res->grid_w || gh != res->grid_h ||
+	    f->width != an->idet_w || f->height != an->idet_h) {
+		/* The first frame, or the picture size changed mid-stream:
+		 * start over the comparisons with earlier frames. */
+		video_buffers(an, gw, gh, f->width, f->height);
 		res->grid_w = gw;
 		res->grid_h = gh;
-		res->grid_step = STEP;
-	}
-	if (gw != res->grid_w || gh != res->grid_h) {
-		/* The picture size changed mid-stream: start over the
-		 * comparison with the previous frame. */
-		free(an->prev);
-		free(an->row_max);
-		free(an->col_max);
-		an->prev = xmalloc_or_die((size_t)gw * gh * sizeof *an->prev);
-		an->row_max = xmalloc_or_die((size_t)gh * sizeof(int));
-		an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
-		res->grid_w = gw;
-		res->grid_h = gh;
+		res->grid_step = step;
 		an->have_prev = 0;
 	}
-	prev = an->prev;
+	cur = an->grid[fno & 1];
+	prev = an->grid[(fno & 1) ^ 1];
 	rowmax = an->row_max;
 	colmax = an->col_max;
 	memset(colmax, 0, (size_t)gw * sizeof(int));
@@ -608,6 +855,9 @@ video_task(struct an *an, void *data)
 	vf->flash_warn_area = (float)warn / NCELLS;
 	vf->red_area = (float)reds / NCELLS;
 	vf->max_flashes = (uint8_t)(maxfl > 255 ? 255 : maxfl);
+	pattern_frame(an, vf, cur, prev, gw, gh, depth);
+	if (an->idet_bands > 0)
+		idet_frame(an, f, depth);
 	an->have_prev = 1;
 	res->nframes++;
 
@@ -1750,7 +2000,13 @@ out:
 	free(an->energy);
 	free(an->map);
 	free(an->roles);
-	free(an->prev);
+	for (i = 0; i < 2; i++)
+		free(an->grid[i]);
+	for (i = 0; i < 3; i++)
+		free(an->fld[i]);
+	free(an->plum);
+	free(an->pmask);
+	free(an->ppos);
 	free(an->row_max);
 	free(an->col_max);
 	sws_freeContext(an->sws);

@@ -60,6 +60,10 @@ struct qc_aconf {
 	double red_ratio;	/* saturated red: R/(R+G+B) >= (0.8) */
 	int flash_limit;	/* more flashes a second than this fail (3) */
 	int flash_warn;		/* this many or more warn (3) */
+	int pattern_pairs;	/* more stripe pairs than this in a run make
+				 * a pattern (5) */
+	double pattern_still;	/* mean |dY'| in the pattern below this share
+				 * of the range: stationary (0.01) */
 	int realtime;		/* pace reading to the media clock */
 
 	void *cb_arg;
@@ -81,6 +85,14 @@ struct qc_spans {
 	size_t n, cap;
 };
 
+/* Scan type judged from the pictures (idet-like). */
+enum {
+	QC_SCAN_UNKNOWN,
+	QC_SCAN_TFF,
+	QC_SCAN_BFF,
+	QC_SCAN_PROGRESSIVE
+};
+
 /* One video frame's measurements. */
 struct qc_vframe {
 	float yout;		/* share of samples outside luma range */
@@ -91,6 +103,15 @@ struct qc_vframe {
 	float flash_warn_area;	/* share with 3 (or more) flashes/s */
 	float red_area;		/* share with > 3 red flashes/s */
 	uint8_t max_flashes;	/* most flashes in the last second */
+	float pattern_area;	/* share of the picture in striped runs of
+				 * more than pattern_pairs pairs */
+	uint8_t pattern_pairs;	/* most stripe pairs in a run */
+	uint8_t pattern_moving;	/* the striped area changed since the last
+				 * frame */
+	uint8_t scan;		/* QC_SCAN_*, this frame alone (the last
+				 * frame: unknown) */
+	uint8_t scan_multi;	/* with the frames before (idet's
+				 * multi-frame verdict) */
 	uint8_t black;
 	uint8_t interlaced, tff;
 	uint8_t tc_gop;		/* tc came from an MPEG GOP header */

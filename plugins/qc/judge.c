@@ -975,6 +975,176 @@ check_interlace(struct judge *j)
 	}
 }
 
+/* --- regular patterns --- */
+
+/* Runs of frames with stripes over more than area % of the screen; a run
+ * fails when its stripes move or flicker (any frame after the first
+ * differs) or when it stands still for longer than stationary s. */
+static void
+check_pattern(struct judge *j)
+{
+	const struct qc_result *r = j->res;
+	const char *s = sev(j, "pattern", NULL);
+	double area = qc_spec_num(j->spec, "pattern", "area", 25);
+	double still = qc_spec_num(j->spec, "pattern", "stationary", 0.5);
+	int pairs = (int)qc_spec_num(j->spec, "pattern", "pairs", 5);
+	size_t i = 0, start, listed = 0, extra = 0;
+
+	if (s == NULL || !r->has_video)
+		return;
+	while (i < r->nframes) {
+		int moving = 0, most = 0;
+		float worst = 0;
+		double in, out;
+		char lim[96];
+
+		if (r->frames[i].pattern_area * 100.0 <= area) {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < r->nframes && r->frames[i].pattern_area * 100.0 >
+		    area) {
+			const struct qc_vframe *f = &r->frames[i];
+
+			if (i > start && f->pattern_moving)
+				moving = 1;
+			worst = f->pattern_area > worst ? f->pattern_area :
+			    worst;
+			most = f->pattern_pairs > most ? f->pattern_pairs :
+			    most;
+			i++;
+		}
+		in = (double)start / j->fps;
+		out = (double)i / j->fps;
+		if (!moving && out - in <= still + 1e-9)
+			continue;
+		if (listed >= MAX_SPANS) {
+			extra++;
+			continue;
+		}
+		listed++;
+		snprintf(lim, sizeof lim, "<= %d pairs over <= %g %%, still "
+		    "<= %g s", pairs, area, still);
+		if (moving)
+			finding(j, "pattern", s, in, out, 100.0 * worst, "%",
+			    lim, "A regular pattern of %d light/dark stripe "
+			    "pairs over %.0f %% of the screen moves or flickers "
+			    "(photosensitive epilepsy risk).", most,
+			    100.0 * worst);
+		else
+			finding(j, "pattern", s, in, out, 100.0 * worst, "%",
+			    lim, "A stationary regular pattern of %d light/dark "
+			    "stripe pairs over %.0f %% of the screen stays "
+			    "%.2f s (over %g s).", most, 100.0 * worst,
+			    out - in, still);
+		remedy(j, "Shorten the pattern, shrink it below %g %% of the "
+		    "screen, or lower its stripe count or contrast.", area);
+	}
+	more(j, "pattern", s, extra, "pattern spans");
+}
+
+/* --- field order from the pictures --- */
+
+static const char *const scan_names[] = { "undetermined", "tff", "bff",
+    "progressive" };
+
+/* The content's scan from the multi-frame verdicts: undetermined when
+ * fewer than min frames were decided. */
+static int
+content_scan(const struct qc_result *r, size_t count[4], size_t min)
+{
+	size_t i, decided;
+
+	memset(count, 0, 4 * sizeof *count);
+	for (i = 0; i < r->nframes; i++)
+		count[r->frames[i].scan_multi < 4 ? r->frames[i].scan_multi :
+		    0]++;
+	decided = count[QC_SCAN_TFF] + count[QC_SCAN_BFF] +
+	    count[QC_SCAN_PROGRESSIVE];
+	if (decided < min || decided == 0)
+		return QC_SCAN_UNKNOWN;
+	if (count[QC_SCAN_TFF] + count[QC_SCAN_BFF] >
+	    count[QC_SCAN_PROGRESSIVE])
+		return count[QC_SCAN_TFF] >= count[QC_SCAN_BFF] ?
+		    QC_SCAN_TFF : QC_SCAN_BFF;
+	return QC_SCAN_PROGRESSIVE;
+}
+
+/* The scan the stream says: its frames' flags, else its field_order. */
+static int
+flagged_scan(const struct qc_result *r)
+{
+	size_t i, inter = 0, tff = 0;
+
+	for (i = 0; i < r->nframes; i++) {
+		inter += r->frames[i].interlaced;
+		tff += r->frames[i].interlaced && r->frames[i].tff;
+	}
+	if (inter == 0) {
+		/* No frame says: the stream's field order (its displayed
+		 * order: tb shows the bottom field first). */
+		json_t *st;
+
+		json_array_foreach(json_object_get(r->probe, "streams"), i,
+		    st) {
+			const char *fo = json_string_value(json_object_get(st,
+			    "field_order"));
+
+			if (!json_is_true(json_object_get(st, "main")) ||
+			    fo == NULL)
+				continue;
+			if (strcmp(fo, "tff") == 0 || strcmp(fo, "bt") == 0)
+				return QC_SCAN_TFF;
+			if (strcmp(fo, "bff") == 0 || strcmp(fo, "tb") == 0)
+				return QC_SCAN_BFF;
+		}
+	}
+	if (inter * 2 < r->nframes)
+		return QC_SCAN_PROGRESSIVE;
+	return tff * 2 >= inter ? QC_SCAN_TFF : QC_SCAN_BFF;
+}
+
+static void
+check_field_order(struct judge *j)
+{
+	const struct qc_result *r = j->res;
+	const char *s = sev(j, "field_order", NULL);
+	size_t count[4];
+	int content, flags;
+
+	if (s == NULL || !r->has_video || r->nframes == 0)
+		return;
+	content = content_scan(r, count, (size_t)qc_spec_num(j->spec,
+	    "field_order", "min_frames", 10));
+	flags = flagged_scan(r);
+	if (content == QC_SCAN_UNKNOWN || content == flags)
+		return;
+	if (content == QC_SCAN_PROGRESSIVE) {
+		/* Progressive pictures in an interlaced wrapper (PsF) play
+		 * correctly: advisory only. */
+		finding(j, "field_order.content", "warn", 0, r->duration,
+		    (double)count[QC_SCAN_PROGRESSIVE], "frames", "matches "
+		    "the flags", "The pictures are progressive but flagged "
+		    "%s.", scan_names[flags]);
+		remedy(j, "Flag the stream progressive (or PsF) if that is "
+		    "what the spec asks.");
+		return;
+	}
+	finding(j, "field_order.content", s, 0, r->duration,
+	    (double)count[content], "frames", "matches the flags",
+	    "The motion between fields is %s (%zu frames %s, %zu %s, %zu "
+	    "progressive) but the stream is flagged %s.",
+	    content == QC_SCAN_TFF ? "top field first" : "bottom field first",
+	    count[QC_SCAN_TFF], "tff", count[QC_SCAN_BFF], "bff",
+	    count[QC_SCAN_PROGRESSIVE], scan_names[flags]);
+	remedy(j, flags == QC_SCAN_PROGRESSIVE ? "Flag the stream "
+	    "interlaced %s, or deinterlace before a progressive encode." :
+	    "Set the field order flag to %s (e.g. setfield) or re-encode; "
+	    "if the fields were swapped in an edit, fix it there.",
+	    content == QC_SCAN_TFF ? "tff" : "bff");
+}
+
 /* --- exceptions, verdict, series --- */
 
 static void
@@ -1045,7 +1215,7 @@ measurements(struct judge *j)
 	json_t *m = json_object(), *l, *a, *v, *arr;
 	int ch;
 	size_t i, black = 0, frozen = 0, yo = 0;
-	float ylo = 255, yhi = 0, maxfl = 0;
+	float ylo = 255, yhi = 0, maxfl = 0, pat = 0;
 
 	if (r->has_audio) {
 		double tp = -INFINITY;
@@ -1098,6 +1268,7 @@ measurements(struct judge *j)
 			ylo = f->ylow < ylo ? f->ylow : ylo;
 			yhi = f->yhigh > yhi ? f->yhigh : yhi;
 			maxfl = f->max_flashes > maxfl ? f->max_flashes : maxfl;
+			pat = f->pattern_area > pat ? f->pattern_area : pat;
 		}
 		v = json_object();
 		json_object_set_new(v, "frames", json_integer(
@@ -1112,6 +1283,29 @@ measurements(struct judge *j)
 		json_object_set_new(v, "luma_low", num(ylo));
 		json_object_set_new(v, "luma_high", num(yhi));
 		json_object_set_new(v, "max_flashes_per_second", num(maxfl));
+		json_object_set_new(v, "max_pattern_area", num(100.0 * pat));
+		{
+			size_t count[4];
+			int c = content_scan(r, count, (size_t)qc_spec_num(
+			    j->spec, "field_order", "min_frames", 10));
+			json_t *sc = json_object();
+
+			json_object_set_new(sc, "flags", json_string(
+			    scan_names[flagged_scan(r)]));
+			json_object_set_new(sc, "content",
+			    json_string(scan_names[c]));
+			json_object_set_new(sc, "tff_frames", json_integer(
+			    (json_int_t)count[QC_SCAN_TFF]));
+			json_object_set_new(sc, "bff_frames", json_integer(
+			    (json_int_t)count[QC_SCAN_BFF]));
+			json_object_set_new(sc, "progressive_frames",
+			    json_integer((json_int_t)
+			    count[QC_SCAN_PROGRESSIVE]));
+			json_object_set_new(sc, "undetermined_frames",
+			    json_integer((json_int_t)
+			    count[QC_SCAN_UNKNOWN]));
+			json_object_set_new(v, "scan", sc);
+		}
 		json_object_set_new(m, "video", v);
 	}
 	json_object_set_new(m, "duration", num(r->duration));
@@ -1206,6 +1400,8 @@ qc_judge_conf(const struct qc_spec *spec, struct qc_aconf *c, char *err,
 	c->red_ratio = qc_spec_num(spec, "flash", "red_ratio", 0.8);
 	c->flash_limit = (int)qc_spec_num(spec, "flash", "limit", 3);
 	c->flash_warn = (int)qc_spec_num(spec, "flash", "warn", 3);
+	c->pattern_pairs = (int)qc_spec_num(spec, "pattern", "pairs", 5);
+	c->pattern_still = qc_spec_num(spec, "pattern", "still", 0.01);
 	c->nmap = 0;
 	if (map != NULL) {
 		const char *p = map;
@@ -1310,7 +1506,9 @@ qc_judge(const char *file, const struct qc_spec *spec,
 	check_loudness(&j);
 	check_audio(&j);
 	check_video(&j);
+	check_pattern(&j);
 	check_interlace(&j);
+	check_field_order(&j);
 	apply_exceptions(&j);
 
 	json_array_foreach(j.findings, i, f) {

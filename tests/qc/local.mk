@@ -3,10 +3,12 @@
 TESTS += \
 	%D%/loudness.sh \
 	%D%/video.sh \
+	%D%/picture.sh \
 	%D%/errors.sh \
 	%D%/cli.sh
 EXTRA_DIST += %D%/lib-qc.sh \
 	%D%/loudness.sh \
 	%D%/video.sh \
+	%D%/picture.sh \
 	%D%/errors.sh \
 	%D%/cli.sh
