@@ -23,6 +23,12 @@
  */
 #include "autoconfig.h"
 
+/* The per-pixel loops (field order, sums) are meant to be vectorised
+ * whatever the -O level. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -75,7 +81,7 @@ struct lane {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct task q[LANE_CAP];
-	size_t head, n;
+	size_t head, n, cap;
 	int quit;
 	struct an *an;
 };
@@ -126,8 +132,8 @@ struct an {
 	float *plum;		/* samples in cd/m^2, for patterns */
 	uint8_t *pmask;		/* samples inside a pattern */
 	int *ppos;		/* transitions along a line */
-	/* field order: 4-line bands of the last three frames */
-	uint16_t *fld[3];
+	/* field order: the last three frames */
+	AVFrame *fld[3];
 	int idet_w, idet_h, idet_period, idet_bands;
 	int64_t idet_frames;	/* frames banded since the size was set */
 	uint8_t idet_hist[IDET_HIST], idet_last;
@@ -217,7 +223,7 @@ static void
 lane_push(struct lane *l, void (*fn)(struct an *, void *), void *data)
 {
 	pthread_mutex_lock(&l->mu);
-	while (l->n == LANE_CAP)
+	while (l->n >= l->cap)
 		pthread_cond_wait(&l->cv, &l->mu);
 	l->q[(l->head + l->n) % LANE_CAP] = (struct task){ fn, data };
 	l->n++;
@@ -432,11 +438,8 @@ video_buffers(struct an *an, int gw, int gh, int w, int h)
 	an->idet_bands = (h - 4) / an->idet_period + 1;
 	if (h < 8)
 		an->idet_bands = 0;
-	for (i = 0; i < 3; i++) {
-		free(an->fld[i]);
-		an->fld[i] = xmalloc_or_die((size_t)an->idet_bands * 4 *
-		    (size_t)w * sizeof(uint16_t) + 1);
-	}
+	for (i = 0; i < 3; i++)
+		av_frame_free(&an->fld[i]);
 	an->idet_frames = 0;
 	memset(an->idet_hist, 0, sizeof an->idet_hist);
 	an->idet_last = QC_SCAN_UNKNOWN;
@@ -556,48 +559,58 @@ pattern_frame(struct an *an, struct qc_vframe *vf, const uint16_t *cur,
 /* --- field order, as FFmpeg's idet judges it --- */
 
 /* sum |a + c - 2b| over a line */
+#define IDET_LINE(NAME, T)						\
+static int32_t								\
+NAME(const T *restrict a, const T *restrict b, const T *restrict c,	\
+    int w)								\
+{									\
+	int32_t r = 0;		/* < 2 * 65535 * 4096 */		\
+	int x;								\
+									\
+	for (x = 0; x < w; x++) {					\
+		int32_t v = (int32_t)a[x] + (int32_t)c[x] -		\
+		    2 * (int32_t)b[x];					\
+									\
+		r += v < 0 ? -v : v;					\
+	}								\
+	return r;							\
+}
+IDET_LINE(idet_line8, uint8_t)
+IDET_LINE(idet_line16, uint16_t)
+
 static int64_t
-idet_line(const uint16_t *restrict a, const uint16_t *restrict b,
-    const uint16_t *restrict c, int w)
+idet_line(const AVFrame *fa, const AVFrame *fb, const AVFrame *fc, int ya,
+    int yb, int yc, int wide)
 {
-	int64_t r = 0;
-	int x;
+	const uint8_t *a = fa->data[0] + (size_t)ya * (size_t)fa->linesize[0];
+	const uint8_t *b = fb->data[0] + (size_t)yb * (size_t)fb->linesize[0];
+	const uint8_t *c = fc->data[0] + (size_t)yc * (size_t)fc->linesize[0];
 
-	for (x = 0; x < w; x++) {
-		int v = (int)a[x] + (int)c[x] - 2 * (int)b[x];
-
-		r += v < 0 ? -v : v;
-	}
-	return r;
+	if (wide)
+		return idet_line16((const uint16_t *)a, (const uint16_t *)b,
+		    (const uint16_t *)c, fa->width);
+	return idet_line8(a, b, c, fa->width);
 }
 
-/* Copies this frame's bands; once three frames are in, judges the middle
- * one (prev, cur, next) and stores its single and multi-frame verdicts
- * in its record. Thresholds are idet's defaults (1.04 and 1.5). */
+/* Keeps a reference to this frame; once three frames are in, judges the
+ * middle one (prev, cur, next) on 2 lines of every band of
+ * idet_period lines and stores its single and multi-frame verdicts in
+ * its record. Thresholds are idet's defaults (1.04 and 1.5). */
 static void
 idet_frame(struct an *an, const AVFrame *f, int depth)
 {
 	struct qc_result *res = an->res;
-	int w = an->idet_w, P = an->idet_period, nb = an->idet_bands;
-	size_t band = (size_t)4 * (size_t)w;
-	uint16_t *dst = an->fld[an->idet_frames % 3];
-	const uint16_t *pv, *cu, *nx;
+	int P = an->idet_period, nb = an->idet_bands, wide = depth > 8;
+	const AVFrame *pv, *cu, *nx;
 	int64_t alpha[2] = { 0, 0 }, delta = 0;
-	int b, r, x, i, match = 0;
+	int b, r, i, match = 0;
 	uint8_t type, best;
 
-	for (b = 0; b < nb; b++) {
-		for (r = 0; r < 4; r++) {
-			const uint8_t *src = f->data[0] + (size_t)(b * P + r) *
-			    (size_t)f->linesize[0];
-			uint16_t *o = dst + (size_t)b * band + (size_t)r * w;
-
-			if (depth > 8)
-				memcpy(o, src, (size_t)w * sizeof *o);
-			else
-				for (x = 0; x < w; x++)
-					o[x] = src[x];
-		}
+	av_frame_free(&an->fld[an->idet_frames % 3]);
+	an->fld[an->idet_frames % 3] = av_frame_clone(f);
+	if (an->fld[an->idet_frames % 3] == NULL) {
+		fprintf(stderr, "qc: out of memory\n");
+		abort();
 	}
 	an->idet_frames++;
 	if (an->idet_frames < 3 || res->nframes == 0)
@@ -607,14 +620,13 @@ idet_frame(struct an *an, const AVFrame *f, int depth)
 	nx = an->fld[(an->idet_frames - 1) % 3];
 	for (b = 0; b < nb; b++) {
 		for (r = 1; r <= 2; r++) {
-			size_t o = (size_t)b * band + (size_t)r * w;
 			int y = b * P + r;
 
-			alpha[y & 1] += idet_line(cu + o - w, pv + o,
-			    cu + o + w, w);
-			alpha[(y ^ 1) & 1] += idet_line(cu + o - w, nx + o,
-			    cu + o + w, w);
-			delta += idet_line(cu + o - w, cu + o, cu + o + w, w);
+			alpha[y & 1] += idet_line(cu, pv, cu, y - 1, y, y + 1,
+			    wide);
+			alpha[(y ^ 1) & 1] += idet_line(cu, nx, cu, y - 1, y,
+			    y + 1, wide);
+			delta += idet_line(cu, cu, cu, y - 1, y, y + 1, wide);
 		}
 	}
 	if ((double)alpha[0] > 1.04 * (double)alpha[1])
@@ -683,7 +695,6 @@ video_task(struct an *an, void *data)
 	struct qc_vframe *vf;
 	double fps = res->rate_den > 0 ? (double)res->rate_num /
 	    res->rate_den : 25;
-	float comb_inter = 0, comb_intra = 0;
 
 	if (gw > 4096)
 		gw = 4096;
@@ -722,31 +733,6 @@ video_task(struct an *an, void *data)
 	} else {
 		SAMPLE_LOOP(uint8_t)
 	}
-	/* Combing: adjacent lines (other field) against lines two apart
-	 * (same field), on a sparse grid of the raw picture. */
-	for (j = 0; j + 2 < f->height; j += 8) {
-		for (i = 0; i < f->width; i += 8) {
-			int a, b2, cc;
-
-			if (depth > 8) {
-				a = ((const uint16_t *)(f->data[0] + (size_t)j *
-				    f->linesize[0]))[i];
-				b2 = ((const uint16_t *)(f->data[0] +
-				    (size_t)(j + 1) * f->linesize[0]))[i];
-				cc = ((const uint16_t *)(f->data[0] +
-				    (size_t)(j + 2) * f->linesize[0]))[i];
-			} else {
-				a = f->data[0][(size_t)j * f->linesize[0] + i];
-				b2 = f->data[0][(size_t)(j + 1) *
-				    f->linesize[0] + i];
-				cc = f->data[0][(size_t)(j + 2) *
-				    f->linesize[0] + i];
-			}
-			comb_inter += (float)abs(2 * b2 - a - cc);
-			comb_intra += (float)abs(a - cc);
-		}
-	}
-
 	nsamp = (int64_t)gw * gh;
 	res->frames = grow(res->frames, &an->nframes_cap,
 	    res->nframes + 1, sizeof *res->frames);
@@ -761,7 +747,6 @@ video_task(struct an *an, void *data)
 	vf->tff = (uint8_t)f->top_field_first;
 	vf->corrupt = (f->flags & AV_FRAME_FLAG_CORRUPT) != 0 ||
 	    f->decode_error_flags != 0;
-	vf->comb = comb_inter / (comb_intra + 1.0f * (float)(f->width / 8));
 	vf->tc = -1;
 	{
 		AVFrameSideData *sd = av_frame_get_side_data(f,
@@ -1875,6 +1860,9 @@ qc_analyse(const char *path, const struct qc_aconf *conf,
 	}
 	for (i = 0; i < LANES; i++) {
 		an->lanes[i].an = an;
+		/* Decoded pictures waiting are 3 MB each at 1080 lines:
+		 * a short queue for the picture lane. */
+		an->lanes[i].cap = i == 0 && p.vidx >= 0 ? 3 : LANE_CAP;
 		pthread_mutex_init(&an->lanes[i].mu, NULL);
 		pthread_cond_init(&an->lanes[i].cv, NULL);
 		if (pthread_create(&an->lanes[i].th, NULL, lane_main,
@@ -2003,7 +1991,7 @@ out:
 	for (i = 0; i < 2; i++)
 		free(an->grid[i]);
 	for (i = 0; i < 3; i++)
-		free(an->fld[i]);
+		av_frame_free(&an->fld[i]);
 	free(an->plum);
 	free(an->pmask);
 	free(an->ppos);

@@ -116,7 +116,6 @@ struct qc_vframe {
 	uint8_t interlaced, tff;
 	uint8_t tc_gop;		/* tc came from an MPEG GOP header */
 	uint8_t corrupt;
-	float comb;		/* combing score of the frame */
 	int32_t tc;		/* its timecode in the stream (GOP header or
 				 * SMPTE 12M side data), frames from
 				 * 00:00:00:00; -1: none */

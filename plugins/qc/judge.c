@@ -939,13 +939,16 @@ check_errors(struct judge *j)
 	}
 }
 
+static int content_scan(const struct qc_result *r, size_t count[4],
+    size_t min);
+
 static void
 check_interlace(struct judge *j)
 {
 	const struct qc_result *r = j->res;
 	const char *s = sev(j, "interlace", NULL);
 	const char *want = qc_spec_get(j->spec, "interlace", "expect");
-	size_t i, inter = 0, tff = 0, combed = 0;
+	size_t i, inter = 0, tff = 0, count[4];
 	const char *have;
 
 	if (s == NULL || want == NULL || strcmp(want, "any") == 0 ||
@@ -954,7 +957,6 @@ check_interlace(struct judge *j)
 	for (i = 0; i < r->nframes; i++) {
 		inter += r->frames[i].interlaced;
 		tff += r->frames[i].interlaced && r->frames[i].tff;
-		combed += r->frames[i].comb > 2.0f;
 	}
 	have = inter * 2 < r->nframes ? "progressive" : tff * 2 >= inter ?
 	    "tff" : "bff";
@@ -964,12 +966,16 @@ check_interlace(struct judge *j)
 		    "flagged %s; the spec asks %s.", have, want);
 		remedy(j, "Re-encode with the spec's scan and field order.");
 	}
-	if (strcmp(want, "progressive") == 0 && combed * 10 > r->nframes) {
-		finding(j, "interlace.combing", s, 0, r->duration,
-		    (double)combed / (double)r->nframes * 100, "%", want,
-		    "%.0f %% of the frames show interlace combing although "
-		    "the spec asks progressive.", (double)combed /
-		    (double)r->nframes * 100);
+	if (strcmp(want, "progressive") == 0 && content_scan(r, count,
+	    (size_t)qc_spec_num(j->spec, "field_order", "min_frames", 10)) !=
+	    QC_SCAN_PROGRESSIVE && count[QC_SCAN_TFF] + count[QC_SCAN_BFF] >
+	    r->nframes / 10) {
+		double share = (double)(count[QC_SCAN_TFF] +
+		    count[QC_SCAN_BFF]) / (double)r->nframes * 100;
+
+		finding(j, "interlace.combing", s, 0, r->duration, share, "%",
+		    want, "%.0f %% of the frames show interlaced motion "
+		    "although the spec asks progressive.", share);
 		remedy(j, "Deinterlace (bwdif) before the progressive "
 		    "encode.");
 	}
