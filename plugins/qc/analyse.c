@@ -105,6 +105,7 @@ struct chunk {
 	double e[QC_MAX_CHANNELS][CHUNK_MAX];
 	float tp[QC_MAX_CHANNELS][CHUNK_MAX];
 	float corr[CHUNK_MAX];	/* L/R correlation (NAN: quiet) */
+	uint8_t speech[CHUNK_MAX];	/* the speech gate's verdict */
 	struct chunk *next;
 };
 
@@ -115,6 +116,33 @@ struct tracker {
 	int started;
 	int64_t ring[FLASH_RING];
 	int nring, pos;
+};
+
+/* The speech gate (mcr's own, documented in mcr(1)): the mapped
+ * channels but LFE are summed; two biquads keep 300-3400 Hz (the
+ * telephone band, where speech carries its energy); a block of 100 ms
+ * is speech when, over the last 400 ms, that band holds at least
+ * SP_SHARE of the energy, and the band's envelope (10 ms frames) over
+ * the last second swings at 2-8 Hz, the syllable rate, by a modulation
+ * index of at least SP_MOD, and more than at 1 Hz, with no step of
+ * 9 dB in that second (a cut between speech and music swings too).
+ * Steady tones and chords fail the second
+ * test, noise and full-range music mostly the first. */
+#define SP_SHARE 0.4
+#define SP_MOD 0.25
+#define SP_ENV 100		/* envelope frames kept: 1 s of 10 ms */
+struct biquad {
+	double b0, b1, b2, a1, a2, z1, z2;
+};
+struct speech {
+	struct biquad hp, lp;
+	int frame;		/* samples per 10 ms envelope frame */
+	int fill;		/* samples in the current frame */
+	double facc;		/* their band energy */
+	float env[SP_ENV];	/* envelope ring (RMS of the band) */
+	size_t nenv;
+	double tot[4], band[4];	/* energies of the last 4 blocks */
+	size_t nblk;
 };
 
 struct an {
@@ -157,6 +185,9 @@ struct an {
 	int64_t samples;	/* per channel so far (checks lane) */
 	double c_lr, c_ll, c_rr, d_ll;	/* correlation and dual mono */
 	float silence_amp;
+	struct speech sp;	/* the speech gate (checks lane) */
+	float *mixbuf;		/* one block of its input */
+	uint8_t *speech;	/* per block (combiner) */
 
 	/* the combiner (under live_mu): chunks done, put back in order */
 	struct chunk *done[RING];
@@ -885,8 +916,10 @@ series_grow(struct an *an, size_t i)
 	res->corr = realloc(res->corr, cap * sizeof(float));
 	res->tpeak = realloc(res->tpeak, cap * sizeof(float));
 	an->energy = realloc(an->energy, cap * sizeof(double));
+	an->speech = realloc(an->speech, cap);
 	if (res->momentary == NULL || res->short_term == NULL ||
-	    res->corr == NULL || res->tpeak == NULL || an->energy == NULL) {
+	    res->corr == NULL || res->tpeak == NULL || an->energy == NULL ||
+	    an->speech == NULL) {
 		fprintf(stderr, "qc: out of memory\n");
 		abort();
 	}
@@ -915,6 +948,7 @@ combine(struct an *an, struct chunk *c)
 				an->tpeak_max[m] = c->tp[m][b];
 		}
 		an->energy[i] = e;
+		an->speech[i] = c->speech[b];
 		if (c->len[b] == an->bsize && i == an->full_blocks)
 			an->full_blocks = i + 1;
 		/* Momentary and short-term: the last 4 and 30 blocks. */
@@ -1006,6 +1040,121 @@ loud_task(struct an *an, void *data)
 	}
 	free(t);
 	chunk_release(an, c);
+}
+
+/* RBJ cookbook second-order high-pass (hp) or low-pass at f Hz, Q 0.707. */
+static void
+biquad_init(struct biquad *q, int hp, double f, double rate)
+{
+	double w = 2 * M_PI * f / rate, c = cos(w), al = sin(w) / (2 *
+	    0.7071067811865476), a0 = 1 + al;
+
+	memset(q, 0, sizeof *q);
+	q->b0 = (hp ? (1 + c) / 2 : (1 - c) / 2) / a0;
+	q->b1 = (hp ? -(1 + c) : 1 - c) / a0;
+	q->b2 = q->b0;
+	q->a1 = -2 * c / a0;
+	q->a2 = (1 - al) / a0;
+}
+
+static inline double
+biquad_run(struct biquad *q, double x)
+{
+	double y = q->b0 * x + q->z1;
+
+	q->z1 = q->b1 * x - q->a1 * y + q->z2;
+	q->z2 = q->b2 * x - q->a2 * y;
+	return y;
+}
+
+static void
+speech_init(struct speech *sp, int rate)
+{
+	memset(sp, 0, sizeof *sp);
+	biquad_init(&sp->hp, 1, 300, rate);
+	biquad_init(&sp->lp, 0, rate > 8000 ? 3400 : rate * 0.42, rate);
+	sp->frame = rate / 100 > 0 ? rate / 100 : 1;
+}
+
+/* One block of the mix (n samples): is it speech? */
+static int
+speech_block(struct speech *sp, const float *x, int n)
+{
+	double tot = 0, band = 0, t4 = 0, b4 = 0, mean = 0, mod = 0, slow = 0;
+	double before = 0, recent = 0;
+	int i, k, m;
+
+	for (i = 0; i < n; i++) {
+		double y = biquad_run(&sp->lp, biquad_run(&sp->hp, x[i]));
+
+		tot += (double)x[i] * x[i];
+		band += y * y;
+		sp->facc += y * y;
+		if (++sp->fill == sp->frame) {
+			sp->env[sp->nenv++ % SP_ENV] = (float)sqrt(sp->facc /
+			    sp->frame);
+			sp->fill = 0;
+			sp->facc = 0;
+		}
+	}
+	sp->tot[sp->nblk % 4] = tot;
+	sp->band[sp->nblk % 4] = band;
+	sp->nblk++;
+	for (k = 0; k < 4; k++) {
+		t4 += sp->tot[k];
+		b4 += sp->band[k];
+	}
+	/* below -70 dBFS RMS: nothing to judge */
+	if (sp->nblk < 4 || sp->nenv < SP_ENV || t4 <= 4.0 * n * 1e-7 ||
+	    b4 < SP_SHARE * t4)
+		return 0;
+	/* A cut (a step in level of 9 dB or more between the last 400 ms
+	 * and the 600 ms before) is no syllable: no verdict until it has
+	 * left the window. */
+	for (i = 0; i < SP_ENV; i++) {
+		double e = sp->env[(sp->nenv + (size_t)i) % SP_ENV];
+
+		if (i < SP_ENV * 6 / 10)
+			before += e * e;
+		else
+			recent += e * e;
+	}
+	before /= SP_ENV * 6 / 10;
+	recent /= SP_ENV - SP_ENV * 6 / 10;
+	if (recent > 8 * before || before > 8 * recent)
+		return 0;
+	/* The envelope's 2-8 Hz content over the last second (Hann
+	 * window, DFT bins of 1 Hz) against its mean. */
+	for (i = 0; i < SP_ENV; i++)
+		mean += sp->env[(sp->nenv + (size_t)i) % SP_ENV];
+	mean /= SP_ENV;
+	if (mean <= 0)
+		return 0;
+	for (m = 1; m <= 8; m++) {
+		double re = 0, im = 0;
+
+		for (i = 0; i < SP_ENV; i++) {
+			double e = (sp->env[(sp->nenv + (size_t)i) % SP_ENV] -
+			    mean) * (0.5 - 0.5 * cos(2 * M_PI * i /
+			    (SP_ENV - 1)));
+
+			re += e * cos(2 * M_PI * m * i / SP_ENV);
+			im -= e * sin(2 * M_PI * m * i / SP_ENV);
+		}
+		if (m == 1)
+			slow = re * re + im * im;
+		else
+			mod += re * re + im * im;
+	}
+	/* A step in level (a cut from speech to music, or back) also
+	 * swings at 2-8 Hz, but more at 1 Hz (its spectrum falls as 1/f);
+	 * syllables do the opposite. */
+	if (mod < slow)
+		return 0;
+	/* a sine of depth d at one bin gives (d * mean * N / 4)^2 through
+	 * the Hann window */
+	mod = sqrt(mod) * 4 / SP_ENV / mean;
+	return mod >= SP_MOD;
 }
 
 /* Sample peak, DC, RMS, clipping and silence of every channel, and the
@@ -1131,6 +1280,27 @@ check_task(struct an *an, void *data)
 		/* Only where both sides carry signal (-50 dBFS RMS). */
 		if (ll > c->len[b] * 1e-5 && rr > c->len[b] * 1e-5)
 			c->corr[b] = (float)(lr / sqrt(ll * rr));
+	}
+	/* The speech gate on the mix of the mapped channels but LFE. */
+	{
+		float *mix = an->mixbuf;
+
+		for (b = 0, off = 0; b < c->nblk; off += c->len[b], b++) {
+			int m;
+
+			memset(mix, 0, (size_t)c->len[b] * sizeof *mix);
+			for (m = 0; m < an->nmap; m++) {
+				const float *x = c->data + (size_t)an->map[m] *
+				    (size_t)c->n + off;
+
+				if (an->roles[m] == EBUR128_UNUSED)
+					continue;
+				for (i = 0; i < c->len[b]; i++)
+					mix[i] += x[i];
+			}
+			c->speech[b] = (uint8_t)speech_block(&an->sp, mix,
+			    c->len[b]);
+		}
 	}
 	an->samples += c->n;
 
@@ -1690,6 +1860,9 @@ setup_audio(struct pass *p, char *err, size_t errlen)
 		res->sample_peak[ch] = -INFINITY;
 	}
 	an->silence_amp = (float)pow(10, cf->silence_db / 20);
+	speech_init(&an->sp, rate);
+	an->mixbuf = xmalloc_or_die((size_t)(rate / BLOCK_HZ + 1) *
+	    sizeof(float));
 	p->bsize = an->bsize = rate / BLOCK_HZ;
 	res->block = 1.0 / BLOCK_HZ;
 	res->max_momentary = res->max_short_term = -HUGE_VAL;
@@ -1706,6 +1879,26 @@ finish_audio(struct pass *p)
 	res->integrated = qc_loud_integrated(an->energy, an->full_blocks, NULL,
 	    NULL);
 	res->lra = qc_loud_range(an->energy, an->full_blocks);
+	/* Dialogue gating: the 400 ms blocks with speech in at least two of
+	 * their four 100 ms blocks, through the usual gates. */
+	{
+		unsigned char *keep = xmalloc_or_die(an->full_blocks + 1);
+		size_t i, loud = 0, talk = 0;
+		double gate = qc_loud_energy(-70);
+
+		for (i = 0; i < an->full_blocks; i++) {
+			keep[i] = i >= 3 && an->speech[i] + an->speech[i - 1] +
+			    an->speech[i - 2] + an->speech[i - 3] >= 2;
+			if (an->energy[i] >= gate) {
+				loud++;
+				talk += an->speech[i];
+			}
+		}
+		res->dialogue = qc_loud_integrated(an->energy, an->full_blocks,
+		    keep, &res->dialogue_blocks);
+		res->speech_share = loud > 0 ? (double)talk / (double)loud : 0;
+		free(keep);
+	}
 	for (ch = 0; ch < p->nch; ch++) {
 		double n = (double)an->samples;
 
@@ -1986,6 +2179,8 @@ out:
 		free(c);
 	}
 	free(an->energy);
+	free(an->speech);
+	free(an->mixbuf);
 	free(an->map);
 	free(an->roles);
 	for (i = 0; i < 2; i++)

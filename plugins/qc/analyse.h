@@ -148,6 +148,11 @@ struct qc_result {
 	int channels;		/* across all streams */
 	int nmap;
 	double integrated, lra, max_momentary, max_short_term;
+	double dialogue;	/* integrated over the blocks the speech gate
+				 * passed (-inf: none) */
+	size_t dialogue_blocks;	/* 400 ms blocks it integrated */
+	double speech_share;	/* share of the 100 ms blocks above -70 LUFS
+				 * judged speech */
 	double true_peak[QC_MAX_CHANNELS];	/* dBTP */
 	double sample_peak[QC_MAX_CHANNELS];	/* dBFS */
 	double dc[QC_MAX_CHANNELS];		/* mean, dBFS */

@@ -134,6 +134,22 @@ worst_block(const float *v, size_t n)
 	return w;
 }
 
+/* Whether the spec gates loudness on dialogue: 1 yes, with enough
+ * speech; -1 it asks, but the gate found too little speech (the whole
+ * programme is measured instead); 0 it does not ask. */
+static int
+dialogue_gated(const struct judge *j)
+{
+	const char *g = qc_spec_get(j->spec, "loudness", "gating");
+
+	if (g == NULL || strcmp(g, "dialogue") != 0)
+		return 0;
+	if (100 * j->res->speech_share < qc_spec_num(j->spec, "dialogue",
+	    "min_share", 10) || !isfinite(j->res->dialogue))
+		return -1;
+	return 1;
+}
+
 static void
 check_loudness(struct judge *j)
 {
@@ -148,21 +164,37 @@ check_loudness(struct judge *j)
 	if ((s = sev(j, "loudness", NULL)) != NULL) {
 		double target = qc_spec_num(j->spec, "loudness", "target", -23);
 		double tol = qc_spec_num(j->spec, "loudness", "tolerance", 0.5);
+		double I = r->integrated;
+		int gated = dialogue_gated(j);
 
-		snprintf(lim, sizeof lim, "%.1f ±%.1f LUFS", target, tol);
-		if (!isfinite(r->integrated)) {
+		snprintf(lim, sizeof lim, "%.1f ±%.1f LUFS%s", target, tol,
+		    gated ? " dialogue-gated" : "");
+		if (gated > 0)
+			I = r->dialogue;
+		if (gated < 0) {
+			finding(j, "loudness.dialogue", "info", 0, r->duration,
+			    100 * r->speech_share, "%", NULL, "The speech gate "
+			    "found speech in %.0f %% of the programme, under the "
+			    "%g %% it needs: the loudness is measured over the "
+			    "whole programme instead.", 100 * r->speech_share,
+			    qc_spec_num(j->spec, "dialogue", "min_share", 10));
+			remedy(j, "Check by ear whether the programme has "
+			    "dialogue; if it does, measure it with a dialogue "
+			    "meter.");
+		}
+		if (!isfinite(I)) {
 			finding(j, "loudness", s, 0, r->duration, r->integrated,
 			    "LUFS", lim, "No loudness could be measured: the "
 			    "programme stays below the -70 LUFS gate.");
 			remedy(j, "Check that the programme's audio is on the "
 			    "channels the spec measures.");
-		} else if (fabs(r->integrated - target) > tol + 1e-9) {
-			finding(j, "loudness", s, 0, r->duration, r->integrated,
-			    "LUFS", lim, "Integrated loudness is %.1f LUFS; "
-			    "the spec asks %.1f ±%.1f LUFS.", r->integrated,
-			    target, tol);
+		} else if (fabs(I - target) > tol + 1e-9) {
+			finding(j, "loudness", s, 0, r->duration, I, "LUFS",
+			    lim, "%s loudness is %.1f LUFS; the spec asks %.1f "
+			    "±%.1f LUFS.", gated > 0 ? "Dialogue-gated" :
+			    "Integrated", I, target, tol);
 			remedy(j, "Normalise to %.1f LUFS: gain %+.1f dB.",
-			    target, target - r->integrated);
+			    target, target - I);
 		}
 	}
 	for (ch = 0; ch < r->nmap; ch++) {
@@ -1229,6 +1261,23 @@ measurements(struct judge *j)
 		l = json_object();
 		json_object_set_new(l, "integrated", num(r->integrated));
 		json_object_set_new(l, "lra", num(r->lra));
+		{
+			int g = dialogue_gated(j);
+
+			json_object_set_new(l, "gating", json_string(g > 0 ?
+			    "dialogue" : "programme"));
+			json_object_set_new(l, "dialogue", num(r->dialogue));
+			json_object_set_new(l, "speech_share",
+			    num(100 * r->speech_share));
+			json_object_set_new(l, "speech_gate", json_string(
+			    "mcr's own detector: 300-3400 Hz energy share and "
+			    "2-8 Hz syllabic modulation (not Dolby Dialogue "
+			    "Intelligence)"));
+			if (g < 0)
+				json_object_set_new(l, "gating_note",
+				    json_string("no speech found: programme "
+				    "loudness used"));
+		}
 		json_object_set_new(l, "max_momentary", num(r->max_momentary));
 		json_object_set_new(l, "max_short_term",
 		    num(r->max_short_term));

@@ -45,6 +45,8 @@ static const struct key keys[] = {
 	{ "loudness", "layout", T_ENUM, 0, 0,
 	    "auto|mono|stereo|dual-mono|5.0|5.1" },
 	SEV("true_peak"),
+	{ "loudness", "gating", T_ENUM, 0, 0, "programme|dialogue" },
+	{ "dialogue", "min_share", T_NUM, 0, 100, NULL },
 	{ "true_peak", "max", T_NUM, -30, 6, NULL },
 	SEV("short_term"),
 	{ "short_term", "max", T_NUM, -70, 0, NULL },
