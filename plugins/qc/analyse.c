@@ -143,6 +143,7 @@ struct speech {
 	size_t nenv;
 	double tot[4], band[4];	/* energies of the last 4 blocks */
 	size_t nblk;
+	float wcos[9][SP_ENV], wsin[9][SP_ENV];	/* Hann x DFT bins 1-8 */
 };
 
 struct an {
@@ -1070,10 +1071,22 @@ biquad_run(struct biquad *q, double x)
 static void
 speech_init(struct speech *sp, int rate)
 {
+	int m, i;
+
 	memset(sp, 0, sizeof *sp);
 	biquad_init(&sp->hp, 1, 300, rate);
 	biquad_init(&sp->lp, 0, rate > 8000 ? 3400 : rate * 0.42, rate);
 	sp->frame = rate / 100 > 0 ? rate / 100 : 1;
+	for (m = 1; m <= 8; m++) {
+		for (i = 0; i < SP_ENV; i++) {
+			double w = 0.5 - 0.5 * cos(2 * M_PI * i / (SP_ENV - 1));
+
+			sp->wcos[m][i] = (float)(w * cos(2 * M_PI * m * i /
+			    SP_ENV));
+			sp->wsin[m][i] = (float)(w * sin(2 * M_PI * m * i /
+			    SP_ENV));
+		}
+	}
 }
 
 /* One block of the mix (n samples): is it speech? */
@@ -1134,12 +1147,11 @@ speech_block(struct speech *sp, const float *x, int n)
 		double re = 0, im = 0;
 
 		for (i = 0; i < SP_ENV; i++) {
-			double e = (sp->env[(sp->nenv + (size_t)i) % SP_ENV] -
-			    mean) * (0.5 - 0.5 * cos(2 * M_PI * i /
-			    (SP_ENV - 1)));
+			double e = sp->env[(sp->nenv + (size_t)i) % SP_ENV] -
+			    mean;
 
-			re += e * cos(2 * M_PI * m * i / SP_ENV);
-			im -= e * sin(2 * M_PI * m * i / SP_ENV);
+			re += e * sp->wcos[m][i];
+			im -= e * sp->wsin[m][i];
 		}
 		if (m == 1)
 			slow = re * re + im * im;
