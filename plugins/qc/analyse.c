@@ -1,11 +1,14 @@
 /*
  * analyse: the one decode pass (see analyse.h). The calling thread demuxes
  * and decodes; each decoded video frame (a reference, not a copy) and each
- * 100 ms block of audio (all channels of all audio streams, float planar,
- * resampled to the first stream's rate) is queued as a task on a lane. A
- * lane is a thread with a bounded queue that runs its tasks in the order
- * they were queued: lane 0 measures video and half the true-peak channels,
- * lane 1 the loudness, the per-channel audio checks and the other half.
+ * run of 100 ms blocks of audio (all channels of all audio streams, float
+ * planar, resampled to the first stream's rate) is queued as tasks on a
+ * lane. A lane is a thread with a bounded queue that runs its tasks in
+ * the order they were queued: with a picture, lane 0 measures the video
+ * and lane 1 the sound; without, mapped channel m (its libebur128 state
+ * and true peak) goes to lane m % 2 and the per-channel checks to one of
+ * them. The last task done on a chunk of blocks hands it to the
+ * combiner, which takes chunks in the order they were cut.
  *
  * The display model for flashes (documented in mcr(1)): Y'CbCr is turned
  * into R'G'B' with the stream's matrix (BT.709 for HD, BT.601 below 720

@@ -2,12 +2,14 @@
  * analyse: the one decode pass of QC. libavformat demuxes the file once,
  * libavcodec decodes its video stream and every audio stream, and the
  * decoded frames go, in stream order, to two analysis lanes (threads):
- * lane 0 takes the video frames (levels, black, freeze, flashes, letterbox,
- * combing), lane 1 the audio blocks (libebur128 loudness, silence,
- * clipping, phase, DC); the true peak, the costliest part of the audio
- * (4x oversampling by libswresample), runs per channel, split between the
- * lanes. Each state is
- * touched by one lane in stream order only, so the results never depend on
+ * with a picture, lane 0 takes the video frames (levels, black, freeze,
+ * flashes, patterns, letterbox, field order) and lane 1 the audio; a
+ * sound file's channels are shared between both lanes (each channel's
+ * libebur128 state and true-peak interpolator on one lane), and the
+ * per-channel checks (silence, clipping, phase, DC, the speech gate) run
+ * as one task. Each state is touched by one lane in stream order only,
+ * and the audio blocks are combined in order, so the results never
+ * depend on
  * thread timing. The analyser knows no spec: it measures with the
  * detection thresholds it is given and qc.c judges.
  */
