@@ -1002,6 +1002,12 @@ chunk_release(struct an *an, struct chunk *c)
 	if (atomic_fetch_sub(&c->refs, 1) != 1)
 		return;
 	pthread_mutex_lock(&an->live_mu);
+	if (an->done[c->seq % RING] != NULL) {
+		/* more chunks in flight than lanes can hold: a bug */
+		fprintf(stderr, "qc: audio chunk %zu overtook %zu\n", c->seq,
+		    an->done[c->seq % RING]->seq);
+		abort();
+	}
 	an->done[c->seq % RING] = c;
 	while ((d = an->done[an->next_seq % RING]) != NULL &&
 	    d->seq == an->next_seq) {

@@ -982,6 +982,7 @@ check_interlace(struct judge *j)
 	const char *want = qc_spec_get(j->spec, "interlace", "expect");
 	size_t i, inter = 0, tff = 0, count[4];
 	const char *have;
+	int c;
 
 	if (s == NULL || want == NULL || strcmp(want, "any") == 0 ||
 	    !r->has_video || r->nframes == 0)
@@ -998,10 +999,10 @@ check_interlace(struct judge *j)
 		    "flagged %s; the spec asks %s.", have, want);
 		remedy(j, "Re-encode with the spec's scan and field order.");
 	}
-	if (strcmp(want, "progressive") == 0 && content_scan(r, count,
-	    (size_t)qc_spec_num(j->spec, "field_order", "min_frames", 10)) !=
-	    QC_SCAN_PROGRESSIVE && count[QC_SCAN_TFF] + count[QC_SCAN_BFF] >
-	    r->nframes / 10) {
+	c = content_scan(r, count, (size_t)qc_spec_num(j->spec,
+	    "field_order", "min_frames", 10));
+	if (strcmp(want, "progressive") == 0 && (c == QC_SCAN_TFF ||
+	    c == QC_SCAN_BFF)) {
 		double share = (double)(count[QC_SCAN_TFF] +
 		    count[QC_SCAN_BFF]) / (double)r->nframes * 100;
 
@@ -1087,8 +1088,9 @@ check_pattern(struct judge *j)
 static const char *const scan_names[] = { "undetermined", "tff", "bff",
     "progressive" };
 
-/* The content's scan from the multi-frame verdicts: undetermined when
- * fewer than min frames were decided. */
+/* The content's scan from the multi-frame verdicts: the one held by
+ * three quarters of the decided frames; undetermined when fewer than
+ * min frames were decided, or none holds that many. */
 static int
 content_scan(const struct qc_result *r, size_t count[4], size_t min)
 {
@@ -1102,11 +1104,13 @@ content_scan(const struct qc_result *r, size_t count[4], size_t min)
 	    count[QC_SCAN_PROGRESSIVE];
 	if (decided < min || decided == 0)
 		return QC_SCAN_UNKNOWN;
-	if (count[QC_SCAN_TFF] + count[QC_SCAN_BFF] >
-	    count[QC_SCAN_PROGRESSIVE])
-		return count[QC_SCAN_TFF] >= count[QC_SCAN_BFF] ?
-		    QC_SCAN_TFF : QC_SCAN_BFF;
-	return QC_SCAN_PROGRESSIVE;
+	/* A verdict needs three quarters of the decided frames: busy
+	 * synthetic pictures (testsrc2) split between tff and bff. */
+	for (i = QC_SCAN_TFF; i <= QC_SCAN_PROGRESSIVE; i++) {
+		if (count[i] * 4 >= decided * 3)
+			return (int)i;
+	}
+	return QC_SCAN_UNKNOWN;
 }
 
 /* The scan the stream says: its frames' flags, else its field_order. */
