@@ -39,6 +39,7 @@ pkglib_LTLIBRARIES += %D%/ingest.la
 pkglib_LTLIBRARIES += %D%/qc.la
 %C%_qc_la_SOURCES = %D%/qc/qc.c \
 	%D%/qc/analyse.c %D%/qc/analyse.h \
+	%D%/qc/loud.c %D%/qc/loud.h \
 	%D%/qc/judge.c %D%/qc/judge.h \
 	%D%/qc/spec.c %D%/qc/spec.h \
 	%D%/qc/report.c %D%/qc/report.h \

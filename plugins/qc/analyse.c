@@ -1,11 +1,14 @@
 /*
  * analyse: the one decode pass (see analyse.h). The calling thread demuxes
  * and decodes; each decoded video frame (a reference, not a copy) and each
- * 100 ms block of audio (all channels of all audio streams, float planar,
- * resampled to the first stream's rate) is queued as a task on a lane. A
- * lane is a thread with a bounded queue that runs its tasks in the order
- * they were queued: lane 0 measures video and half the true-peak channels,
- * lane 1 the loudness, the per-channel audio checks and the other half.
+ * run of 100 ms blocks of audio (all channels of all audio streams, float
+ * planar, resampled to the first stream's rate) is queued as tasks on a
+ * lane. A lane is a thread with a bounded queue that runs its tasks in
+ * the order they were queued: with a picture, lane 0 measures the video
+ * and lane 1 the sound; without, mapped channel m (its libebur128 state
+ * and true peak) goes to lane m % 2 and the per-channel checks to one of
+ * them. The last task done on a chunk of blocks hands it to the
+ * combiner, which takes chunks in the order they were cut.
  *
  * The display model for flashes (documented in mcr(1)): Y'CbCr is turned
  * into R'G'B' with the stream's matrix (BT.709 for HD, BT.601 below 720
@@ -22,6 +25,12 @@
  * with the redder end saturated (R / (R + G + B) >= red_ratio).
  */
 #include "autoconfig.h"
+
+/* The per-pixel loops (field order, sums) are meant to be vectorised
+ * whatever the -O level. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
 
 #include <errno.h>
 #include <math.h>
@@ -46,17 +55,21 @@
 #include <xxhash.h>
 
 #include "analyse.h"
+#include "loud.h"
 #include "timecode.h"
 
 #define LANES 2
 #define LANE_CAP 24
+#define RING 128		/* > chunks in flight (LANES * LANE_CAP) */
 #define BLOCK_HZ 10		/* audio blocks a second */
 #define FLASH_RING 32		/* transitions remembered per region */
 #define NCELLS (QC_GRID_W * QC_GRID_H)
 /* The picture is measured on a grid of 2x2-pixel averages (the light
- * filtering EBU R103 asks for) taken every STEP pixels across and down:
- * 130,000 samples of a 1080-line frame. */
-#define STEP 4
+ * filtering EBU R103 asks for) taken every step pixels across and down:
+ * 4 up to 960 pixels wide, 8 up to 1920 (32,400 samples of a 1080-line
+ * frame), and so on: at least 240 samples across. */
+#define STEP_OF(w) ((w) > 960 ? 4 * (((w) + 959) / 960) : 4)
+#define IDET_HIST 4
 
 /* --- a lane: a thread that runs its tasks in order --- */
 
@@ -71,18 +84,32 @@ struct lane {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct task q[LANE_CAP];
-	size_t head, n;
+	size_t head, n, cap;
 	int quit;
 	struct an *an;
 };
 
-/* 100 ms of audio, shared by the tasks that read it. */
+/* A run of 100 ms blocks of audio (one block when paced to real time,
+ * up to a second otherwise, so a lane wakes up less often), shared by
+ * the tasks that read it. Each task writes its own fields; the last one
+ * done hands the chunk to the combiner. */
+#define CHUNK_MAX 10		/* blocks */
 struct chunk {
 	atomic_int refs;
-	size_t index;		/* block number */
+	size_t seq;		/* chunk number */
+	size_t index;		/* first block number */
+	int nblk;		/* blocks */
 	int n;			/* samples per channel */
+	int len[CHUNK_MAX];	/* samples in each block */
 	int nch;
 	float *data;		/* nch planes of n */
+	size_t cap;		/* floats data holds */
+	/* per mapped channel and block: weighted energy, true peak */
+	double e[QC_MAX_CHANNELS][CHUNK_MAX];
+	float tp[QC_MAX_CHANNELS][CHUNK_MAX];
+	float corr[CHUNK_MAX];	/* L/R correlation (NAN: quiet) */
+	uint8_t speech[CHUNK_MAX];	/* the speech gate's verdict */
+	struct chunk *next;
 };
 
 /* One region's flash tracker (luminance or red). */
@@ -94,16 +121,32 @@ struct tracker {
 	int nring, pos;
 };
 
-/* True peak of one channel: libswresample oversamples it (4x below
- * 96 kHz, 2x below 192 kHz), as FFmpeg's ebur128 filter does, and the
- * largest magnitude of the oversampled signal is the true peak. */
-struct tpchan {
-	SwrContext *swr;
-	float *buf;
-	int bufn;
-	float peak;		/* over the whole file, linear */
-	float *series;		/* max true peak per block, linear */
-	size_t n, cap;
+/* The speech gate (mcr's own, documented in mcr(1)): the mapped
+ * channels but LFE are summed; two biquads keep 300-3400 Hz (the
+ * telephone band, where speech carries its energy); a block of 100 ms
+ * is speech when, over the last 400 ms, that band holds at least
+ * SP_SHARE of the energy, and the band's envelope (10 ms frames) over
+ * the last second swings at 2-8 Hz, the syllable rate, by a modulation
+ * index of at least SP_MOD, and more than at 1 Hz, with no step of
+ * 9 dB in that second (a cut between speech and music swings too).
+ * Steady tones and chords fail the second
+ * test, noise and full-range music mostly the first. */
+#define SP_SHARE 0.4
+#define SP_MOD 0.25
+#define SP_ENV 100		/* envelope frames kept: 1 s of 10 ms */
+struct biquad {
+	double b0, b1, b2, a1, a2, z1, z2;
+};
+struct speech {
+	struct biquad hp, lp;
+	int frame;		/* samples per 10 ms envelope frame */
+	int fill;		/* samples in the current frame */
+	double facc;		/* their band energy */
+	float env[SP_ENV];	/* envelope ring (RMS of the band) */
+	size_t nenv;
+	double tot[4], band[4];	/* energies of the last 4 blocks */
+	size_t nblk;
+	float wcos[9][SP_ENV], wsin[9][SP_ENV];	/* Hann x DFT bins 1-8 */
 };
 
 struct an {
@@ -116,8 +159,16 @@ struct an {
 	/* video (lane 0) */
 	size_t nframes_cap;
 	int fps_frames;		/* frames in one second, rounded */
-	uint16_t *prev;		/* last frame's samples */
+	uint16_t *grid[2];	/* this and the last frame's samples */
 	int have_prev;
+	float *plum;		/* samples in cd/m^2, for patterns */
+	uint8_t *pmask;		/* samples inside a pattern */
+	int *ppos;		/* transitions along a line */
+	/* field order: the last three frames */
+	AVFrame *fld[3];
+	int idet_w, idet_h, idet_period, idet_bands;
+	int64_t idet_frames;	/* frames banded since the size was set */
+	uint8_t idet_hist[IDET_HIST], idet_last;
 	int *row_max, *col_max;
 	struct tracker lum[NCELLS], red[NCELLS];
 	float lut[1024];	/* R'G'B' code / 1023 -> linear 0..1 */
@@ -125,19 +176,31 @@ struct an {
 	double black_run, frozen_run;
 	struct SwsContext *sws;
 
-	/* audio (lane 1, TP split) */
-	ebur128_state *loud;
+	/* audio: mapped channel m (loudness, true peak) on lane alane[m],
+	 * the per-channel checks on lane clane */
+	ebur128_state *loud[QC_MAX_CHANNELS];
+	struct qc_tpeak tp[QC_MAX_CHANNELS];
+	int alane[QC_MAX_CHANNELS], clane;
 	int *map, *roles, nmap;
-	struct tpchan tp[QC_MAX_CHANNELS];
-	size_t nblocks_cap;
 	double sum[QC_MAX_CHANNELS], sumsq[QC_MAX_CHANNELS];
 	float peak[QC_MAX_CHANNELS];
 	int64_t run[QC_MAX_CHANNELS];	/* clipping run */
 	int64_t silent_from[QC_MAX_CHANNELS];	/* -1: not silent */
-	int64_t samples;	/* per channel so far */
+	int64_t samples;	/* per channel so far (checks lane) */
 	double c_lr, c_ll, c_rr, d_ll;	/* correlation and dual mono */
 	float silence_amp;
-	double ring[30];	/* energies of the last 30 blocks */
+	struct speech sp;	/* the speech gate (checks lane) */
+	float *mixbuf;		/* one block of its input */
+	uint8_t *speech;	/* per block (combiner) */
+
+	/* the combiner (under live_mu): chunks done, put back in order */
+	struct chunk *done[RING];
+	size_t next_seq;	/* first chunk not combined yet */
+	struct chunk *pool;	/* combined chunks, for reuse */
+	double *energy;		/* 100 ms energies of the mapped channels */
+	size_t nblocks_cap, full_blocks;
+	int bsize;		/* samples in a whole block */
+	float tpeak_max[QC_MAX_CHANNELS];	/* linear */
 };
 
 static void *
@@ -195,7 +258,7 @@ static void
 lane_push(struct lane *l, void (*fn)(struct an *, void *), void *data)
 {
 	pthread_mutex_lock(&l->mu);
-	while (l->n == LANE_CAP)
+	while (l->n >= l->cap)
 		pthread_cond_wait(&l->cv, &l->mu);
 	l->q[(l->head + l->n) % LANE_CAP] = (struct task){ fn, data };
 	l->n++;
@@ -324,16 +387,16 @@ tracker_step(struct tracker *t, float v, int64_t frame, int64_t window,
 #define SAMPLE_LOOP(T)							\
 	for (j = 0; j < gh; j++) {					\
 		const T *y0 = (const T *)(f->data[0] +			\
-		    (size_t)(STEP * j) * f->linesize[0]);		\
+		    (size_t)(step * j) * f->linesize[0]);		\
 		const T *y1 = (const T *)(f->data[0] +			\
-		    (size_t)(STEP * j + 1) * f->linesize[0]);		\
+		    (size_t)(step * j + 1) * f->linesize[0]);		\
 		const T *cb = (const T *)(f->data[1] +			\
-		    (size_t)((STEP * j) >> csh) * f->linesize[1]);	\
+		    (size_t)((step * j) >> csh) * f->linesize[1]);	\
 		const T *cr = (const T *)(f->data[2] +			\
-		    (size_t)((STEP * j) >> csh) * f->linesize[2]);	\
+		    (size_t)((step * j) >> csh) * f->linesize[2]);	\
 		int rmax = 0, cyrow = j * QC_GRID_H / gh;		\
 		for (i = 0; i < gw; i++) {				\
-			int x = STEP * i, yv, u, v, cell;		\
+			int x = step * i, yv, u, v, cell;		\
 			float yn, pb, pr, r, g, b;			\
 			yv = (y0[x] + y0[x + 1] + y1[x] + y1[x + 1] + 2) >> 2;	\
 			u = cb[x >> csw];				\
@@ -347,7 +410,7 @@ tracker_step(struct tracker *t, float v, int64_t frame, int64_t window,
 				black++;				\
 			if (an->have_prev)				\
 				diff += abs(yv - prev[k]);		\
-			prev[k++] = (uint16_t)yv;			\
+			cur[k++] = (uint16_t)yv;			\
 			if (yv > rmax)					\
 				rmax = yv;				\
 			if (yv > colmax[i])				\
@@ -384,6 +447,258 @@ lut_idx(float v)
 }
 
 static void
+video_buffers(struct an *an, int gw, int gh, int w, int h)
+{
+	size_t n = (size_t)gw * (size_t)gh;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		free(an->grid[i]);
+		an->grid[i] = xmalloc_or_die(n * sizeof *an->grid[i]);
+	}
+	free(an->plum);
+	free(an->pmask);
+	free(an->ppos);
+	free(an->row_max);
+	free(an->col_max);
+	an->plum = xmalloc_or_die(n * sizeof *an->plum);
+	an->pmask = xmalloc_or_die(n);
+	an->ppos = xmalloc_or_die((size_t)(gw > gh ? gw : gh) * sizeof(int));
+	an->row_max = xmalloc_or_die((size_t)gh * sizeof(int));
+	an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
+	/* Field order: 4 lines in every 8 (below 720 lines) or 16. */
+	an->idet_w = w;
+	an->idet_h = h;
+	an->idet_period = h >= 720 ? 16 : 8;
+	an->idet_bands = (h - 4) / an->idet_period + 1;
+	if (h < 8)
+		an->idet_bands = 0;
+	for (i = 0; i < 3; i++)
+		av_frame_free(&an->fld[i]);
+	an->idet_frames = 0;
+	memset(an->idet_hist, 0, sizeof an->idet_hist);
+	an->idet_last = QC_SCAN_UNKNOWN;
+}
+
+/* --- regular patterns --- */
+
+/* Marks the samples of one line (n samples stride apart) that lie in a
+ * run of regular light/dark alternations of more than limit pairs; a
+ * transition is a swing of delta cd/m^2 whose darker end is below dark,
+ * as for flashes, and a run stays regular while each gap between
+ * transitions is within half to twice the one before. Returns the most
+ * pairs seen in a run. */
+static int
+pattern_line(const float *L, uint8_t *mask, int n, int stride, float delta,
+    float dark, int limit, int *pos)
+{
+	float lo = L[0], hi = L[0];
+	int dir = 0, nt = 0, i, k, start = 0, best = 0;
+
+	for (i = 1; i < n; i++) {
+		float v = L[(size_t)i * (size_t)stride];
+		int hit = 0;
+
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+		if (dir != 1 && v - lo >= delta && lo < dark) {
+			dir = 1;
+			hit = 1;
+		} else if (dir != -1 && hi - v >= delta && v < dark) {
+			dir = -1;
+			hit = 1;
+		}
+		if (hit) {
+			pos[nt++] = i;
+			lo = hi = v;
+		}
+	}
+	for (k = 1; k <= nt; k++) {
+		int brk = k == nt;
+
+		if (!brk && k - start >= 2) {
+			int d1 = pos[k] - pos[k - 1], d0 = pos[k - 1] -
+			    pos[k - 2];
+
+			brk = d1 > 2 * d0 || d0 > 2 * d1;
+		}
+		if (!brk)
+			continue;
+		/* transitions start..k-1: stripes between and around them */
+		{
+			int ntr = k - start, pairs = (ntr + 1) / 2, a, b, half;
+
+			if (pairs > best)
+				best = pairs;
+			if (pairs > limit) {
+				half = (pos[k - 1] - pos[start]) / (ntr > 1 ?
+				    2 * (ntr - 1) : 2);
+				a = pos[start] - half;
+				b = pos[k - 1] + half;
+				for (i = a < 0 ? 0 : a; i <= b && i < n; i++)
+					mask[(size_t)i * (size_t)stride] = 1;
+			}
+		}
+		/* the transition that broke the rhythm may start the next */
+		start = k - 1 > start ? k - 1 : k;
+		if (k == nt)
+			break;
+	}
+	return best;
+}
+
+/* The share of the picture covered by stripes (rows and columns of the
+ * sample grid), whether they moved since the last frame, and the most
+ * stripe pairs in a run. */
+static void
+pattern_frame(struct an *an, struct qc_vframe *vf, const uint16_t *cur,
+    const uint16_t *prev, int gw, int gh, int depth)
+{
+	const struct qc_aconf *cf = an->conf;
+	double s = (double)(1 << (depth - 8));
+	float y16 = (float)(16 * s), ysc = (float)(1.0 / (219 * s));
+	float peak = (float)cf->display_peak, delta = (float)cf->flash_delta;
+	float dark = (float)cf->flash_dark;
+	size_t n = (size_t)gw * (size_t)gh, k, marked = 0;
+	int64_t dsum = 0;
+	int i, j, best = 0, p;
+
+	for (k = 0; k < n; k++)
+		an->plum[k] = peak * an->lut[lut_idx(((float)cur[k] - y16) *
+		    ysc)];
+	memset(an->pmask, 0, n);
+	for (j = 0; j < gh; j++) {
+		p = pattern_line(an->plum + (size_t)j * gw, an->pmask +
+		    (size_t)j * gw, gw, 1, delta, dark, cf->pattern_pairs,
+		    an->ppos);
+		best = p > best ? p : best;
+	}
+	for (i = 0; i < gw; i++) {
+		p = pattern_line(an->plum + i, an->pmask + i, gh, gw, delta,
+		    dark, cf->pattern_pairs, an->ppos);
+		best = p > best ? p : best;
+	}
+	for (k = 0; k < n; k++) {
+		if (an->pmask[k]) {
+			marked++;
+			if (an->have_prev)
+				dsum += abs((int)cur[k] - (int)prev[k]);
+		}
+	}
+	vf->pattern_area = (float)marked / (float)n;
+	vf->pattern_pairs = (uint8_t)(best > 255 ? 255 : best);
+	vf->pattern_moving = marked > 0 && an->have_prev && (double)dsum /
+	    (double)marked / (219 * s) >= cf->pattern_still;
+}
+
+/* --- field order, as FFmpeg's idet judges it --- */
+
+/* sum |a + c - 2b| over a line */
+#define IDET_LINE(NAME, T)						\
+static int32_t								\
+NAME(const T *restrict a, const T *restrict b, const T *restrict c,	\
+    int w)								\
+{									\
+	int32_t r = 0;		/* < 2 * 65535 * 4096 */		\
+	int x;								\
+									\
+	for (x = 0; x < w; x++) {					\
+		int32_t v = (int32_t)a[x] + (int32_t)c[x] -		\
+		    2 * (int32_t)b[x];					\
+									\
+		r += v < 0 ? -v : v;					\
+	}								\
+	return r;							\
+}
+IDET_LINE(idet_line8, uint8_t)
+IDET_LINE(idet_line16, uint16_t)
+
+static int64_t
+idet_line(const AVFrame *fa, const AVFrame *fb, const AVFrame *fc, int ya,
+    int yb, int yc, int wide)
+{
+	const uint8_t *a = fa->data[0] + (size_t)ya * (size_t)fa->linesize[0];
+	const uint8_t *b = fb->data[0] + (size_t)yb * (size_t)fb->linesize[0];
+	const uint8_t *c = fc->data[0] + (size_t)yc * (size_t)fc->linesize[0];
+
+	if (wide)
+		return idet_line16((const uint16_t *)a, (const uint16_t *)b,
+		    (const uint16_t *)c, fa->width);
+	return idet_line8(a, b, c, fa->width);
+}
+
+/* Keeps a reference to this frame; once three frames are in, judges the
+ * middle one (prev, cur, next) on 2 lines of every band of
+ * idet_period lines and stores its single and multi-frame verdicts in
+ * its record. Thresholds are idet's defaults (1.04 and 1.5). */
+static void
+idet_frame(struct an *an, const AVFrame *f, int depth)
+{
+	struct qc_result *res = an->res;
+	int P = an->idet_period, nb = an->idet_bands, wide = depth > 8;
+	const AVFrame *pv, *cu, *nx;
+	int64_t alpha[2] = { 0, 0 }, delta = 0;
+	int b, r, i, match = 0;
+	uint8_t type, best;
+
+	av_frame_free(&an->fld[an->idet_frames % 3]);
+	an->fld[an->idet_frames % 3] = av_frame_clone(f);
+	if (an->fld[an->idet_frames % 3] == NULL) {
+		fprintf(stderr, "qc: out of memory\n");
+		abort();
+	}
+	an->idet_frames++;
+	if (an->idet_frames < 3 || res->nframes == 0)
+		return;
+	pv = an->fld[(an->idet_frames - 3) % 3];
+	cu = an->fld[(an->idet_frames - 2) % 3];
+	nx = an->fld[(an->idet_frames - 1) % 3];
+	for (b = 0; b < nb; b++) {
+		for (r = 1; r <= 2; r++) {
+			int y = b * P + r;
+
+			alpha[y & 1] += idet_line(cu, pv, cu, y - 1, y, y + 1,
+			    wide);
+			alpha[(y ^ 1) & 1] += idet_line(cu, nx, cu, y - 1, y,
+			    y + 1, wide);
+			delta += idet_line(cu, cu, cu, y - 1, y, y + 1, wide);
+		}
+	}
+	if ((double)alpha[0] > 1.04 * (double)alpha[1])
+		type = QC_SCAN_TFF;
+	else if ((double)alpha[1] > 1.04 * (double)alpha[0])
+		type = QC_SCAN_BFF;
+	else if ((double)alpha[1] > 1.5 * (double)delta)
+		type = QC_SCAN_PROGRESSIVE;
+	else
+		type = QC_SCAN_UNKNOWN;
+	memmove(an->idet_hist + 1, an->idet_hist, IDET_HIST - 1);
+	an->idet_hist[0] = type;
+	best = QC_SCAN_UNKNOWN;
+	for (i = 0; i < IDET_HIST; i++) {
+		if (an->idet_hist[i] == QC_SCAN_UNKNOWN)
+			continue;
+		if (best == QC_SCAN_UNKNOWN)
+			best = an->idet_hist[i];
+		if (an->idet_hist[i] == best) {
+			match++;
+		} else {
+			match = 0;
+			break;
+		}
+	}
+	if (an->idet_last == QC_SCAN_UNKNOWN) {
+		if (match > 0)
+			an->idet_last = best;
+	} else if (match > 1) {
+		an->idet_last = best;
+	}
+	/* the frame judged is the one before this */
+	res->frames[res->nframes - 1].scan = type;
+	res->frames[res->nframes - 1].scan_multi = an->idet_last;
+}
+
+static void
 video_task(struct an *an, void *data)
 {
 	AVFrame *f = data;
@@ -391,7 +706,8 @@ video_task(struct an *an, void *data)
 	struct qc_result *res = an->res;
 	const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
 	int depth = d->comp[0].depth, sh = depth - 8, csw = d->log2_chroma_w;
-	int csh = d->log2_chroma_h, gw = f->width / STEP, gh = f->height / STEP;
+	int csh = d->log2_chroma_h, step = STEP_OF(f->width);
+	int gw = f->width / step, gh = f->height / step;
 	int64_t hist[256] = { 0 }, yout = 0, cout = 0, black = 0, diff = 0;
 	int64_t fno = (int64_t)res->nframes, nsamp, acc;
 	double s = (double)(1 << sh);
@@ -408,38 +724,27 @@ video_task(struct an *an, void *data)
 	float cB[NCELLS] = { 0 };
 	int cn[NCELLS] = { 0 }, cellx[4096];
 	const float *lin = an->lut;
-	uint16_t *prev;
+	uint16_t *prev, *cur;
 	int *rowmax, *colmax, i, j, k = 0, c, flashing = 0, warn = 0, reds = 0;
 	int maxfl = 0;
 	struct qc_vframe *vf;
 	double fps = res->rate_den > 0 ? (double)res->rate_num /
 	    res->rate_den : 25;
-	float comb_inter = 0, comb_intra = 0;
 
 	if (gw > 4096)
 		gw = 4096;
-	if (an->prev == NULL) {
-		an->prev = xmalloc_or_die((size_t)gw * gh * sizeof *an->prev);
-		an->row_max = xmalloc_or_die((size_t)gh * sizeof(int));
-		an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
+	if (an->grid[0] == NULL || gw != res->grid_w || gh != res->grid_h ||
+	    f->width != an->idet_w || f->height != an->idet_h) {
+		/* The first frame, or the picture size changed mid-stream:
+		 * start over the comparisons with earlier frames. */
+		video_buffers(an, gw, gh, f->width, f->height);
 		res->grid_w = gw;
 		res->grid_h = gh;
-		res->grid_step = STEP;
-	}
-	if (gw != res->grid_w || gh != res->grid_h) {
-		/* The picture size changed mid-stream: start over the
-		 * comparison with the previous frame. */
-		free(an->prev);
-		free(an->row_max);
-		free(an->col_max);
-		an->prev = xmalloc_or_die((size_t)gw * gh * sizeof *an->prev);
-		an->row_max = xmalloc_or_die((size_t)gh * sizeof(int));
-		an->col_max = xmalloc_or_die((size_t)gw * sizeof(int));
-		res->grid_w = gw;
-		res->grid_h = gh;
+		res->grid_step = step;
 		an->have_prev = 0;
 	}
-	prev = an->prev;
+	cur = an->grid[fno & 1];
+	prev = an->grid[(fno & 1) ^ 1];
 	rowmax = an->row_max;
 	colmax = an->col_max;
 	memset(colmax, 0, (size_t)gw * sizeof(int));
@@ -463,31 +768,6 @@ video_task(struct an *an, void *data)
 	} else {
 		SAMPLE_LOOP(uint8_t)
 	}
-	/* Combing: adjacent lines (other field) against lines two apart
-	 * (same field), on a sparse grid of the raw picture. */
-	for (j = 0; j + 2 < f->height; j += 8) {
-		for (i = 0; i < f->width; i += 8) {
-			int a, b2, cc;
-
-			if (depth > 8) {
-				a = ((const uint16_t *)(f->data[0] + (size_t)j *
-				    f->linesize[0]))[i];
-				b2 = ((const uint16_t *)(f->data[0] +
-				    (size_t)(j + 1) * f->linesize[0]))[i];
-				cc = ((const uint16_t *)(f->data[0] +
-				    (size_t)(j + 2) * f->linesize[0]))[i];
-			} else {
-				a = f->data[0][(size_t)j * f->linesize[0] + i];
-				b2 = f->data[0][(size_t)(j + 1) *
-				    f->linesize[0] + i];
-				cc = f->data[0][(size_t)(j + 2) *
-				    f->linesize[0] + i];
-			}
-			comb_inter += (float)abs(2 * b2 - a - cc);
-			comb_intra += (float)abs(a - cc);
-		}
-	}
-
 	nsamp = (int64_t)gw * gh;
 	res->frames = grow(res->frames, &an->nframes_cap,
 	    res->nframes + 1, sizeof *res->frames);
@@ -502,7 +782,6 @@ video_task(struct an *an, void *data)
 	vf->tff = (uint8_t)f->top_field_first;
 	vf->corrupt = (f->flags & AV_FRAME_FLAG_CORRUPT) != 0 ||
 	    f->decode_error_flags != 0;
-	vf->comb = comb_inter / (comb_intra + 1.0f * (float)(f->width / 8));
 	vf->tc = -1;
 	{
 		AVFrameSideData *sd = av_frame_get_side_data(f,
@@ -596,6 +875,9 @@ video_task(struct an *an, void *data)
 	vf->flash_warn_area = (float)warn / NCELLS;
 	vf->red_area = (float)reds / NCELLS;
 	vf->max_flashes = (uint8_t)(maxfl > 255 ? 255 : maxfl);
+	pattern_frame(an, vf, cur, prev, gw, gh, depth);
+	if (an->idet_bands > 0)
+		idet_frame(an, f, depth);
 	an->have_prev = 1;
 	res->nframes++;
 
@@ -613,75 +895,8 @@ video_task(struct an *an, void *data)
 	av_frame_free(&f);
 }
 
-/* --- audio (lane 1, and true peak on both) --- */
-
-static void
-chunk_unref(struct chunk *c)
-{
-	if (atomic_fetch_sub(&c->refs, 1) == 1) {
-		free(c->data);
-		free(c);
-	}
-}
-
-struct tptask {
-	struct chunk *c;
-	int ch;			/* index into the map */
-};
-
-static float
-tp_run(struct tpchan *tc, const float *in, int n)
-{
-	const uint8_t *src = (const uint8_t *)in;
-	uint8_t *dst;
-	float m = 0;
-	int out, need = swr_get_out_samples(tc->swr, n), i;
-
-	if (need > tc->bufn) {
-		free(tc->buf);
-		tc->bufn = need + 1024;
-		tc->buf = xmalloc_or_die((size_t)tc->bufn * sizeof(float));
-	}
-	dst = (uint8_t *)tc->buf;
-	out = swr_convert(tc->swr, &dst, tc->bufn, in != NULL ? &src : NULL,
-	    n);
-	for (i = 0; i < out; i++) {
-		float a = fabsf(tc->buf[i]);
-
-		if (a > m)
-			m = a;
-	}
-	if (m > tc->peak)
-		tc->peak = m;
-	return m;
-}
-
-static void
-tp_task(struct an *an, void *data)
-{
-	struct tptask *t = data;
-	struct tpchan *tc = &an->tp[t->ch];
-	double v;
-
-	v = tp_run(tc, t->c->data + (size_t)an->map[t->ch] * (size_t)t->c->n,
-	    t->c->n);
-	tc->series = grow(tc->series, &tc->cap, t->c->index + 1,
-	    sizeof *tc->series);
-	while (tc->n <= t->c->index)
-		tc->series[tc->n++] = 0;
-	tc->series[t->c->index] = (float)v;
-	pthread_mutex_lock(&an->live_mu);
-	if (v > 0 && 20 * log10(v) > an->live.true_peak)
-		an->live.true_peak = 20 * log10(v);
-	if (an->live.tp_index != t->c->index || (v > 0 &&
-	    20 * log10(v) > an->live.tp_block)) {
-		an->live.tp_index = t->c->index;
-		an->live.tp_block = v > 0 ? 20 * log10(v) : -200;
-	}
-	pthread_mutex_unlock(&an->live_mu);
-	chunk_unref(t->c);
-	free(t);
-}
+/* --- audio: loudness and true peak per mapped channel, checks per chunk,
+ * and the combiner that puts the blocks back in order --- */
 
 static float
 db(double v)
@@ -689,135 +904,428 @@ db(double v)
 	return v > 0 ? (float)(20 * log10(v)) : -INFINITY;
 }
 
+/* Makes room for block index i in every series (under live_mu). */
 static void
-audio_task(struct an *an, void *data)
+series_grow(struct an *an, size_t i)
+{
+	struct qc_result *res = an->res;
+	size_t cap = an->nblocks_cap;
+
+	if (i < cap)
+		return;
+	while (cap <= i)
+		cap = cap != 0 ? cap * 2 : 1024;
+	res->momentary = realloc(res->momentary, cap * sizeof(float));
+	res->short_term = realloc(res->short_term, cap * sizeof(float));
+	res->corr = realloc(res->corr, cap * sizeof(float));
+	res->tpeak = realloc(res->tpeak, cap * sizeof(float));
+	an->energy = realloc(an->energy, cap * sizeof(double));
+	an->speech = realloc(an->speech, cap);
+	if (res->momentary == NULL || res->short_term == NULL ||
+	    res->corr == NULL || res->tpeak == NULL || an->energy == NULL ||
+	    an->speech == NULL) {
+		fprintf(stderr, "qc: out of memory\n");
+		abort();
+	}
+	an->nblocks_cap = cap;
+}
+
+/* One chunk's blocks into the series, in block order (under live_mu). */
+static void
+combine(struct an *an, struct chunk *c)
+{
+	struct qc_result *res = an->res;
+	const struct qc_aconf *cf = an->conf;
+	int b, m, k;
+
+	for (b = 0; b < c->nblk; b++) {
+		size_t i = c->index + (size_t)b;
+		double e = 0, em = 0, es = 0, mo, st;
+		float tp = 0;
+
+		series_grow(an, i);
+		for (m = 0; m < an->nmap; m++) {
+			e += c->e[m][b];
+			if (c->tp[m][b] > tp)
+				tp = c->tp[m][b];
+			if (c->tp[m][b] > an->tpeak_max[m])
+				an->tpeak_max[m] = c->tp[m][b];
+		}
+		an->energy[i] = e;
+		an->speech[i] = c->speech[b];
+		if (c->len[b] == an->bsize && i == an->full_blocks)
+			an->full_blocks = i + 1;
+		/* Momentary and short-term: the last 4 and 30 blocks. */
+		for (k = 0; k < 30 && (size_t)k <= i; k++) {
+			if (k < 4)
+				em += an->energy[i - (size_t)k];
+			es += an->energy[i - (size_t)k];
+		}
+		mo = qc_loud_lufs(em / 4);
+		st = qc_loud_lufs(es / 30);
+		res->momentary[i] = (float)mo;
+		res->short_term[i] = (float)st;
+		res->tpeak[i] = db(tp);
+		res->corr[i] = c->corr[b];
+		res->nblocks = i + 1;
+		/* Momentary needs 400 ms, short-term 3 s of signal. */
+		if ((double)(i + 1) / BLOCK_HZ >= 0.4 && mo >
+		    res->max_momentary)
+			res->max_momentary = mo;
+		if ((double)(i + 1) / BLOCK_HZ >= 3 && st >
+		    res->max_short_term)
+			res->max_short_term = st;
+		an->live.momentary = mo;
+		an->live.short_term = st;
+		an->live.tp_index = i;
+		an->live.tp_block = tp > 0 ? db(tp) : -200;
+		if (tp > 0 && db(tp) > an->live.true_peak)
+			an->live.true_peak = db(tp);
+		if (cf->live != NULL && i % BLOCK_HZ == 0) {
+			an->live.integrated = qc_loud_integrated(an->energy,
+			    an->full_blocks, NULL, NULL);
+			if (i % (10 * BLOCK_HZ) == 0)
+				an->live.lra = qc_loud_range(an->energy,
+				    an->full_blocks);
+		}
+		an->live.have_audio = 1;
+	}
+}
+
+/* The last task done on a chunk passes it here; chunks are combined in
+ * the order they were cut, whichever lane finishes first. */
+static void
+chunk_release(struct an *an, struct chunk *c)
+{
+	struct chunk *d;
+
+	if (atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	pthread_mutex_lock(&an->live_mu);
+	if (an->done[c->seq % RING] != NULL) {
+		/* more chunks in flight than lanes can hold: a bug */
+		fprintf(stderr, "qc: audio chunk %zu overtook %zu\n", c->seq,
+		    an->done[c->seq % RING]->seq);
+		abort();
+	}
+	an->done[c->seq % RING] = c;
+	while ((d = an->done[an->next_seq % RING]) != NULL &&
+	    d->seq == an->next_seq) {
+		an->done[an->next_seq % RING] = NULL;
+		combine(an, d);
+		an->next_seq++;
+		/* Kept for the next chunk: a fresh 400 kB buffer each
+		 * second would cost a page fault per 4 kB. */
+		d->next = an->pool;
+		an->pool = d;
+	}
+	pthread_mutex_unlock(&an->live_mu);
+}
+
+struct ltask {
+	struct chunk *c;
+	int m;			/* index into the map */
+};
+
+/* Loudness (libebur128, this channel's own state) and true peak of one
+ * mapped channel, block by block. */
+static void
+loud_task(struct an *an, void *data)
+{
+	struct ltask *t = data;
+	struct chunk *c = t->c;
+	int m = t->m, b, off = 0;
+	const float *x = c->data + (size_t)an->map[m] * (size_t)c->n;
+
+	for (b = 0; b < c->nblk; b++) {
+		double v = -HUGE_VAL;
+
+		ebur128_add_frames_float(an->loud[m], x + off,
+		    (size_t)c->len[b]);
+		ebur128_loudness_window(an->loud[m], (unsigned long)
+		    ((long)c->len[b] * 1000 / an->res->sample_rate), &v);
+		c->e[m][b] = isfinite(v) ? qc_loud_energy(v) : 0;
+		c->tp[m][b] = qc_tpeak_run(&an->tp[m], x + off, c->len[b]);
+		off += c->len[b];
+	}
+	free(t);
+	chunk_release(an, c);
+}
+
+/* RBJ cookbook second-order high-pass (hp) or low-pass at f Hz, Q 0.707. */
+static void
+biquad_init(struct biquad *q, int hp, double f, double rate)
+{
+	double w = 2 * M_PI * f / rate, c = cos(w), al = sin(w) / (2 *
+	    0.7071067811865476), a0 = 1 + al;
+
+	memset(q, 0, sizeof *q);
+	q->b0 = (hp ? (1 + c) / 2 : (1 - c) / 2) / a0;
+	q->b1 = (hp ? -(1 + c) : 1 - c) / a0;
+	q->b2 = q->b0;
+	q->a1 = -2 * c / a0;
+	q->a2 = (1 - al) / a0;
+}
+
+static inline double
+biquad_run(struct biquad *q, double x)
+{
+	double y = q->b0 * x + q->z1;
+
+	q->z1 = q->b1 * x - q->a1 * y + q->z2;
+	q->z2 = q->b2 * x - q->a2 * y;
+	return y;
+}
+
+static void
+speech_init(struct speech *sp, int rate)
+{
+	int m, i;
+
+	memset(sp, 0, sizeof *sp);
+	biquad_init(&sp->hp, 1, 300, rate);
+	biquad_init(&sp->lp, 0, rate > 8000 ? 3400 : rate * 0.42, rate);
+	sp->frame = rate / 100 > 0 ? rate / 100 : 1;
+	for (m = 1; m <= 8; m++) {
+		for (i = 0; i < SP_ENV; i++) {
+			double w = 0.5 - 0.5 * cos(2 * M_PI * i / (SP_ENV - 1));
+
+			sp->wcos[m][i] = (float)(w * cos(2 * M_PI * m * i /
+			    SP_ENV));
+			sp->wsin[m][i] = (float)(w * sin(2 * M_PI * m * i /
+			    SP_ENV));
+		}
+	}
+}
+
+/* One block of the mix (n samples): is it speech? */
+static int
+speech_block(struct speech *sp, const float *x, int n)
+{
+	double tot = 0, band = 0, t4 = 0, b4 = 0, mean = 0, mod = 0, slow = 0;
+	double before = 0, recent = 0;
+	int i, k, m;
+
+	for (i = 0; i < n; i++) {
+		double y = biquad_run(&sp->lp, biquad_run(&sp->hp, x[i]));
+
+		tot += (double)x[i] * x[i];
+		band += y * y;
+		sp->facc += y * y;
+		if (++sp->fill == sp->frame) {
+			sp->env[sp->nenv++ % SP_ENV] = (float)sqrt(sp->facc /
+			    sp->frame);
+			sp->fill = 0;
+			sp->facc = 0;
+		}
+	}
+	sp->tot[sp->nblk % 4] = tot;
+	sp->band[sp->nblk % 4] = band;
+	sp->nblk++;
+	for (k = 0; k < 4; k++) {
+		t4 += sp->tot[k];
+		b4 += sp->band[k];
+	}
+	/* below -70 dBFS RMS: nothing to judge */
+	if (sp->nblk < 4 || sp->nenv < SP_ENV || t4 <= 4.0 * n * 1e-7 ||
+	    b4 < SP_SHARE * t4)
+		return 0;
+	/* A cut (a step in level of 9 dB or more between the last 400 ms
+	 * and the 600 ms before) is no syllable: no verdict until it has
+	 * left the window. */
+	for (i = 0; i < SP_ENV; i++) {
+		double e = sp->env[(sp->nenv + (size_t)i) % SP_ENV];
+
+		if (i < SP_ENV * 6 / 10)
+			before += e * e;
+		else
+			recent += e * e;
+	}
+	before /= SP_ENV * 6 / 10;
+	recent /= SP_ENV - SP_ENV * 6 / 10;
+	if (recent > 8 * before || before > 8 * recent)
+		return 0;
+	/* The envelope's 2-8 Hz content over the last second (Hann
+	 * window, DFT bins of 1 Hz) against its mean. */
+	for (i = 0; i < SP_ENV; i++)
+		mean += sp->env[(sp->nenv + (size_t)i) % SP_ENV];
+	mean /= SP_ENV;
+	if (mean <= 0)
+		return 0;
+	for (m = 1; m <= 8; m++) {
+		double re = 0, im = 0;
+
+		for (i = 0; i < SP_ENV; i++) {
+			double e = sp->env[(sp->nenv + (size_t)i) % SP_ENV] -
+			    mean;
+
+			re += e * sp->wcos[m][i];
+			im -= e * sp->wsin[m][i];
+		}
+		if (m == 1)
+			slow = re * re + im * im;
+		else
+			mod += re * re + im * im;
+	}
+	/* A step in level (a cut from speech to music, or back) also
+	 * swings at 2-8 Hz, but more at 1 Hz (its spectrum falls as 1/f);
+	 * syllables do the opposite. */
+	if (mod < slow)
+		return 0;
+	/* a sine of depth d at one bin gives (d * mean * N / 4)^2 through
+	 * the Hann window */
+	mod = sqrt(mod) * 4 / SP_ENV / mean;
+	return mod >= SP_MOD;
+}
+
+/* Sample peak, DC, RMS, clipping and silence of every channel, and the
+ * correlation of the first two mapped ones. */
+static void
+check_task(struct an *an, void *data)
 {
 	struct chunk *c = data;
 	struct qc_result *res = an->res;
 	const struct qc_aconf *cf = an->conf;
-	double rate = res->sample_rate, m = -HUGE_VAL, st = -HUGE_VAL;
-	float *il = xmalloc_or_die((size_t)c->n * (size_t)an->nmap *
-	    sizeof(float));
-	double lr = 0, ll = 0, rr = 0;
-	int ch, i;
-
-	for (i = 0; i < c->n; i++) {
-		for (ch = 0; ch < an->nmap; ch++)
-			il[(size_t)i * (size_t)an->nmap + (size_t)ch] =
-			    c->data[(size_t)an->map[ch] * (size_t)c->n +
-			    (size_t)i];
-	}
-	ebur128_add_frames_float(an->loud, il, (size_t)c->n);
-	free(il);
-	/* Momentary and short-term from the energies of the last 4 and 30
-	 * blocks of 100 ms: what libebur128 would sum over its 400 ms and
-	 * 3 s windows, without summing 3 s of samples ten times a second. */
-	{
-		double v = -HUGE_VAL, em = 0, es = 0;
-		int k;
-
-		ebur128_loudness_window(an->loud, (unsigned long)(c->n * 1000 /
-		    res->sample_rate), &v);
-		an->ring[c->index % 30] = isfinite(v) ? pow(10, (v + 0.691) /
-		    10) : 0;
-		for (k = 0; k < 30 && (size_t)k <= c->index; k++) {
-			double e = an->ring[(c->index - (size_t)k) % 30];
-
-			if (k < 4)
-				em += e;
-			es += e;
-		}
-		m = em > 0 ? -0.691 + 10 * log10(em / 4) : -HUGE_VAL;
-		st = es > 0 ? -0.691 + 10 * log10(es / 30) : -HUGE_VAL;
-	}
+	double rate = res->sample_rate;
+	int ch, i, b, off;
 
 	for (ch = 0; ch < c->nch; ch++) {
 		const float *x = c->data + (size_t)ch * (size_t)c->n;
-		double sum = 0, sumsq = 0;
-		float pk = an->peak[ch];
+		float s8[8] = { 0 }, q8[8] = { 0 }, p8[8] = { 0 }, pk, top;
+		float amp = an->silence_amp;
+		int64_t pos, from;
 
-		for (i = 0; i < c->n; i++) {
-			float a = fabsf(x[i]);
-			int64_t pos = an->samples + i;
+		/* Sums and peak in eight float lanes over at most a second,
+		 * added up in double: a loop the compiler vectorises. */
+		for (i = 0; i + 8 <= c->n; i += 8) {
+			int j;
 
-			sum += x[i];
-			sumsq += (double)x[i] * x[i];
-			if (a > pk)
-				pk = a;
-			if (a >= cf->clip_level) {
-				if (++an->run[ch] == cf->clip_run) {
-					if (res->clip_runs[ch]++ == 0)
-						res->first_clip[ch] = (double)
-						    (pos + 1 - cf->clip_run) /
-						    rate;
-				}
-			} else {
-				an->run[ch] = 0;
-			}
-			if (a < an->silence_amp) {
-				if (an->silent_from[ch] < 0)
-					an->silent_from[ch] = pos;
-			} else if (an->silent_from[ch] >= 0) {
-				if ((double)(pos - an->silent_from[ch]) / rate
-				    >= cf->silence_min)
-					span_add(&res->silence[ch],
-					    (double)an->silent_from[ch] / rate,
-					    (double)pos / rate, 0);
-				an->silent_from[ch] = -1;
+			for (j = 0; j < 8; j++) {
+				float v = x[i + j], a = fabsf(v);
+
+				s8[j] += v;
+				q8[j] += v * v;
+				p8[j] = a > p8[j] ? a : p8[j];
 			}
 		}
-		an->sum[ch] += sum;
-		an->sumsq[ch] += sumsq;
-		an->peak[ch] = pk;
-	}
-	if (an->nmap >= 2) {
-		const float *l = c->data + (size_t)an->map[0] * (size_t)c->n;
-		const float *r = c->data + (size_t)an->map[1] * (size_t)c->n;
+		for (; i < c->n; i++) {
+			float a = fabsf(x[i]);
 
+			s8[0] += x[i];
+			q8[0] += x[i] * x[i];
+			p8[0] = a > p8[0] ? a : p8[0];
+		}
+		pk = an->peak[ch];
+		for (i = 0; i < 8; i++) {
+			an->sum[ch] += s8[i];
+			an->sumsq[ch] += q8[i];
+			pk = p8[i] > pk ? p8[i] : pk;
+		}
+		/* Clipping: only a chunk that reaches the level is read
+		 * sample by sample. */
+		top = 0;
+		for (i = 0; i < 8; i++)
+			top = p8[i] > top ? p8[i] : top;
+		if (top < cf->clip_level) {
+			an->run[ch] = 0;
+		} else {
+			for (i = 0; i < c->n; i++) {
+				if (fabsf(x[i]) < cf->clip_level) {
+					an->run[ch] = 0;
+					continue;
+				}
+				pos = an->samples + i;
+				if (++an->run[ch] == cf->clip_run &&
+				    res->clip_runs[ch]++ == 0)
+					res->first_clip[ch] = (double)(pos + 1 -
+					    cf->clip_run) / rate;
+			}
+		}
+		an->peak[ch] = pk;
+		/* Silence: runs of samples below the level. */
+		from = an->silent_from[ch];
 		for (i = 0; i < c->n; i++) {
-			lr += (double)l[i] * r[i];
-			ll += (double)l[i] * l[i];
-			rr += (double)r[i] * r[i];
-			an->d_ll += ((double)l[i] - r[i]) * ((double)l[i] -
-			    r[i]);
+			if (fabsf(x[i]) < amp) {
+				if (from < 0)
+					from = an->samples + i;
+			} else if (from >= 0) {
+				pos = an->samples + i;
+				if ((double)(pos - from) / rate >= cf->silence_min)
+					span_add(&res->silence[ch], (double)from /
+					    rate, (double)pos / rate, 0);
+				from = -1;
+			}
+		}
+		an->silent_from[ch] = from;
+	}
+	for (b = 0, off = 0; b < c->nblk; off += c->len[b], b++) {
+		const float *l, *r;
+		double lr = 0, ll = 0, rr = 0, d = 0;
+
+		c->corr[b] = NAN;
+		if (an->nmap < 2)
+			continue;
+		l = c->data + (size_t)an->map[0] * (size_t)c->n + off;
+		r = c->data + (size_t)an->map[1] * (size_t)c->n + off;
+		{
+			float a8[4][8] = { { 0 } };
+			int j;
+
+			for (i = 0; i + 8 <= c->len[b]; i += 8) {
+				for (j = 0; j < 8; j++) {
+					float u = l[i + j], v = r[i + j];
+
+					a8[0][j] += u * v;
+					a8[1][j] += u * u;
+					a8[2][j] += v * v;
+					a8[3][j] += (u - v) * (u - v);
+				}
+			}
+			for (; i < c->len[b]; i++) {
+				a8[0][0] += l[i] * r[i];
+				a8[1][0] += l[i] * l[i];
+				a8[2][0] += r[i] * r[i];
+				a8[3][0] += (l[i] - r[i]) * (l[i] - r[i]);
+			}
+			for (j = 0; j < 8; j++) {
+				lr += a8[0][j];
+				ll += a8[1][j];
+				rr += a8[2][j];
+				d += a8[3][j];
+			}
 		}
 		an->c_lr += lr;
 		an->c_ll += ll;
 		an->c_rr += rr;
+		an->d_ll += d;
+		/* Only where both sides carry signal (-50 dBFS RMS). */
+		if (ll > c->len[b] * 1e-5 && rr > c->len[b] * 1e-5)
+			c->corr[b] = (float)(lr / sqrt(ll * rr));
+	}
+	/* The speech gate on the mix of the mapped channels but LFE. */
+	{
+		float *mix = an->mixbuf;
+
+		for (b = 0, off = 0; b < c->nblk; off += c->len[b], b++) {
+			int m;
+
+			memset(mix, 0, (size_t)c->len[b] * sizeof *mix);
+			for (m = 0; m < an->nmap; m++) {
+				const float *x = c->data + (size_t)an->map[m] *
+				    (size_t)c->n + off;
+
+				if (an->roles[m] == EBUR128_UNUSED)
+					continue;
+				for (i = 0; i < c->len[b]; i++)
+					mix[i] += x[i];
+			}
+			c->speech[b] = (uint8_t)speech_block(&an->sp, mix,
+			    c->len[b]);
+		}
 	}
 	an->samples += c->n;
 
-	res->momentary = grow(res->momentary, &an->nblocks_cap, c->index + 1,
-	    sizeof(float));
-	res->short_term = realloc(res->short_term, an->nblocks_cap *
-	    sizeof(float));
-	res->corr = realloc(res->corr, an->nblocks_cap * sizeof(float));
-	if (res->short_term == NULL || res->corr == NULL)
-		abort();
-	res->momentary[c->index] = (float)m;
-	res->short_term[c->index] = (float)st;
-	/* Correlation only where both sides carry signal (-50 dBFS RMS). */
-	res->corr[c->index] = ll > c->n * 1e-5 && rr > c->n * 1e-5 ?
-	    (float)(lr / sqrt(ll * rr)) : NAN;
-	res->nblocks = c->index + 1;
-	/* Momentary needs 400 ms, short-term 3 s of signal to mean it. */
-	if ((double)(c->index + 1) / BLOCK_HZ >= 0.4 && m > res->max_momentary)
-		res->max_momentary = m;
-	if ((double)(c->index + 1) / BLOCK_HZ >= 3 && st > res->max_short_term)
-		res->max_short_term = st;
-
 	pthread_mutex_lock(&an->live_mu);
-	an->live.momentary = m;
-	an->live.short_term = st;
-	if (cf->live != NULL && c->index % BLOCK_HZ == 0) {
-		double v;
-
-		if (ebur128_loudness_global(an->loud, &v) == 0)
-			an->live.integrated = v;
-		if ((cf->hist_mode || c->index % (10 * BLOCK_HZ) == 0) &&
-		    ebur128_loudness_range(an->loud, &v) == 0)
-			an->live.lra = v;
-	}
 	{
 		double sil = 1e30;
 
@@ -831,9 +1339,8 @@ audio_task(struct an *an, void *data)
 		}
 		an->live.silence_s = an->nmap > 0 ? sil : 0;
 	}
-	an->live.have_audio = 1;
 	pthread_mutex_unlock(&an->live_mu);
-	chunk_unref(c);
+	chunk_release(an, c);
 }
 
 /* --- the decode loop --- */
@@ -857,7 +1364,9 @@ struct pass {
 	int nas;
 	int nch;
 	size_t block;		/* next block number */
+	size_t seq;		/* next chunk number */
 	int bsize;		/* samples per block */
+	int chunk_blocks;	/* blocks per chunk */
 	AVFrame *frame, *conv;
 	XXH3_state_t *xxh;
 	double next_live;
@@ -893,13 +1402,36 @@ static void
 dispatch_chunk(struct pass *p, int n)
 {
 	struct an *an = p->an;
-	struct chunk *c = xmalloc_or_die(sizeof *c);
-	int s, ch;
+	struct chunk *c;
+	size_t need = (size_t)n * (size_t)p->nch;
+	float *data = NULL;
+	size_t cap = need;
+	int s, ch, b;
 
-	c->index = p->block++;
+	pthread_mutex_lock(&an->live_mu);
+	c = an->pool;
+	if (c != NULL)
+		an->pool = c->next;
+	pthread_mutex_unlock(&an->live_mu);
+	if (c == NULL)
+		c = xmalloc_or_die(sizeof *c);
+	else if (c->cap >= need) {
+		data = c->data;
+		cap = c->cap;
+	} else
+		free(c->data);
+	memset(c, 0, offsetof(struct chunk, e));
+	c->data = data != NULL ? data : xmalloc_or_die(need * sizeof(float));
+	c->cap = cap;
+	c->seq = p->seq++;
+	c->index = p->block;
 	c->n = n;
+	for (b = 0; b * p->bsize < n && b < CHUNK_MAX; b++)
+		c->len[b] = n - b * p->bsize < p->bsize ? n - b * p->bsize :
+		    p->bsize;
+	c->nblk = b;
+	p->block += (size_t)b;
 	c->nch = p->nch;
-	c->data = xmalloc_or_die((size_t)n * (size_t)p->nch * sizeof(float));
 	for (s = 0; s < p->nas; s++) {
 		void *planes[QC_MAX_CHANNELS];
 		int got;
@@ -908,25 +1440,29 @@ dispatch_chunk(struct pass *p, int n)
 			planes[ch] = c->data + (size_t)(p->as[s].first + ch) *
 			    (size_t)n;
 		got = av_audio_fifo_read(p->as[s].fifo, planes, n);
+		if (got < 0)
+			got = 0;
 		for (ch = 0; ch < p->as[s].nch && got < n; ch++)
 			memset((float *)planes[ch] + got, 0, (size_t)(n - got) *
 			    sizeof(float));
 	}
 	atomic_init(&c->refs, 1 + an->nmap);
 	for (ch = 0; ch < an->nmap; ch++) {
-		struct tptask *t = xmalloc_or_die(sizeof *t);
+		struct ltask *t = xmalloc_or_die(sizeof *t);
 
 		t->c = c;
-		t->ch = ch;
-		lane_push(&an->lanes[ch % 2], tp_task, t);
+		t->m = ch;
+		lane_push(&an->lanes[an->alane[ch]], loud_task, t);
 	}
-	lane_push(&an->lanes[1], audio_task, c);
+	lane_push(&an->lanes[an->clane], check_task, c);
 }
 
-/* Queues every whole block all streams have; at the end, what is left. */
+/* Queues every whole chunk all streams have; at the end, what is left. */
 static void
 pump_audio(struct pass *p, int final)
 {
+	int want = p->chunk_blocks * p->bsize;
+
 	for (;;) {
 		int s, least = INT32_MAX, most = 0;
 
@@ -940,12 +1476,12 @@ pump_audio(struct pass *p, int final)
 		}
 		if (p->nas == 0)
 			return;
-		if (least >= p->bsize) {
-			dispatch_chunk(p, p->bsize);
+		if (least >= want) {
+			dispatch_chunk(p, want);
 			continue;
 		}
 		if (final && most > 0) {
-			dispatch_chunk(p, most < p->bsize ? most : p->bsize);
+			dispatch_chunk(p, most < want ? most : want);
 			continue;
 		}
 		return;
@@ -1318,39 +1854,37 @@ setup_audio(struct pass *p, char *err, size_t errlen)
 			an->roles[0] = EBUR128_DUAL_MONO;
 	}
 	res->nmap = an->nmap;
-	an->loud = ebur128_init((unsigned)an->nmap, (unsigned long)rate,
-	    EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_S |
-	    (cf->hist_mode ? EBUR128_MODE_HISTOGRAM : 0));
-	if (an->loud == NULL) {
-		snprintf(err, errlen, "libebur128 refused %d channels at %d Hz",
-		    an->nmap, rate);
-		return -1;
-	}
 	for (ch = 0; ch < an->nmap; ch++) {
-		ebur128_set_channel(an->loud, (unsigned)ch,
-		    an->roles[ch] == EBUR128_DUAL_MONO ? EBUR128_DUAL_MONO :
-		    an->roles[ch]);
-		{
-			AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-			int up = rate < 96000 ? 4 : rate < 192000 ? 2 : 1;
-
-			if (swr_alloc_set_opts2(&an->tp[ch].swr, &mono,
-			    AV_SAMPLE_FMT_FLT, rate * up, &mono,
-			    AV_SAMPLE_FMT_FLT, rate, 0, NULL) < 0 ||
-			    swr_init(an->tp[ch].swr) < 0) {
-				snprintf(err, errlen, "libswresample cannot "
-				    "oversample %d Hz audio for true peak",
-				    rate);
-				return -1;
-			}
+		/* One state per channel, momentary mode only: the gating is
+		 * loud.c's, from the 100 ms energies. */
+		an->loud[ch] = ebur128_init(1, (unsigned long)rate,
+		    EBUR128_MODE_M);
+		if (an->loud[ch] == NULL) {
+			snprintf(err, errlen, "libebur128 refused %d Hz audio",
+			    rate);
+			return -1;
 		}
+		ebur128_set_channel(an->loud[ch], 0, an->roles[ch]);
+		qc_tpeak_init(&an->tp[ch], rate);
+		/* With a picture, lane 0 measures it and lane 1 all the
+		 * sound; without, the channels share both lanes. */
+		an->alane[ch] = p->vidx >= 0 ? 1 : ch % LANES;
 	}
+	an->clane = p->vidx >= 0 ? 1 : an->nmap % LANES;
+	/* A lane wakes once a second of sound, or every block when the
+	 * meters follow the media in real time; at most ~20 channel-
+	 * seconds in a chunk. */
+	p->chunk_blocks = cf->realtime ? 1 : p->nch > 0 && 20 / p->nch <
+	    CHUNK_MAX ? (20 / p->nch > 0 ? 20 / p->nch : 1) : CHUNK_MAX;
 	for (ch = 0; ch < p->nch; ch++) {
 		an->silent_from[ch] = -1;
 		res->sample_peak[ch] = -INFINITY;
 	}
 	an->silence_amp = (float)pow(10, cf->silence_db / 20);
-	p->bsize = rate / BLOCK_HZ;
+	speech_init(&an->sp, rate);
+	an->mixbuf = xmalloc_or_die((size_t)(rate / BLOCK_HZ + 1) *
+	    sizeof(float));
+	p->bsize = an->bsize = rate / BLOCK_HZ;
 	res->block = 1.0 / BLOCK_HZ;
 	res->max_momentary = res->max_short_term = -HUGE_VAL;
 	return 0;
@@ -1361,12 +1895,31 @@ finish_audio(struct pass *p)
 {
 	struct an *an = p->an;
 	struct qc_result *res = an->res;
-	size_t b;
 	int ch;
 
-	ebur128_loudness_global(an->loud, &res->integrated);
-	if (ebur128_loudness_range(an->loud, &res->lra) != 0)
-		res->lra = 0;
+	res->integrated = qc_loud_integrated(an->energy, an->full_blocks, NULL,
+	    NULL);
+	res->lra = qc_loud_range(an->energy, an->full_blocks);
+	/* Dialogue gating: the 400 ms blocks with speech in at least two of
+	 * their four 100 ms blocks, through the usual gates. */
+	{
+		unsigned char *keep = xmalloc_or_die(an->full_blocks + 1);
+		size_t i, loud = 0, talk = 0;
+		double gate = qc_loud_energy(-70);
+
+		for (i = 0; i < an->full_blocks; i++) {
+			keep[i] = i >= 3 && an->speech[i] + an->speech[i - 1] +
+			    an->speech[i - 2] + an->speech[i - 3] >= 2;
+			if (an->energy[i] >= gate) {
+				loud++;
+				talk += an->speech[i];
+			}
+		}
+		res->dialogue = qc_loud_integrated(an->energy, an->full_blocks,
+		    keep, &res->dialogue_blocks);
+		res->speech_share = loud > 0 ? (double)talk / (double)loud : 0;
+		free(keep);
+	}
 	for (ch = 0; ch < p->nch; ch++) {
 		double n = (double)an->samples;
 
@@ -1381,21 +1934,12 @@ finish_audio(struct pass *p)
 		res->rms[ch] = n > 0 ? db(sqrt(an->sumsq[ch] / n)) : -INFINITY;
 	}
 	for (ch = 0; ch < an->nmap; ch++) {
-		double v = 0;
+		/* the interpolator's tail after the last sample */
+		float v = qc_tpeak_run(&an->tp[ch], NULL, QC_TP_TAPS);
 
-		tp_run(&an->tp[ch], NULL, 0);	/* the filter's tail */
-		v = an->tp[ch].peak;
-		res->true_peak[ch] = db(v);
-	}
-	res->tpeak = xmalloc_or_die((res->nblocks + 1) * sizeof(float));
-	for (b = 0; b < res->nblocks; b++) {
-		float m = 0;
-
-		for (ch = 0; ch < an->nmap; ch++) {
-			if (b < an->tp[ch].n && an->tp[ch].series[b] > m)
-				m = an->tp[ch].series[b];
-		}
-		res->tpeak[b] = db(m);
+		if (v > an->tpeak_max[ch])
+			an->tpeak_max[ch] = v;
+		res->true_peak[ch] = db(an->tpeak_max[ch]);
 	}
 	res->correlation = an->c_ll > 0 && an->c_rr > 0 ? an->c_lr /
 	    sqrt(an->c_ll * an->c_rr) : NAN;
@@ -1530,6 +2074,9 @@ qc_analyse(const char *path, const struct qc_aconf *conf,
 	}
 	for (i = 0; i < LANES; i++) {
 		an->lanes[i].an = an;
+		/* Decoded pictures waiting are 3 MB each at 1080 lines:
+		 * a short queue for the picture lane. */
+		an->lanes[i].cap = i == 0 && p.vidx >= 0 ? 3 : LANE_CAP;
 		pthread_mutex_init(&an->lanes[i].mu, NULL);
 		pthread_cond_init(&an->lanes[i].cv, NULL);
 		if (pthread_create(&an->lanes[i].th, NULL, lane_main,
@@ -1634,16 +2181,36 @@ out:
 	}
 	av_packet_free(&pkt);
 	pass_free(&p);
-	if (an->loud != NULL)
-		ebur128_destroy(&an->loud);
 	for (i = 0; i < QC_MAX_CHANNELS; i++) {
-		swr_free(&an->tp[i].swr);
-		free(an->tp[i].buf);
-		free(an->tp[i].series);
+		if (an->loud[i] != NULL)
+			ebur128_destroy(&an->loud[i]);
+		qc_tpeak_free(&an->tp[i]);
 	}
+	for (i = 0; i < RING; i++) {
+		if (an->done[i] != NULL) {
+			free(an->done[i]->data);
+			free(an->done[i]);
+		}
+	}
+	while (an->pool != NULL) {
+		struct chunk *c = an->pool;
+
+		an->pool = c->next;
+		free(c->data);
+		free(c);
+	}
+	free(an->energy);
+	free(an->speech);
+	free(an->mixbuf);
 	free(an->map);
 	free(an->roles);
-	free(an->prev);
+	for (i = 0; i < 2; i++)
+		free(an->grid[i]);
+	for (i = 0; i < 3; i++)
+		av_frame_free(&an->fld[i]);
+	free(an->plum);
+	free(an->pmask);
+	free(an->ppos);
 	free(an->row_max);
 	free(an->col_max);
 	sws_freeContext(an->sws);

@@ -2,12 +2,14 @@
  * analyse: the one decode pass of QC. libavformat demuxes the file once,
  * libavcodec decodes its video stream and every audio stream, and the
  * decoded frames go, in stream order, to two analysis lanes (threads):
- * lane 0 takes the video frames (levels, black, freeze, flashes, letterbox,
- * combing), lane 1 the audio blocks (libebur128 loudness, silence,
- * clipping, phase, DC); the true peak, the costliest part of the audio
- * (4x oversampling by libswresample), runs per channel, split between the
- * lanes. Each state is
- * touched by one lane in stream order only, so the results never depend on
+ * with a picture, lane 0 takes the video frames (levels, black, freeze,
+ * flashes, patterns, letterbox, field order) and lane 1 the audio; a
+ * sound file's channels are shared between both lanes (each channel's
+ * libebur128 state and true-peak interpolator on one lane), and the
+ * per-channel checks (silence, clipping, phase, DC, the speech gate) run
+ * as one task. Each state is touched by one lane in stream order only,
+ * and the audio blocks are combined in order, so the results never
+ * depend on
  * thread timing. The analyser knows no spec: it measures with the
  * detection thresholds it is given and qc.c judges.
  */
@@ -60,8 +62,11 @@ struct qc_aconf {
 	double red_ratio;	/* saturated red: R/(R+G+B) >= (0.8) */
 	int flash_limit;	/* more flashes a second than this fail (3) */
 	int flash_warn;		/* this many or more warn (3) */
+	int pattern_pairs;	/* more stripe pairs than this in a run make
+				 * a pattern (5) */
+	double pattern_still;	/* mean |dY'| in the pattern below this share
+				 * of the range: stationary (0.01) */
 	int realtime;		/* pace reading to the media clock */
-	int hist_mode;		/* libebur128 histogram mode (long runs) */
 
 	void *cb_arg;
 	/* Called from the decoding thread about ten times a second of
@@ -82,6 +87,14 @@ struct qc_spans {
 	size_t n, cap;
 };
 
+/* Scan type judged from the pictures (idet-like). */
+enum {
+	QC_SCAN_UNKNOWN,
+	QC_SCAN_TFF,
+	QC_SCAN_BFF,
+	QC_SCAN_PROGRESSIVE
+};
+
 /* One video frame's measurements. */
 struct qc_vframe {
 	float yout;		/* share of samples outside luma range */
@@ -92,11 +105,19 @@ struct qc_vframe {
 	float flash_warn_area;	/* share with 3 (or more) flashes/s */
 	float red_area;		/* share with > 3 red flashes/s */
 	uint8_t max_flashes;	/* most flashes in the last second */
+	float pattern_area;	/* share of the picture in striped runs of
+				 * more than pattern_pairs pairs */
+	uint8_t pattern_pairs;	/* most stripe pairs in a run */
+	uint8_t pattern_moving;	/* the striped area changed since the last
+				 * frame */
+	uint8_t scan;		/* QC_SCAN_*, this frame alone (the last
+				 * frame: unknown) */
+	uint8_t scan_multi;	/* with the frames before (idet's
+				 * multi-frame verdict) */
 	uint8_t black;
 	uint8_t interlaced, tff;
 	uint8_t tc_gop;		/* tc came from an MPEG GOP header */
 	uint8_t corrupt;
-	float comb;		/* combing score of the frame */
 	int32_t tc;		/* its timecode in the stream (GOP header or
 				 * SMPTE 12M side data), frames from
 				 * 00:00:00:00; -1: none */
@@ -129,6 +150,11 @@ struct qc_result {
 	int channels;		/* across all streams */
 	int nmap;
 	double integrated, lra, max_momentary, max_short_term;
+	double dialogue;	/* integrated over the blocks the speech gate
+				 * passed (-inf: none) */
+	size_t dialogue_blocks;	/* 400 ms blocks it integrated */
+	double speech_share;	/* share of the 100 ms blocks above -70 LUFS
+				 * judged speech */
 	double true_peak[QC_MAX_CHANNELS];	/* dBTP */
 	double sample_peak[QC_MAX_CHANNELS];	/* dBFS */
 	double dc[QC_MAX_CHANNELS];		/* mean, dBFS */

@@ -134,6 +134,22 @@ worst_block(const float *v, size_t n)
 	return w;
 }
 
+/* Whether the spec gates loudness on dialogue: 1 yes, with enough
+ * speech; -1 it asks, but the gate found too little speech (the whole
+ * programme is measured instead); 0 it does not ask. */
+static int
+dialogue_gated(const struct judge *j)
+{
+	const char *g = qc_spec_get(j->spec, "loudness", "gating");
+
+	if (g == NULL || strcmp(g, "dialogue") != 0)
+		return 0;
+	if (100 * j->res->speech_share < qc_spec_num(j->spec, "dialogue",
+	    "min_share", 10) || !isfinite(j->res->dialogue))
+		return -1;
+	return 1;
+}
+
 static void
 check_loudness(struct judge *j)
 {
@@ -148,21 +164,37 @@ check_loudness(struct judge *j)
 	if ((s = sev(j, "loudness", NULL)) != NULL) {
 		double target = qc_spec_num(j->spec, "loudness", "target", -23);
 		double tol = qc_spec_num(j->spec, "loudness", "tolerance", 0.5);
+		double I = r->integrated;
+		int gated = dialogue_gated(j);
 
-		snprintf(lim, sizeof lim, "%.1f ±%.1f LUFS", target, tol);
-		if (!isfinite(r->integrated)) {
+		snprintf(lim, sizeof lim, "%.1f ±%.1f LUFS%s", target, tol,
+		    gated ? " dialogue-gated" : "");
+		if (gated > 0)
+			I = r->dialogue;
+		if (gated < 0) {
+			finding(j, "loudness.dialogue", "info", 0, r->duration,
+			    100 * r->speech_share, "%", NULL, "The speech gate "
+			    "found speech in %.0f %% of the programme, under the "
+			    "%g %% it needs: the loudness is measured over the "
+			    "whole programme instead.", 100 * r->speech_share,
+			    qc_spec_num(j->spec, "dialogue", "min_share", 10));
+			remedy(j, "Check by ear whether the programme has "
+			    "dialogue; if it does, measure it with a dialogue "
+			    "meter.");
+		}
+		if (!isfinite(I)) {
 			finding(j, "loudness", s, 0, r->duration, r->integrated,
 			    "LUFS", lim, "No loudness could be measured: the "
 			    "programme stays below the -70 LUFS gate.");
 			remedy(j, "Check that the programme's audio is on the "
 			    "channels the spec measures.");
-		} else if (fabs(r->integrated - target) > tol + 1e-9) {
-			finding(j, "loudness", s, 0, r->duration, r->integrated,
-			    "LUFS", lim, "Integrated loudness is %.1f LUFS; "
-			    "the spec asks %.1f ±%.1f LUFS.", r->integrated,
-			    target, tol);
+		} else if (fabs(I - target) > tol + 1e-9) {
+			finding(j, "loudness", s, 0, r->duration, I, "LUFS",
+			    lim, "%s loudness is %.1f LUFS; the spec asks %.1f "
+			    "±%.1f LUFS.", gated > 0 ? "Dialogue-gated" :
+			    "Integrated", I, target, tol);
 			remedy(j, "Normalise to %.1f LUFS: gain %+.1f dB.",
-			    target, target - r->integrated);
+			    target, target - I);
 		}
 	}
 	for (ch = 0; ch < r->nmap; ch++) {
@@ -939,14 +971,18 @@ check_errors(struct judge *j)
 	}
 }
 
+static int content_scan(const struct qc_result *r, size_t count[4],
+    size_t min);
+
 static void
 check_interlace(struct judge *j)
 {
 	const struct qc_result *r = j->res;
 	const char *s = sev(j, "interlace", NULL);
 	const char *want = qc_spec_get(j->spec, "interlace", "expect");
-	size_t i, inter = 0, tff = 0, combed = 0;
+	size_t i, inter = 0, tff = 0, count[4];
 	const char *have;
+	int c;
 
 	if (s == NULL || want == NULL || strcmp(want, "any") == 0 ||
 	    !r->has_video || r->nframes == 0)
@@ -954,7 +990,6 @@ check_interlace(struct judge *j)
 	for (i = 0; i < r->nframes; i++) {
 		inter += r->frames[i].interlaced;
 		tff += r->frames[i].interlaced && r->frames[i].tff;
-		combed += r->frames[i].comb > 2.0f;
 	}
 	have = inter * 2 < r->nframes ? "progressive" : tff * 2 >= inter ?
 	    "tff" : "bff";
@@ -964,15 +999,192 @@ check_interlace(struct judge *j)
 		    "flagged %s; the spec asks %s.", have, want);
 		remedy(j, "Re-encode with the spec's scan and field order.");
 	}
-	if (strcmp(want, "progressive") == 0 && combed * 10 > r->nframes) {
-		finding(j, "interlace.combing", s, 0, r->duration,
-		    (double)combed / (double)r->nframes * 100, "%", want,
-		    "%.0f %% of the frames show interlace combing although "
-		    "the spec asks progressive.", (double)combed /
-		    (double)r->nframes * 100);
+	c = content_scan(r, count, (size_t)qc_spec_num(j->spec,
+	    "field_order", "min_frames", 10));
+	if (strcmp(want, "progressive") == 0 && (c == QC_SCAN_TFF ||
+	    c == QC_SCAN_BFF)) {
+		double share = (double)(count[QC_SCAN_TFF] +
+		    count[QC_SCAN_BFF]) / (double)r->nframes * 100;
+
+		finding(j, "interlace.combing", s, 0, r->duration, share, "%",
+		    want, "%.0f %% of the frames show interlaced motion "
+		    "although the spec asks progressive.", share);
 		remedy(j, "Deinterlace (bwdif) before the progressive "
 		    "encode.");
 	}
+}
+
+/* --- regular patterns --- */
+
+/* Runs of frames with stripes over more than area % of the screen; a run
+ * fails when its stripes move or flicker (any frame after the first
+ * differs) or when it stands still for longer than stationary s. */
+static void
+check_pattern(struct judge *j)
+{
+	const struct qc_result *r = j->res;
+	const char *s = sev(j, "pattern", NULL);
+	double area = qc_spec_num(j->spec, "pattern", "area", 25);
+	double still = qc_spec_num(j->spec, "pattern", "stationary", 0.5);
+	int pairs = (int)qc_spec_num(j->spec, "pattern", "pairs", 5);
+	size_t i = 0, start, listed = 0, extra = 0;
+
+	if (s == NULL || !r->has_video)
+		return;
+	while (i < r->nframes) {
+		int moving = 0, most = 0;
+		float worst = 0;
+		double in, out;
+		char lim[96];
+
+		if (r->frames[i].pattern_area * 100.0 <= area) {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < r->nframes && r->frames[i].pattern_area * 100.0 >
+		    area) {
+			const struct qc_vframe *f = &r->frames[i];
+
+			if (i > start && f->pattern_moving)
+				moving = 1;
+			worst = f->pattern_area > worst ? f->pattern_area :
+			    worst;
+			most = f->pattern_pairs > most ? f->pattern_pairs :
+			    most;
+			i++;
+		}
+		in = (double)start / j->fps;
+		out = (double)i / j->fps;
+		if (!moving && out - in <= still + 1e-9)
+			continue;
+		if (listed >= MAX_SPANS) {
+			extra++;
+			continue;
+		}
+		listed++;
+		snprintf(lim, sizeof lim, "<= %d pairs over <= %g %%, still "
+		    "<= %g s", pairs, area, still);
+		if (moving)
+			finding(j, "pattern", s, in, out, 100.0 * worst, "%",
+			    lim, "A regular pattern of %d light/dark stripe "
+			    "pairs over %.0f %% of the screen moves or flickers "
+			    "(photosensitive epilepsy risk).", most,
+			    100.0 * worst);
+		else
+			finding(j, "pattern", s, in, out, 100.0 * worst, "%",
+			    lim, "A stationary regular pattern of %d light/dark "
+			    "stripe pairs over %.0f %% of the screen stays "
+			    "%.2f s (over %g s).", most, 100.0 * worst,
+			    out - in, still);
+		remedy(j, "Shorten the pattern, shrink it below %g %% of the "
+		    "screen, or lower its stripe count or contrast.", area);
+	}
+	more(j, "pattern", s, extra, "pattern spans");
+}
+
+/* --- field order from the pictures --- */
+
+static const char *const scan_names[] = { "undetermined", "tff", "bff",
+    "progressive" };
+
+/* The content's scan from the multi-frame verdicts: the one held by
+ * three quarters of the decided frames; undetermined when fewer than
+ * min frames were decided, or none holds that many. */
+static int
+content_scan(const struct qc_result *r, size_t count[4], size_t min)
+{
+	size_t i, decided;
+
+	memset(count, 0, 4 * sizeof *count);
+	for (i = 0; i < r->nframes; i++)
+		count[r->frames[i].scan_multi < 4 ? r->frames[i].scan_multi :
+		    0]++;
+	decided = count[QC_SCAN_TFF] + count[QC_SCAN_BFF] +
+	    count[QC_SCAN_PROGRESSIVE];
+	if (decided < min || decided == 0)
+		return QC_SCAN_UNKNOWN;
+	/* A verdict needs three quarters of the decided frames: busy
+	 * synthetic pictures (testsrc2) split between tff and bff. */
+	for (i = QC_SCAN_TFF; i <= QC_SCAN_PROGRESSIVE; i++) {
+		if (count[i] * 4 >= decided * 3)
+			return (int)i;
+	}
+	return QC_SCAN_UNKNOWN;
+}
+
+/* The scan the stream says: its frames' flags, else its field_order. */
+static int
+flagged_scan(const struct qc_result *r)
+{
+	size_t i, inter = 0, tff = 0;
+
+	for (i = 0; i < r->nframes; i++) {
+		inter += r->frames[i].interlaced;
+		tff += r->frames[i].interlaced && r->frames[i].tff;
+	}
+	if (inter == 0) {
+		/* No frame says: the stream's field order (its displayed
+		 * order: tb shows the bottom field first). */
+		json_t *st;
+
+		json_array_foreach(json_object_get(r->probe, "streams"), i,
+		    st) {
+			const char *fo = json_string_value(json_object_get(st,
+			    "field_order"));
+
+			if (!json_is_true(json_object_get(st, "main")) ||
+			    fo == NULL)
+				continue;
+			if (strcmp(fo, "tff") == 0 || strcmp(fo, "bt") == 0)
+				return QC_SCAN_TFF;
+			if (strcmp(fo, "bff") == 0 || strcmp(fo, "tb") == 0)
+				return QC_SCAN_BFF;
+		}
+	}
+	if (inter * 2 < r->nframes)
+		return QC_SCAN_PROGRESSIVE;
+	return tff * 2 >= inter ? QC_SCAN_TFF : QC_SCAN_BFF;
+}
+
+static void
+check_field_order(struct judge *j)
+{
+	const struct qc_result *r = j->res;
+	const char *s = sev(j, "field_order", NULL);
+	size_t count[4];
+	int content, flags;
+
+	if (s == NULL || !r->has_video || r->nframes == 0)
+		return;
+	content = content_scan(r, count, (size_t)qc_spec_num(j->spec,
+	    "field_order", "min_frames", 10));
+	flags = flagged_scan(r);
+	if (content == QC_SCAN_UNKNOWN || content == flags)
+		return;
+	if (content == QC_SCAN_PROGRESSIVE) {
+		/* Progressive pictures in an interlaced wrapper (PsF) play
+		 * correctly: advisory only. */
+		finding(j, "field_order.content", "warn", 0, r->duration,
+		    (double)count[QC_SCAN_PROGRESSIVE], "frames", "matches "
+		    "the flags", "The pictures are progressive but flagged "
+		    "%s.", scan_names[flags]);
+		remedy(j, "Flag the stream progressive (or PsF) if that is "
+		    "what the spec asks.");
+		return;
+	}
+	finding(j, "field_order.content", s, 0, r->duration,
+	    (double)count[content], "frames", "matches the flags",
+	    "The motion between fields is %s (%zu frames %s, %zu %s, %zu "
+	    "progressive) but the stream is flagged %s.",
+	    content == QC_SCAN_TFF ? "top field first" : "bottom field first",
+	    count[QC_SCAN_TFF], "tff", count[QC_SCAN_BFF], "bff",
+	    count[QC_SCAN_PROGRESSIVE], scan_names[flags]);
+	remedy(j, flags == QC_SCAN_PROGRESSIVE ? "Flag the stream "
+	    "interlaced %s, or deinterlace before a progressive encode." :
+	    "Set the field order flag to %s (e.g. setfield) or re-encode; "
+	    "if the fields were swapped in an edit, fix it there.",
+	    content == QC_SCAN_TFF ? "tff" : "bff");
 }
 
 /* --- exceptions, verdict, series --- */
@@ -1045,7 +1257,7 @@ measurements(struct judge *j)
 	json_t *m = json_object(), *l, *a, *v, *arr;
 	int ch;
 	size_t i, black = 0, frozen = 0, yo = 0;
-	float ylo = 255, yhi = 0, maxfl = 0;
+	float ylo = 255, yhi = 0, maxfl = 0, pat = 0;
 
 	if (r->has_audio) {
 		double tp = -INFINITY;
@@ -1053,6 +1265,23 @@ measurements(struct judge *j)
 		l = json_object();
 		json_object_set_new(l, "integrated", num(r->integrated));
 		json_object_set_new(l, "lra", num(r->lra));
+		{
+			int g = dialogue_gated(j);
+
+			json_object_set_new(l, "gating", json_string(g > 0 ?
+			    "dialogue" : "programme"));
+			json_object_set_new(l, "dialogue", num(r->dialogue));
+			json_object_set_new(l, "speech_share",
+			    num(100 * r->speech_share));
+			json_object_set_new(l, "speech_gate", json_string(
+			    "mcr's own detector: 300-3400 Hz energy share and "
+			    "2-8 Hz syllabic modulation (not Dolby Dialogue "
+			    "Intelligence)"));
+			if (g < 0)
+				json_object_set_new(l, "gating_note",
+				    json_string("no speech found: programme "
+				    "loudness used"));
+		}
 		json_object_set_new(l, "max_momentary", num(r->max_momentary));
 		json_object_set_new(l, "max_short_term",
 		    num(r->max_short_term));
@@ -1098,6 +1327,7 @@ measurements(struct judge *j)
 			ylo = f->ylow < ylo ? f->ylow : ylo;
 			yhi = f->yhigh > yhi ? f->yhigh : yhi;
 			maxfl = f->max_flashes > maxfl ? f->max_flashes : maxfl;
+			pat = f->pattern_area > pat ? f->pattern_area : pat;
 		}
 		v = json_object();
 		json_object_set_new(v, "frames", json_integer(
@@ -1112,6 +1342,29 @@ measurements(struct judge *j)
 		json_object_set_new(v, "luma_low", num(ylo));
 		json_object_set_new(v, "luma_high", num(yhi));
 		json_object_set_new(v, "max_flashes_per_second", num(maxfl));
+		json_object_set_new(v, "max_pattern_area", num(100.0 * pat));
+		{
+			size_t count[4];
+			int c = content_scan(r, count, (size_t)qc_spec_num(
+			    j->spec, "field_order", "min_frames", 10));
+			json_t *sc = json_object();
+
+			json_object_set_new(sc, "flags", json_string(
+			    scan_names[flagged_scan(r)]));
+			json_object_set_new(sc, "content",
+			    json_string(scan_names[c]));
+			json_object_set_new(sc, "tff_frames", json_integer(
+			    (json_int_t)count[QC_SCAN_TFF]));
+			json_object_set_new(sc, "bff_frames", json_integer(
+			    (json_int_t)count[QC_SCAN_BFF]));
+			json_object_set_new(sc, "progressive_frames",
+			    json_integer((json_int_t)
+			    count[QC_SCAN_PROGRESSIVE]));
+			json_object_set_new(sc, "undetermined_frames",
+			    json_integer((json_int_t)
+			    count[QC_SCAN_UNKNOWN]));
+			json_object_set_new(v, "scan", sc);
+		}
 		json_object_set_new(m, "video", v);
 	}
 	json_object_set_new(m, "duration", num(r->duration));
@@ -1206,6 +1459,8 @@ qc_judge_conf(const struct qc_spec *spec, struct qc_aconf *c, char *err,
 	c->red_ratio = qc_spec_num(spec, "flash", "red_ratio", 0.8);
 	c->flash_limit = (int)qc_spec_num(spec, "flash", "limit", 3);
 	c->flash_warn = (int)qc_spec_num(spec, "flash", "warn", 3);
+	c->pattern_pairs = (int)qc_spec_num(spec, "pattern", "pairs", 5);
+	c->pattern_still = qc_spec_num(spec, "pattern", "still", 0.01);
 	c->nmap = 0;
 	if (map != NULL) {
 		const char *p = map;
@@ -1310,7 +1565,9 @@ qc_judge(const char *file, const struct qc_spec *spec,
 	check_loudness(&j);
 	check_audio(&j);
 	check_video(&j);
+	check_pattern(&j);
 	check_interlace(&j);
+	check_field_order(&j);
 	apply_exceptions(&j);
 
 	json_array_foreach(j.findings, i, f) {

@@ -505,7 +505,6 @@ qc_monitor(struct mcr_job *job, const struct mcr_host *host)
 	 * paces itself. */
 	conf.realtime = rt != NULL ? strcmp(rt, "yes") == 0 :
 	    stat(input, &sb) == 0 && S_ISREG(sb.st_mode);
-	conf.hist_mode = 1;
 	conf.silence_min = 0.1;
 	if (qc_analyse(input, &conf, &res, err, sizeof err) < 0) {
 		rc = failf(job, host, "%s", err);

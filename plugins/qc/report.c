@@ -130,6 +130,16 @@ qc_report_text(FILE *out, const json_t *rep)
 		    "black_frames")), (long long)json_integer_value(
 		    json_object_get(v, "frozen_frames")), dbl(v, "luma_low"),
 		    dbl(v, "luma_high"), dbl(v, "max_flashes_per_second"));
+	if (l != NULL && strcmp(str(l, "gating"), "dialogue") == 0)
+		fprintf(out, "dialogue-gated: %.1f LUFS (speech in %.0f %% of "
+		    "the programme; %s)\n", dbl(l, "dialogue"), dbl(l,
+		    "speech_share"), str(l, "speech_gate"));
+	if (v != NULL && json_object_get(v, "scan") != NULL)
+		fprintf(out, "scan: %s from the pictures, flagged %s; "
+		    "patterns over up to %.0f %% of the screen\n",
+		    str(json_object_get(v, "scan"), "content"),
+		    str(json_object_get(v, "scan"), "flags"), dbl(v,
+		    "max_pattern_area"));
 	text_group(out, rep, "FAILURES", "fail", 0);
 	text_group(out, rep, "WARNINGS", "warn", 0);
 	text_group(out, rep, "NOTES", "info", 0);
@@ -359,6 +369,22 @@ html(FILE *f, const json_t *rep)
 		    json_integer_value(json_object_get(v, "frozen_frames")),
 		    dbl(v, "luma_low"), dbl(v, "luma_high"), dbl(v,
 		    "max_flashes_per_second"));
+	if (l != NULL && strcmp(str(l, "gating"), "dialogue") == 0) {
+		fprintf(f, "<tr><th>dialogue-gated</th><td>%.1f LUFS, speech "
+		    "in %.0f %% of the programme (", dbl(l, "dialogue"),
+		    dbl(l, "speech_share"));
+		strutil_html(f, str(l, "speech_gate"));
+		fprintf(f, ")</td></tr>\n");
+	}
+	if (v != NULL && json_object_get(v, "scan") != NULL) {
+		fprintf(f, "<tr><th>scan</th><td>");
+		strutil_html(f, str(json_object_get(v, "scan"), "content"));
+		fprintf(f, " from the pictures, flagged ");
+		strutil_html(f, str(json_object_get(v, "scan"), "flags"));
+		fprintf(f, "</td></tr><tr><th>regular patterns</th><td>up to "
+		    "%.0f %% of the screen</td></tr>\n", dbl(v,
+		    "max_pattern_area"));
+	}
 	json_array_foreach(json_object_get(json_object_get(rep, "probe"),
 	    "streams"), i, x) {
 		fprintf(f, "<tr><th>stream %zu</th><td>", i);

@@ -3,10 +3,14 @@
 TESTS += \
 	%D%/loudness.sh \
 	%D%/video.sh \
+	%D%/picture.sh \
+	%D%/dialogue.sh \
 	%D%/errors.sh \
 	%D%/cli.sh
 EXTRA_DIST += %D%/lib-qc.sh \
 	%D%/loudness.sh \
 	%D%/video.sh \
+	%D%/picture.sh \
+	%D%/dialogue.sh \
 	%D%/errors.sh \
 	%D%/cli.sh
