@@ -269,4 +269,13 @@ has "$T/err" "needs a standards converter, which mcr does not do" "unsupported r
 [ ! -e "$W/ntsc.mov" ]
 ok $? "the refused conversion leaves no output"
 no_leftovers "no .part file is left behind"
+# Each finished job's last progress is the count it wrote: "frame N of N".
+bad=$(sql "SELECT id || ': ' || progress_subject FROM jobs WHERE
+    kind = 'transcode.run' AND state = 'done'" |
+    grep -Ev '^[0-9]+: frame ([0-9]+) of \1,')
+is "$bad" "" "every done job ends on its last frame (frame N of N)"
+is "$(sql "SELECT count(*) FROM jobs WHERE kind = 'transcode.run' AND
+    state = 'done' AND progress = 1")" \
+    "$(sql "SELECT count(*) FROM jobs WHERE kind = 'transcode.run' AND
+    state = 'done'")" "and at a progress of 1"
 finish
