@@ -94,3 +94,37 @@ no_leftovers() {
     [ -z "$(find "$W" -name '*.part')" ]
     ok $? "$1"
 }
+
+# queue NAME ARGS...: mcr transcode without --wait, so that independent
+# jobs run side by side; collect NAME then stands for the transcode call.
+queue() {
+    _q=$1; shift
+    "$MCR" --db "$DB" --config "$CFG" transcode "$@" >"$T/q.$_q" \
+        2>"$T/qerr.$_q" </dev/null
+}
+
+# collect NAME: waits (at most 120 s) until the job queued as NAME has
+# ended, then sets what transcode sets: $rc (0 done, 2 refused or failed,
+# as with --wait), $id, $out, $T/out (what mcr transcode printed),
+# $T/err (its errors and the job's) and $T/result.
+collect() {
+    cp "$T/q.$1" "$T/out"
+    cp "$T/qerr.$1" "$T/err"
+    out=$(sed -n 's/^job [0-9]* queued: transcode.run to //p' "$T/out")
+    id=$(sed -n 's/^job \([0-9]*\) queued: transcode.run.*/\1/p' "$T/out")
+    rc=2
+    : >"$T/result"
+    [ -n "$id" ] || return 0
+    _n=1200
+    while [ "$_n" -gt 0 ]; do
+        case $(job_state "$id") in
+        done) rc=0; break ;;
+        failed|cancelled) break ;;
+        esac
+        sleep 0.1
+        _n=$((_n - 1))
+    done
+    [ "$_n" -gt 0 ] || echo "#   job $id did not end within 120 s"
+    sql "SELECT result FROM jobs WHERE id = $id" >"$T/result"
+    sql "SELECT error FROM jobs WHERE id = $id AND error IS NOT NULL" >>"$T/err"
+}

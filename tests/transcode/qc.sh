@@ -5,7 +5,9 @@
 # log; a QC failure is exit status 1. Then the issue's "done when": a
 # camera-original-like clip (1080i25, timecode 14:23:10:05, sound at
 # -23 LUFS) goes to a line-up'd XDCAM HD422 broadcast master and to a
-# review proxy in two commands, each verified by probing and by QC.
+# review proxy in two commands, each verified by probing and by QC; the
+# master's line-up read back (bars, 1 kHz at -18 dBFS, a silent ident,
+# black, the programme at 10:00:00:00 on the timecode track).
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/transcode/common.sh"
 
@@ -168,6 +170,21 @@ ok $? "master: frame 24 (09:59:59:24) is black"
 cam=$(pixel "$W/A001C003.mov" 1500 300 0)
 near "$(pixel "$out" 1500 300 25)" "$cam" 12
 ok $? "master: frame 25 (10:00:00:00) is the clip's first frame ($cam)"
+near "$(pixel "$out" 60 540 0)" "255 255 255" 6
+ok $? "line-up: frame 0 is bars (white bar at the left)"
+near "$(pixel "$out" 1860 540 0)" "0 0 0" 6
+ok $? "line-up: frame 0 is bars (black bar at the right)"
+# Bars and tone are frames 0-9 (0-0.4 s), the ident 10-19 (0.4-0.8 s).
+stats=$(ffmpeg -hide_banner -nostats -i "$out" -map 0:a:0 -af atrim=0:0.4,astats=measure_overall=Peak_level:measure_perchannel=Zero_crossings_rate -f null - 2>&1)
+peak=$(echo "$stats" | sed -n 's/.*Peak level dB: *//p' | tail -n 1)
+zcr=$(echo "$stats" | sed -n 's/.*Zero crossings rate: *//p' | head -n 1)
+awk -v p="$peak" 'BEGIN { exit !(p >= -18.1 && p <= -17.9) }'
+ok $? "line-up: the tone is at -18 dBFS +/-0.1 dB ($peak)"
+awk -v z="$zcr" 'BEGIN { f = z * 48000 / 2; exit !(f > 995 && f < 1005) }'
+ok $? "line-up: the tone is 1 kHz (zero crossings rate $zcr)"
+silent=$(ffmpeg -hide_banner -nostats -i "$out" -map 0:a:0 -af atrim=0.44:0.76,astats=measure_overall=Peak_level:measure_perchannel=none -f null - 2>&1 | sed -n 's/.*Peak level dB: *//p' | tail -n 1)
+is "$silent" "-inf" "line-up: the ident is silent"
+is "$(res lineup_frames)" 25 "line-up: 25 frames before the programme"
 prog=$(ffmpeg -hide_banner -nostats -i "$out" -filter_complex \
     "[0:a:0][0:a:1]join=inputs=2:channel_layout=stereo,atrim=start=1,ebur128" \
     -f null - 2>&1 | sed -n 's/^ *I: *\(-*[0-9.]*\) LUFS/\1/p' | tail -n 1)
