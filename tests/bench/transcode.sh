@@ -129,11 +129,12 @@ for prof in $PROFILES; do
             stream=nb_frames -of csv=p=0 "$T/out/ff-$prof-$r.out")
         size_ff=$(stat -c %s "$T/out/ff-$prof-$r.out")
         rm -f "$T/out/ff-$prof-$r.out"
-        printf '%s run %d: mcr %ss (CPU %ss) %s frames %s bytes; ffmpeg %ss (CPU %ss) %s frames %s bytes\n' \
+        printf '%s run %d: mcr %ss (CPU %ss, peak RSS %s KiB) %s frames %s bytes; ffmpeg %ss (CPU %ss, peak RSS %s KiB) %s frames %s bytes\n' \
             "$prof" "$r" "$(sed -n "${r}p" "$T/mcr.t")" \
-            "$(sed -n "${r}p" "$T/mcr.c")" "$frames_mcr" "$size_mcr" \
+            "$(sed -n "${r}p" "$T/mcr.c")" "$(sed -n "${r}p" "$T/mcr.m")" \
+            "$frames_mcr" "$size_mcr" \
             "$(sed -n "${r}p" "$T/ff.t")" "$(sed -n "${r}p" "$T/ff.c")" \
-            "$frames_ff" "$size_ff"
+            "$(sed -n "${r}p" "$T/ff.m")" "$frames_ff" "$size_ff"
         r=$((r + 1))
     done
     mt=$(median "$T/mcr.t"); ft=$(median "$T/ff.t")
