@@ -100,6 +100,47 @@ jstr(json_t *o, const char *key, const char *dflt)
 	return s != NULL ? s : dflt;
 }
 
+/* The verdict of a finished qc.check job, from its result. */
+struct qc_outcome {
+	char verdict[16];
+	char spec[128];
+	long long fails, warns;
+};
+
+static int
+take_qc(const struct shiftlog_job *j, void *arg)
+{
+	struct qc_outcome *q = arg;
+	json_t *r = j->result != NULL ? json_loads(j->result, 0, NULL) : NULL;
+	json_t *c = json_object_get(r, "counts");
+
+	strutil_copy(q->verdict, jstr(r, "verdict", ""), sizeof q->verdict);
+	strutil_copy(q->spec, jstr(r, "spec", ""), sizeof q->spec);
+	q->fails = (long long)json_integer_value(json_object_get(c, "fail"));
+	q->warns = (long long)json_integer_value(json_object_get(c, "warn"));
+	json_decref(r);
+	return 0;
+}
+
+/* After a done qc.check job: 0 when its verdict is pass or warn, 1 (and
+ * a line on stderr unless quiet) when it is fail. */
+static int
+qc_verdict(struct cmd_ctx *ctx, int64_t qcid, const char *output, bool quiet)
+{
+	struct shiftlog_job_filter f = { .id = qcid };
+	struct qc_outcome q = { .verdict = "" };
+
+	if (shiftlog_jobs(ctx->sl, &f, take_qc, &q) < 0)
+		return cmd_error("%s", shiftlog_errmsg(ctx->sl));
+	if (strcmp(q.verdict, "fail") != 0)
+		return CMD_EXIT_OK;
+	if (!quiet)
+		fprintf(stderr, "mcr transcode: %s fails QC against %s (%lld "
+		    "failures, %lld warnings); see 'mcr job show %lld'\n",
+		    output, q.spec, q.fails, q.warns, (long long)qcid);
+	return CMD_EXIT_CHECK_FAILED;
+}
+
 int
 cmd_profiles(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -437,8 +478,14 @@ cmd_transcode(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = cmd_wait_job(ctx, id, 0, json);
 		if (rc == CMD_EXIT_CHECK_FAILED)
 			rc = CMD_EXIT_ERROR;
-		else if (rc == CMD_EXIT_OK && qcid != 0)
+		else if (rc == CMD_EXIT_OK && qcid != 0) {
 			rc = cmd_wait_job(ctx, qcid, 0, json);
+			if (rc == CMD_EXIT_CHECK_FAILED)
+				rc = CMD_EXIT_ERROR;
+			else if (rc == CMD_EXIT_OK)
+				rc = qc_verdict(ctx, qcid, jstr(data, "output",
+				    ""), json);
+		}
 	}
 out:
 	json_decref(params);

@@ -1186,6 +1186,12 @@ report(struct eng *e, int force)
 	if (e->p->video == 0)
 		done = av_rescale(e->asamples, e->rate.num,
 		    (int64_t)e->sample_rate * e->rate.den);
+	/* The last report (force) comes after the files are finished:
+	 * the count is then known, not estimated from the source's header
+	 * (which a damaged or edited source may get wrong), so the job
+	 * ends on "frame N of N" and a fraction of 1. */
+	if (force)
+		e->total_frames = done;
 	/* Frames a second over the last few seconds: a pause (SIGSTOP)
 	 * drops out of the window instead of dragging the mean down. */
 	if (t - e->win_t >= 2000000000LL || e->win_t == 0) {

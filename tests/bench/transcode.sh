@@ -11,6 +11,8 @@
 # see the same machine; the summary gives medians of wall time, the
 # ratio mcr/ffmpeg (the issue's target: within 5 %), CPU time (user +
 # system, steadier than wall time on a shared machine) and peak RSS.
+# The machine's load (uptime) is printed before each pair of runs and at
+# the end: on a shared machine wall time follows it, CPU time much less.
 # BENCH_SECONDS shortens the source for a trial run; BENCH_RUNS sets the
 # runs per side (default 3). The exit status is 0 unless a command failed.
 
@@ -92,6 +94,7 @@ for prof in $PROFILES; do
     : >"$T/mcr.c"; : >"$T/ff.c"
     r=1
     while [ "$r" -le "$RUNS" ]; do
+        echo "$prof run $r: load $(uptime | sed 's/.*load average: //')"
         out=$T/out/mcr-$prof-$r.out
         job "$prof" "$out" >"$T/job.json"
         /usr/bin/time -f '%e %M %U %S' -o "$T/time" "$BENCH_WORKER" \
@@ -126,11 +129,12 @@ for prof in $PROFILES; do
             stream=nb_frames -of csv=p=0 "$T/out/ff-$prof-$r.out")
         size_ff=$(stat -c %s "$T/out/ff-$prof-$r.out")
         rm -f "$T/out/ff-$prof-$r.out"
-        printf '%s run %d: mcr %ss (CPU %ss) %s frames %s bytes; ffmpeg %ss (CPU %ss) %s frames %s bytes\n' \
+        printf '%s run %d: mcr %ss (CPU %ss, peak RSS %s KiB) %s frames %s bytes; ffmpeg %ss (CPU %ss, peak RSS %s KiB) %s frames %s bytes\n' \
             "$prof" "$r" "$(sed -n "${r}p" "$T/mcr.t")" \
-            "$(sed -n "${r}p" "$T/mcr.c")" "$frames_mcr" "$size_mcr" \
+            "$(sed -n "${r}p" "$T/mcr.c")" "$(sed -n "${r}p" "$T/mcr.m")" \
+            "$frames_mcr" "$size_mcr" \
             "$(sed -n "${r}p" "$T/ff.t")" "$(sed -n "${r}p" "$T/ff.c")" \
-            "$frames_ff" "$size_ff"
+            "$(sed -n "${r}p" "$T/ff.m")" "$frames_ff" "$size_ff"
         r=$((r + 1))
     done
     mt=$(median "$T/mcr.t"); ft=$(median "$T/ff.t")
@@ -145,5 +149,5 @@ for prof in $PROFILES; do
 "
 done
 echo
-echo "transcode benchmark (same run, alternating):"
+echo "transcode benchmark (same run, alternating; $(nproc) CPUs, load at the end $(uptime | sed 's/.*load average: //')):"
 printf '%s' "$summary"

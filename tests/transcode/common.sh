@@ -28,21 +28,62 @@ gen() {
     ffmpeg -hide_banner -v error -y "$@" "$W/$_n" || exit 99
 }
 
+# probed FILE: ffprobe's streams and format of FILE (flat), run once per
+# file and kept while the file's time and size stay the same: the checks
+# ask many questions of few files, and each ffprobe costs a start-up.
+probed() {
+    [ -e "$1" ] || { echo "$1: No such file or directory" >&2; return 0; }
+    _c="$T/probe/$(printf '%s' "$1" | tr '/' '_').$(stat -c %Y.%s "$1")"
+    if [ ! -f "$_c" ]; then
+        mkdir -p "$T/probe"
+        ffprobe -v error -show_streams -show_format -of flat "$1" >"$_c.tmp"
+        mv "$_c.tmp" "$_c"
+    fi
+    cat "$_c"
+}
+
 # probe FILE STREAM ENTRIES: values from ffprobe ("v:0", "a:1", or
 # "format" for a format tag), in ffprobe's order, comma-separated.
 probe() {
-    if [ "$2" = format ]; then
-        ffprobe -v error -show_entries "format_tags=$3" -of csv=p=0 "$1"
-    else
-        ffprobe -v error -select_streams "$2" -show_entries \
-            "stream=$3" -of csv=p=0 "$1" | head -n 1 | sed 's/,*$//'
-    fi
+    probed "$1" | awk -v sel="$2" -v want="$3" '
+    BEGIN {
+        n = split(want, w, ",")
+        for (i = 1; i <= n; i++) ok[w[i]] = 1
+        split(sel, s, ":")
+        type = s[1] == "v" ? "video" : "audio"
+    }
+    {
+        eq = index($0, "=")
+        key = substr($0, 1, eq - 1)
+        v = substr($0, eq + 1)
+        gsub(/^"|"$/, "", v)
+        m = split(key, k, ".")
+        if (m == 3 && k[1] == "format" && k[2] == "tags" && ok[k[3]])
+            fmt = fmt (fmt == "" ? "" : ",") v
+        if (m != 4 || k[1] != "streams") next
+        st = k[3] + 0
+        if (st > last) last = st
+        names[st, ++cnt[st]] = k[4]
+        val[st, k[4]] = v
+    }
+    END {
+        if (sel == "format") { print fmt; exit }
+        seen = -1
+        for (st = 0; st <= last; st++)
+            if (val[st, "codec_type"] == type && ++seen == s[2] + 0) break
+        if (seen != s[2] + 0) exit
+        out = ""
+        for (j = 1; j <= cnt[st]; j++)
+            if (ok[names[st, j]])
+                out = out (out == "" ? "" : ",") val[st, names[st, j]]
+        print out
+    }'
 }
 
-# tc FILE: the start timecode, from the format's or a stream's tags.
+# tc FILE: the start timecode, from a stream's tags or the format's.
 tc() {
-    ffprobe -v error -show_entries format_tags=timecode:stream_tags=timecode \
-        -of csv=p=0 "$1" | tr -d , | grep -v '^$' | head -n 1
+    probed "$1" | sed -n 's/^[a-z.0-9]*\.tags\.timecode="\(.*\)"$/\1/p' |
+        head -n 1
 }
 
 # frames FILE: video frames counted by decoding.
@@ -53,8 +94,7 @@ frames() {
 
 # nstreams FILE TYPE: how many streams of a type (audio, video).
 nstreams() {
-    ffprobe -v error -show_entries stream=codec_type -of csv=p=0 "$1" |
-        grep -c "^$2"
+    probed "$1" | grep -c "^streams\.stream\.[0-9]*\.codec_type=\"$2\"$"
 }
 
 # pixel FILE X Y [FRAME]: "R G B" of one pixel of a frame.
@@ -93,4 +133,38 @@ res() {
 no_leftovers() {
     [ -z "$(find "$W" -name '*.part')" ]
     ok $? "$1"
+}
+
+# queue NAME ARGS...: mcr transcode without --wait, so that independent
+# jobs run side by side; collect NAME then stands for the transcode call.
+queue() {
+    _q=$1; shift
+    "$MCR" --db "$DB" --config "$CFG" transcode "$@" >"$T/q.$_q" \
+        2>"$T/qerr.$_q" </dev/null
+}
+
+# collect NAME: waits (at most 120 s) until the job queued as NAME has
+# ended, then sets what transcode sets: $rc (0 done, 2 refused or failed,
+# as with --wait), $id, $out, $T/out (what mcr transcode printed),
+# $T/err (its errors and the job's) and $T/result.
+collect() {
+    cp "$T/q.$1" "$T/out"
+    cp "$T/qerr.$1" "$T/err"
+    out=$(sed -n 's/^job [0-9]* queued: transcode.run to //p' "$T/out")
+    id=$(sed -n 's/^job \([0-9]*\) queued: transcode.run.*/\1/p' "$T/out")
+    rc=2
+    : >"$T/result"
+    [ -n "$id" ] || return 0
+    _n=1200
+    while [ "$_n" -gt 0 ]; do
+        case $(job_state "$id") in
+        done) rc=0; break ;;
+        failed|cancelled) break ;;
+        esac
+        sleep 0.1
+        _n=$((_n - 1))
+    done
+    [ "$_n" -gt 0 ] || echo "#   job $id did not end within 120 s"
+    sql "SELECT result FROM jobs WHERE id = $id" >"$T/result"
+    sql "SELECT error FROM jobs WHERE id = $id AND error IS NOT NULL" >>"$T/err"
 }

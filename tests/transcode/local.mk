@@ -10,5 +10,5 @@ check_PROGRAMS += %D%/test-profile
 %C%_test_profile_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
 %C%_test_profile_LDADD = tests/libtap.la $(INIH_LIBS)
 
-TESTS += %D%/test-profile %D%/transcode.sh %D%/legacy.sh
-EXTRA_DIST += %D%/transcode.sh %D%/legacy.sh %D%/common.sh
+TESTS += %D%/test-profile %D%/transcode.sh %D%/legacy.sh %D%/qc.sh
+EXTRA_DIST += %D%/transcode.sh %D%/legacy.sh %D%/qc.sh %D%/common.sh

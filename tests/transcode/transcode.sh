@@ -2,15 +2,15 @@
 # The transcode plugin through mcrd (issue 7): each profile on generated
 # sources, checked by probing the output (codec, size, rate, field order,
 # channels, start timecode, duration to the frame); a LUT that inverts
-# colour; the line-up (bars, 1 kHz at -18 dBFS, programme at 10:00:00:00
-# on the timecode track); an audio offset that moves a click to the
-# expected frame; a layback; and bad input that leaves nothing behind.
+# colour; an audio offset that moves a click to the expected frame; a
+# layback; and bad input that leaves nothing behind. The XDCAM master
+# with its line-up is in qc.sh.
 . "$TESTS_SRCDIR/lib.sh"
 . "$TESTS_SRCDIR/transcode/common.sh"
 
 # Sources: 2 s of moving pattern at 320x180 25p with a 1 kHz tone and
 # timecode 01:00:00:00; EBU bars; a click at 1.00 s; a layback WAV with a
-# click at 0.60 s; a 0.4 s clip for the 1080 profiles.
+# click at 0.60 s; a 0.2 s clip for the 1080 profile.
 gen src.mov -f lavfi -i testsrc2=s=320x180:r=25:d=2 -f lavfi \
     -i "sine=f=1000:r=48000:d=2" -ac 2 -c:v mpeg2video -q:v 2 \
     -c:a pcm_s16le -timecode 01:00:00:00
@@ -25,9 +25,6 @@ gen lay.wav -f lavfi \
     -c:a pcm_s24le
 gen tiny.mov -f lavfi -i testsrc2=s=320x180:r=25:d=0.2 -f lavfi \
     -i "sine=f=1000:r=48000:d=0.2" -ac 2 -c:v mpeg2video -q:v 2 \
-    -c:a pcm_s16le
-gen short.mov -f lavfi -i testsrc2=s=320x180:r=25:d=0.4 -f lavfi \
-    -i "sine=f=1000:r=48000:d=0.4" -ac 2 -c:v mpeg2video -q:v 2 \
     -c:a pcm_s16le
 
 # --- mcr profiles ---
@@ -63,8 +60,31 @@ avail=$(grep -Eo '"available": *true' "$T/out" | wc -l)
 is "$avail" 10 "the ten shipped profiles can be encoded with this FFmpeg"
 rm "$T/profiles/broken.ini" "$T/profiles/noenc.ini"
 
+# --- every job that needs no other queued at once ---
+# They run side by side on mcrd's workers, and no check waits on a daemon
+# round trip of its own; each is collected and checked below, in the
+# order of the sections. First an inverting LUT and a corrupt source.
+printf 'TITLE "invert"\nLUT_3D_SIZE 2\n' >"$W/inv.cube"
+for b in 1 0; do for g in 1 0; do for r in 1 0; do
+    echo "$r $g $b"; done; done; done >>"$W/inv.cube"
+head -c 20000 /dev/urandom >"$W/corrupt.mov"
+queue prores "$W/src.mov" --profile prores-hq
+queue dnxhr "$W/src.mov" --profile dnxhr-hq -o "$W/dnx.mxf" --tc-start 10:00:00:00
+queue proxy "$W/src.mov" --profile proxy-h264
+queue web "$W/src.mov" --profile web-h264
+queue stems "$W/src.mov" --profile wav-stems --tc-start 10:00:00:00
+queue avci "$W/tiny.mov" --profile avc-intra-100 -o "$W/avci.mxf"
+queue lut "$W/bars.mov" --profile prores-hq -o "$W/lut.mov" --lut "$W/inv.cube"
+queue late "$W/click.mov" --profile prores-hq -o "$W/late.mov" --audio-offset 3f
+queue early "$W/click.mov" --profile prores-hq -o "$W/early.mov" --audio-offset -200
+queue lay "$W/click.mov" --profile prores-hq -o "$W/lay.mov" --audio "$W/lay.wav"
+queue swap "$W/click.mov" --profile dnxhr-hq -o "$W/swap.mxf" --audio-map 1:2
+queue tc "$W/src.mov" --profile prores-hq -o "$W/tc.mov" --tc-start 10:00:00:25
+queue corrupt "$W/corrupt.mov" --profile prores-hq -o "$W/corrupt-out.mov"
+queue ntsc "$W/src.mov" --profile ntsc-dv -o "$W/ntsc.mov"
+
 # --- each profile, probed ---
-transcode "$W/src.mov" --profile prores-hq
+collect prores
 expect_rc 0 "prores-hq: done"
 is "$out" "$W/src_prores-hq.mov" "prores-hq: named by the profile's template"
 is "$(probe "$out" v:0 codec_name,profile)" "prores,HQ" "prores-hq: ProRes 422 HQ"
@@ -82,7 +102,7 @@ run "$MCR" --db "$DB" --config "$CFG" job show "$id"
 has "$T/out" "fps" "the job's progress says frames a second"
 has "$T/out" "x real time" "and speed as times real time"
 
-transcode "$W/src.mov" --profile dnxhr-hq -o "$W/dnx.mxf" --tc-start 10:00:00:00
+collect dnxhr
 expect_rc 0 "dnxhr-hq: done"
 is "$(probe "$out" v:0 codec_name,profile)" "dnxhd,DNXHR HQ" "dnxhr-hq: DNxHR HQ"
 is "$(probe "$out" v:0 width,height)" "320,180" "dnxhr-hq: source size"
@@ -91,7 +111,7 @@ is "$(probe "$out" a:1 channels)" 1 "dnxhr-hq: each track mono"
 is "$(probe "$out" format timecode)" "10:00:00:00" "dnxhr-hq: --tc-start sets the start timecode"
 is "$(frames "$out")" 50 "dnxhr-hq: 50 frames"
 
-transcode "$W/src.mov" --profile proxy-h264
+collect proxy
 expect_rc 0 "proxy-h264: done"
 is "$(probe "$out" v:0 codec_name,width,height,pix_fmt)" "h264,960,540,yuv420p" "proxy-h264: 960x540 H.264"
 is "$(probe "$out" a:0 codec_name,channels)" "aac,2" "proxy-h264: AAC stereo"
@@ -105,7 +125,7 @@ near "$px" "$src" 20
 [ $? -ne 0 ]
 ok $? "proxy-h264: the timecode is burnt in (bottom centre $px, source $src)"
 
-transcode "$W/src.mov" --profile web-h264
+collect web
 expect_rc 0 "web-h264: done"
 is "$(probe "$out" v:0 codec_name,width,height)" "h264,320,180" "web-h264: H.264 at source size"
 lufs=$(ffmpeg -hide_banner -nostats -i "$out" -af ebur128 -f null - 2>&1 |
@@ -114,7 +134,7 @@ awk -v l="$lufs" 'BEGIN { exit !(l >= -14.5 && l <= -13.5) }'
 ok $? "web-h264: the output reads -14 LUFS ($lufs)"
 has "$T/result" '"mode":"linear"' "web-h264: one linear gain"
 
-transcode "$W/src.mov" --profile wav-stems --tc-start 10:00:00:00
+collect stems
 expect_rc 0 "wav-stems: done"
 for n in 1 2 3 4; do
     f="$W/src_A$n.wav"
@@ -124,14 +144,15 @@ is "$(probe "$W/src_A1.wav" a:0 duration)" "2.000000" "wav-stems: the source's l
 is "$(probe "$W/src_A1.wav" format time_reference)" "1728000000" "wav-stems: BWF time reference at 10:00:00:00"
 is "$(res length:outputs)" 4 "wav-stems: four files"
 
-transcode "$W/tiny.mov" --profile avc-intra-100 -o "$W/avci.mxf"
+collect avci
 expect_rc 0 "avc-intra-100: done"
 is "$(probe "$out" v:0 codec_name,profile)" "h264,High 4:2:2 Intra" "avc-intra-100: AVC-Intra"
 is "$(probe "$out" v:0 width,height,field_order)" "1920,1080,tt" "avc-intra-100: 1080 top field first"
 is "$(nstreams "$out" audio)" 4 "avc-intra-100: four mono tracks"
 is "$(frames "$out")" 5 "avc-intra-100: 5 frames"
 
-# --- the line-up, on the XDCAM HD422 master ---
+# The XDCAM HD422 master and the line-up (bars, tone, ident, black, the
+# programme at 10:00:00:00) are in qc.sh, on a 1080i camera-like clip.
 cat >"$W/lineup.ini" <<'INI'
 [lineup]
 programme = 10:00:00:00
@@ -141,40 +162,9 @@ ident_start = 09:59:59:15
 title = TEST PROGRAMME
 black_start = 09:59:59:20
 INI
-transcode "$W/short.mov" --profile xdcam-hd422 -o "$W/master.mxf" --lineup "$W/lineup.ini"
-expect_rc 0 "xdcam-hd422 with a line-up: done"
-is "$(probe "$out" v:0 codec_name,width,height,pix_fmt)" "mpeg2video,1920,1080,yuv422p" "xdcam-hd422: MPEG-2 4:2:2 1080"
-is "$(probe "$out" v:0 field_order,r_frame_rate)" "tt,25/1" "xdcam-hd422: 25 frames, top field first"
-is "$(nstreams "$out" audio)" 8 "xdcam-hd422: eight tracks"
-is "$(probe "$out" a:7 codec_name,channels)" "pcm_s24le,1" "xdcam-hd422: mono 24-bit PCM"
-is "$(frames "$out")" 35 "line-up: 15 bars + 5 ident + 5 black + 10 programme frames"
-is "$(probe "$out" format timecode)" "09:59:59:00" "line-up: the timecode track starts with the bars"
-is "$(res lineup_frames)" 25 "line-up: 25 frames before the programme"
-is "$(res programme_tc)" "10:00:00:00" "line-up: so the programme starts at 10:00:00:00"
-near "$(pixel "$out" 60 540 0)" "255 255 255" 6
-ok $? "line-up: frame 0 is bars (white bar at the left)"
-near "$(pixel "$out" 1860 540 0)" "0 0 0" 6
-ok $? "line-up: frame 0 is bars (black bar at the right)"
-near "$(pixel "$out" 960 540 24)" "0 0 0" 6
-ok $? "line-up: frame 24 is black"
-near "$(pixel "$out" 960 540 25)" "0 0 0" 6
-[ $? -ne 0 ]
-ok $? "line-up: frame 25, 10:00:00:00, is the programme"
-stats=$(ffmpeg -hide_banner -nostats -i "$out" -map 0:a:0 -af atrim=0:0.6,astats=measure_overall=Peak_level:measure_perchannel=Zero_crossings_rate -f null - 2>&1)
-peak=$(echo "$stats" | sed -n 's/.*Peak level dB: *//p' | tail -n 1)
-zcr=$(echo "$stats" | sed -n 's/.*Zero crossings rate: *//p' | head -n 1)
-awk -v p="$peak" 'BEGIN { exit !(p >= -18.1 && p <= -17.9) }'
-ok $? "line-up: the tone is at -18 dBFS +/-0.1 dB ($peak)"
-awk -v z="$zcr" 'BEGIN { f = z * 48000 / 2; exit !(f > 995 && f < 1005) }'
-ok $? "line-up: the tone is 1 kHz (zero crossings rate $zcr)"
-silent=$(ffmpeg -hide_banner -nostats -i "$out" -map 0:a:0 -af atrim=0.64:0.76,astats=measure_overall=Peak_level:measure_perchannel=none -f null - 2>&1 | sed -n 's/.*Peak level dB: *//p' | tail -n 1)
-is "$silent" "-inf" "line-up: the ident is silent"
 
 # --- LUT: an inverting .cube turns the green bar magenta ---
-printf 'TITLE "invert"\nLUT_3D_SIZE 2\n' >"$W/inv.cube"
-for b in 1 0; do for g in 1 0; do for r in 1 0; do
-    echo "$r $g $b"; done; done; done >>"$W/inv.cube"
-transcode "$W/bars.mov" --profile prores-hq -o "$W/lut.mov" --lut "$W/inv.cube"
+collect lut
 expect_rc 0 "LUT: done"
 green=$(pixel "$W/lut.mov" 140 90)
 magenta=$(pixel "$W/bars.mov" 180 90)
@@ -190,14 +180,14 @@ click_at() {
         awk '{ printf "%d", $1 * 25 + 0.5 }'
 }
 is "$(click_at "$W/click.mov")" 25 "the source's click is at frame 25"
-transcode "$W/click.mov" --profile prores-hq -o "$W/late.mov" --audio-offset 3f
+collect late
 expect_rc 0 "--audio-offset 3f: done"
 is "$(click_at "$W/late.mov")" 28 "--audio-offset 3f moves the click to frame 28"
 is "$(probe "$W/late.mov" a:0 duration)" "2.000000" "and the sound still lasts as long as the picture"
-transcode "$W/click.mov" --profile prores-hq -o "$W/early.mov" --audio-offset -200
+collect early
 expect_rc 0 "--audio-offset -200: done"
 is "$(click_at "$W/early.mov")" 20 "--audio-offset -200 (ms) moves the click to frame 20"
-transcode "$W/click.mov" --profile prores-hq -o "$W/lay.mov" --audio "$W/lay.wav"
+collect lay
 expect_rc 0 "--audio layback: done"
 is "$(click_at "$W/lay.mov")" 15 "--audio lays back the WAV: its click at frame 15"
 # peaks FILE: the peak level of each channel of each audio stream.
@@ -209,7 +199,7 @@ peaks() {
         -f null - 2>&1 | sed -n 's/.*Peak level dB: *//p' |
         awk '{ printf "%s%s", (NR > 1 ? " " : ""), ($1 == "-inf" ? "-inf" : int($1 - 0.5)) }'
 }
-transcode "$W/click.mov" --profile dnxhr-hq -o "$W/swap.mxf" --audio-map 1:2
+collect swap
 expect_rc 0 "--audio-map 1:2: done"
 is "$(nstreams "$W/swap.mxf" audio)" 2 "--audio-map 1:2: two mono tracks"
 is "$(peaks "$W/swap.mxf")" "-inf -6" "--audio-map 1:2: the mono source is on track 2 only"
@@ -246,7 +236,7 @@ transcode "$W/src.mov" --profile prores-hq
 expect_rc 2 "an existing output is not overwritten"
 has "$T/err" "exists already" "and the error says so"
 is "$(sql "SELECT count(*) FROM jobs")" "$njobs" "none of these queued a job"
-transcode "$W/src.mov" --profile prores-hq -o "$W/tc.mov" --tc-start 10:00:00:25
+collect tc
 expect_rc 2 "a timecode past the source's frame rate fails the job"
 has "$T/err" "--tc-start: " "and the error says which option"
 if [ -f "$PLUGDIR/qc.so" ]; then
@@ -257,16 +247,24 @@ else
     has "$T/err" "--qc needs the QC plugin" "and the error says so"
 fi
 
-head -c 20000 /dev/urandom >"$W/corrupt.mov"
-transcode "$W/corrupt.mov" --profile prores-hq -o "$W/corrupt-out.mov"
+collect corrupt
 expect_rc 2 "a corrupt source fails the job"
 has "$T/err" "cannot open $W/corrupt.mov as media" "and the error says what"
 [ ! -e "$W/corrupt-out.mov" ]
 ok $? "a corrupt source leaves no output"
-transcode "$W/src.mov" --profile ntsc-dv -o "$W/ntsc.mov"
+collect ntsc
 expect_rc 2 "25p to 29.97i is refused"
 has "$T/err" "needs a standards converter, which mcr does not do" "unsupported rate conversions say so"
 [ ! -e "$W/ntsc.mov" ]
 ok $? "the refused conversion leaves no output"
 no_leftovers "no .part file is left behind"
+# Each finished job's last progress is the count it wrote: "frame N of N".
+bad=$(sql "SELECT id || ': ' || progress_subject FROM jobs WHERE
+    kind = 'transcode.run' AND state = 'done'" |
+    grep -Ev '^[0-9]+: frame ([0-9]+) of \1,')
+is "$bad" "" "every done job ends on its last frame (frame N of N)"
+is "$(sql "SELECT count(*) FROM jobs WHERE kind = 'transcode.run' AND
+    state = 'done' AND progress = 1")" \
+    "$(sql "SELECT count(*) FROM jobs WHERE kind = 'transcode.run' AND
+    state = 'done'")" "and at a progress of 1"
 finish
