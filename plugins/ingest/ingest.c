@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clamd.h"
 #include "mcr-plugin.h"
 #include "mhl.h"
 #include "naming.h"
@@ -62,6 +63,7 @@ static struct {
 	char *collision;
 	char *scan;
 	char *clamav_db;
+	char *clamd;
 	char *quarantine;
 	char *to;
 } cfg;
@@ -153,6 +155,11 @@ ingest_config(const char *key, const char *value, char *err, size_t errlen)
 		set_str(&cfg.scan, value);
 	} else if (strcmp(key, "clamav_db") == 0) {
 		set_str(&cfg.clamav_db, value);
+	} else if (strcmp(key, "clamd") == 0) {
+		if (*value != '\0' &&
+		    clamd_check_address(value, err, errlen) < 0)
+			return -1;
+		set_str(&cfg.clamd, value);
 	} else if (strcmp(key, "quarantine") == 0) {
 		if (value[0] != '/') {
 			snprintf(err, errlen, "quarantine must be an absolute "
@@ -165,8 +172,8 @@ ingest_config(const char *key, const char *value, char *err, size_t errlen)
 	} else {
 		snprintf(err, errlen, "unknown key '%s' in [ingest]; the keys "
 		    "are template.NAME, template, hash, verify, illegal, "
-		    "replacement, collision, scan, clamav_db, quarantine and "
-		    "to", key);
+		    "replacement, collision, scan, clamav_db, clamd, quarantine "
+		    "and to", key);
 		return -1;
 	}
 	return 0;
@@ -251,6 +258,7 @@ struct ing {
 
 	/* the virus scan */
 	struct cl_engine *clam;
+	const char *clamd;	/* scanning through clamd's socket */
 	char clam_db[PATH_MAX];
 	char signature[256];
 	int history_mismatch;
@@ -424,6 +432,24 @@ cb_vet(void *arg, const char *part, const struct vcopy_hashes *h, char *why,
 				    h->hex[i]);
 				return 1;
 			}
+		}
+	}
+	if (g->clamd != NULL) {
+		char err[ING_TEXT];
+
+		switch (clamd_scan(g->clamd, part, g->signature,
+		    sizeof g->signature, err, sizeof err)) {
+		case 0:
+			return 0;
+		case 1:
+			snprintf(why, len, "%s is infected: ClamAV signature "
+			    "%s (clamd)", it->src, g->signature);
+			return 1;
+		default:
+			snprintf(why, len, "%s was not scanned: %s", it->src,
+			    err);
+			g->signature[0] = '\0';
+			return 1;
 		}
 	}
 	if (g->clam == NULL)
@@ -1044,8 +1070,8 @@ emit_media(struct ing *g, const struct ing_item *it, size_t d,
 	    (int)(dot - name) : (int)strlen(name), name);
 	meta = json_pack("{s:s, s:s, s:s, s:b, s:s}", "ingest", how,
 	    "mhl_root", it->mhlroot, "source_name", it->srcrel,
-	    "renamed", it->renamed, "scanned", g->clam != NULL ? "clamav" :
-	    "no");
+	    "renamed", it->renamed, "scanned", g->clamd != NULL ? "clamd" :
+	    g->clam != NULL ? "clamav" : "no");
 	o = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, "
 	    "s:o, s:o}",
 	    "path", path, "volume", g->dest[d].volume, "name", name,
@@ -1529,6 +1555,19 @@ open_scanner(struct ing *g)
 	if (strcmp(mode, "off") == 0)
 		return 0;
 	g->scan_required = strcmp(mode, "required") == 0;
+	if (cfg.clamd != NULL && cfg.clamd[0] != '\0') {
+		char err[ING_TEXT];
+
+		/* Configured, so wanted: a daemon that is down stops the
+		 * ingest before a file is copied. */
+		if (clamd_ping(cfg.clamd, err, sizeof err) < 0) {
+			ing_fail(g, "%s", err);
+			return -1;
+		}
+		g->clamd = cfg.clamd;
+		ing_log(g, "ClamAV: scanning through clamd at %s", g->clamd);
+		return 0;
+	}
 	if (stat(db, &st) != 0) {
 		if (g->scan_required) {
 			ing_fail(g, "no ClamAV signature database at %s; set "
