@@ -511,7 +511,8 @@ walk_cb(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
 
 	while (*rel == '/')
 		rel++;
-	if (type == FTW_D && ftw->level == 1 &&
+	/* The source's history and nested ones: checked, not filed. */
+	if (type == FTW_D && ftw->level >= 1 &&
 	    strcmp(fpath + ftw->base, MHL_FOLDER) == 0)
 		return FTW_SKIP_SUBTREE;
 	switch (type) {
