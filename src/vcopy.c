@@ -36,6 +36,7 @@ static const char *const algo_names[VCOPY_NALGO] = {
 	[VCOPY_MD5] = "md5",
 	[VCOPY_SHA1] = "sha1",
 	[VCOPY_C4] = "c4",
+	[VCOPY_SHA256] = "sha256",
 };
 
 struct vcopy_hasher {
@@ -46,6 +47,7 @@ struct vcopy_hasher {
 	EVP_MD_CTX *md5;
 	EVP_MD_CTX *sha1;
 	EVP_MD_CTX *sha512;
+	EVP_MD_CTX *sha256;
 };
 
 static void *
@@ -113,7 +115,7 @@ vcopy_algos_parse(const char *list, unsigned *set, char *err, size_t errlen)
 		name[n] = '\0';
 		if ((a = vcopy_algo_parse(name)) < 0) {
 			vc_err(err, errlen, "unknown hash '%s'; use xxh128, "
-			    "xxh3, xxh64, md5, sha1 or c4", name);
+			    "xxh3, xxh64, md5, sha1, sha256 or c4", name);
 			return -1;
 		}
 		*set |= VCOPY_ALGO_BIT(a);
@@ -145,6 +147,9 @@ hasher_reset(struct vcopy_hasher *h)
 	if (h->sha512 != NULL &&
 	    !EVP_DigestInit_ex(h->sha512, EVP_sha512(), NULL))
 		abort();
+	if (h->sha256 != NULL &&
+	    !EVP_DigestInit_ex(h->sha256, EVP_sha256(), NULL))
+		abort();
 }
 
 struct vcopy_hasher *
@@ -171,6 +176,9 @@ vcopy_hasher_new(unsigned set)
 	if (set & VCOPY_ALGO_BIT(VCOPY_C4) &&
 	    (h->sha512 = EVP_MD_CTX_new()) == NULL)
 		abort();
+	if (set & VCOPY_ALGO_BIT(VCOPY_SHA256) &&
+	    (h->sha256 = EVP_MD_CTX_new()) == NULL)
+		abort();
 	hasher_reset(h);
 	return h;
 }
@@ -190,6 +198,8 @@ vcopy_hasher_update(struct vcopy_hasher *h, const void *buf, size_t n)
 		EVP_DigestUpdate(h->sha1, buf, n);
 	if (h->sha512 != NULL)
 		EVP_DigestUpdate(h->sha512, buf, n);
+	if (h->sha256 != NULL)
+		EVP_DigestUpdate(h->sha256, buf, n);
 }
 
 static void
@@ -280,6 +290,10 @@ vcopy_hasher_final(struct vcopy_hasher *h, struct vcopy_hashes *out)
 		EVP_DigestFinal_ex(h->sha512, md, &mdlen);
 		vcopy_c4_encode(md, out->hex[VCOPY_C4]);
 	}
+	if (h->sha256 != NULL) {
+		EVP_DigestFinal_ex(h->sha256, md, &mdlen);
+		to_hex(md, mdlen, out->hex[VCOPY_SHA256]);
+	}
 	hasher_reset(h);
 }
 
@@ -294,6 +308,7 @@ vcopy_hasher_free(struct vcopy_hasher *h)
 	EVP_MD_CTX_free(h->md5);
 	EVP_MD_CTX_free(h->sha1);
 	EVP_MD_CTX_free(h->sha512);
+	EVP_MD_CTX_free(h->sha256);
 	free(h);
 }
 
@@ -517,7 +532,7 @@ unsigned
 vcopy_fastest(unsigned set)
 {
 	static const enum vcopy_algo order[] = { VCOPY_XXH128, VCOPY_XXH3,
-	    VCOPY_XXH64, VCOPY_SHA1, VCOPY_MD5, VCOPY_C4 };
+	    VCOPY_XXH64, VCOPY_SHA1, VCOPY_MD5, VCOPY_SHA256, VCOPY_C4 };
 	size_t i;
 
 	for (i = 0; i < sizeof order / sizeof order[0]; i++) {

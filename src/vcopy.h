@@ -1,7 +1,8 @@
 /*
  * vcopy: the verified copy that ingest, delivery and archive share. One
  * read of the source feeds the hashes (xxh128, xxh3, xxh64 through
- * libxxhash; md5, sha1 and the C4 ID's SHA-512 through libcrypto) and every destination at once.
+ * libxxhash; md5, sha1, sha256 and the C4 ID's SHA-512 through libcrypto)
+ * and every destination at once.
  * Each destination is written to a hidden ".NAME.mcr.part" beside its final
  * name, fsync'd, its cached pages dropped, read back from the storage and
  * hashed again; only a destination whose read-back matches the source is
@@ -19,7 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The hash algorithms, in the order ASC MHL lists them. */
+/* The hash algorithms (sha256, which later versions of the reference ASC
+ * MHL tool accept, comes last to keep the others' numbers). */
 enum vcopy_algo {
 	VCOPY_XXH128 = 0,
 	VCOPY_XXH3,
@@ -27,6 +29,7 @@ enum vcopy_algo {
 	VCOPY_MD5,
 	VCOPY_SHA1,
 	VCOPY_C4,	/* SMPTE ST 2114: SHA-512 in base58, "c4..." */
+	VCOPY_SHA256,
 	VCOPY_NALGO
 };
 #define VCOPY_ALGO_BIT(a) (1u << (a))

@@ -1793,7 +1793,8 @@ static const struct mcr_param ingest_copy_params[] = {
 	    "production volumes)" },
 	{ .name = "template", .help = "the naming template's name "
 	    "([ingest] template.NAME)" },
-	{ .name = "hash", .help = "hashes: xxh128, xxh3, xxh64, md5, sha1, c4 "
+	{ .name = "hash", .help = "hashes: xxh128, xxh3, xxh64, md5, sha1, "
+	    "sha256, c4 "
 	    "(comma-separated; default xxh128)" },
 	{ .name = "verify", .help = "source (hash the read) or destination "
 	    "(also read every copy back; the default)" },

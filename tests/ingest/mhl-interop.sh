@@ -85,6 +85,7 @@ hash_entry() {
     for fmt in "$@"; do
         case $fmt in
         xxh64) v=$(x64 "$f");; xxh128) v=$(x128 "$f");; md5) v=$(md5 "$f");; c4) v=$(c4 "$f");;
+        sha256) v=$(sha256sum "$f" | cut -d' ' -f1);;
         esac
         echo "      <$fmt action=\"original\" hashdate=\"2020-01-16T09:15:00+00:00\">$v</$fmt>"
     done
@@ -170,13 +171,14 @@ G2=0002_A002R2EC_2020-01-17_143000Z.mhl
     printf '  </hashes>\n</hashlist>\n'
 } | sed 's/action="original"/action="verified"/' >"$R/A002R2EC/ascmhl/$G2"
 chain "$R/A002R2EC/ascmhl" $G1 $G2
-# Card A003R2EC: xxh128 (the reference's default now) and md5.
+# Card A003R2EC: xxh128 (the reference's default now) and md5; its
+# sidecar with sha256 alone (a format later reference versions accept).
 G3=0001_A003R2EC_2020-01-16_091500Z.mhl
 {
     head_of 2020-01-16T09:15:00+00:00 in-place
     hash_entry Clips/A003C011_141024_R2EC.mov "$R/A003R2EC/Clips/A003C011_141024_R2EC.mov" xxh128 md5
     dirhash Clips 2020-01-15T13:30:00+00:00
-    hash_entry Sidecar.txt "$R/A003R2EC/Sidecar.txt" xxh128 md5
+    hash_entry Sidecar.txt "$R/A003R2EC/Sidecar.txt" sha256
     printf '  </hashes>\n</hashlist>\n'
 } >"$R/A003R2EC/ascmhl/$G3"
 chain "$R/A003R2EC/ascmhl" $G3
@@ -208,7 +210,7 @@ run mcr verify "$R"
 expect_rc 0 "mcr verifies a reference-style history with nested card histories"
 has "$T/out" "6 ok" "every file, the cards' through their own histories"
 run mcr verify "$R/A003R2EC"
-expect_rc 0 "and a card's history on its own (xxh128 and md5)"
+expect_rc 0 "and a card's history on its own (xxh128, md5, sha256)"
 
 # A flipped byte in a card's clip.
 cp "$R/A003R2EC/Clips/A003C011_141024_R2EC.mov" "$T/keep.mov"
