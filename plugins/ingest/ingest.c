@@ -1588,11 +1588,22 @@ open_scanner(struct ing *g)
 	}
 	if ((rc = cl_load(db, g->clam, &sigs, CL_DB_STDOPT)) != CL_SUCCESS ||
 	    (rc = cl_engine_compile(g->clam)) != CL_SUCCESS) {
-		ing_fail(g, "cannot load the ClamAV signatures at %s: %s", db,
-		    cl_strerror(rc));
 		cl_engine_free(g->clam);
 		g->clam = NULL;
-		return -1;
+		if (g->scan_required) {
+			ing_fail(g, "cannot load the ClamAV signatures at %s: "
+			    "%s; set clamav_db in [ingest] or fetch them "
+			    "(freshclam)", db, cl_strerror(rc));
+			return -1;
+		}
+		/* scan = auto: a database folder that is there but empty
+		 * (clamav installed, freshclam never run) is no database. */
+		g->host->event(g->job, "warning", "ingest.unscanned", db,
+		    "files are ingested without a virus scan: the ClamAV "
+		    "signatures could not be loaded; set clamav_db in [ingest] "
+		    "or run freshclam");
+		ing_log(g, "no ClamAV scan: %s: %s", db, cl_strerror(rc));
+		return 0;
 	}
 	snprintf(g->clam_db, sizeof g->clam_db, "%s", db);
 	ing_log(g, "ClamAV: %u signatures from %s", sigs, db);
