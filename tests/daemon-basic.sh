@@ -151,8 +151,8 @@ is "$(sql "SELECT count(*) FROM events WHERE job_id = $id AND kind = 'job.attemp
 run mcr submit testplug.flaky marker="$T/refused.marker" refuse=1 --wait
 expect_rc 1 "a retry-safe job refused for good fails"
 has "$T/err" "refused the job for good" "with the plugin's sentence"
-id=$(sql "SELECT max(id) FROM jobs")
-is "$(sql "SELECT attempts FROM jobs WHERE id = $id")" 1 \
+rid=$(sql "SELECT max(id) FROM jobs")
+is "$(sql "SELECT attempts FROM jobs WHERE id = $rid")" 1 \
     "and is not retried (MCR_JOB_REFUSED)"
 
 # Priority change is recorded.
