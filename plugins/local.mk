@@ -28,6 +28,7 @@ pkglib_LTLIBRARIES += %D%/demo.la
 # naming templates and the catalogue (issue 6).
 pkglib_LTLIBRARIES += %D%/ingest.la
 %C%_ingest_la_SOURCES = %D%/ingest/ingest.c %D%/ingest/naming.c \
+	%D%/ingest/clamd.c %D%/ingest/clamd.h \
 	%D%/ingest/naming.h
 %C%_ingest_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
 %C%_ingest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CLAMAV_CFLAGS)

@@ -117,7 +117,7 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
 			    "      --template NAME   naming template "
 			    "([ingest] template.NAME)\n"
 			    "      --hash H,...      xxh128 (default), xxh3, "
-			    "xxh64, md5, sha1, c4\n"
+			    "xxh64, md5, sha1, sha256, c4\n"
 			    "      --verify MODE     destination (read copies "
 			    "back; default) or source\n"
 			    "      --reel NAME       the reel name; default: the "

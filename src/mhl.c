@@ -604,12 +604,50 @@ history_slot(struct mhl_history *h, const char *path)
  * earlier generations are found through the sorted prefix. */
 static int
 history_add_generation(struct mhl_history *h, xmlNode *root, int gen,
-    const char *what, char *err, size_t errlen)
+    const char *what, struct chain_item **refs, size_t *nrefs, char *err,
+    size_t errlen)
 {
 	xmlNode *sec, *hash, *k;
 	size_t sorted = h->n;
 
 	for (sec = root->children; sec != NULL; sec = sec->next) {
+		/* A nested history's generation this one points to: checked
+		 * once the child histories are loaded. */
+		if (node_is(sec, "references")) {
+			for (hash = sec->children; hash != NULL;
+			    hash = hash->next) {
+				struct chain_item *r;
+
+				if (!node_is(hash, "hashlistreference"))
+					continue;
+				*refs = m_realloc(*refs, (*nrefs + 1) *
+				    sizeof **refs);
+				r = &(*refs)[(*nrefs)++];
+				memset(r, 0, sizeof *r);
+				r->seq = gen;
+				for (k = hash->children; k != NULL;
+				    k = k->next) {
+					char *t;
+
+					if (node_is(k, "path")) {
+						free(r->path);
+						r->path = node_text(k);
+					} else if (node_is(k, "c4")) {
+						t = node_text(k);
+						snprintf(r->c4, sizeof r->c4,
+						    "%s", t);
+						free(t);
+					}
+				}
+				if (r->path == NULL || r->c4[0] == '\0') {
+					m_err(err, errlen, "%s: a hashlist"
+					    "reference has no path or no c4",
+					    what);
+					return -1;
+				}
+			}
+			continue;
+		}
 		if (!node_is(sec, "hashes"))
 			continue;
 		for (hash = sec->children; hash != NULL; hash = hash->next) {
@@ -708,12 +746,126 @@ read_all(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/* Nested histories: the folders under a root that hold an ascmhl/ of their
+ * own (not looking inside those; each loads its own children). nftw has
+ * no user pointer. */
+static struct {
+	const char *root;
+	char **dirs;
+	size_t n;
+} nest;
+
+static int
+nest_cb(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
+{
+	char chain[PATH_MAX];
+
+	if (type != FTW_D || ftw->level == 0)
+		return FTW_CONTINUE;
+	if (strcmp(fpath + ftw->base, MHL_FOLDER) == 0)
+		return FTW_SKIP_SUBTREE;
+	m_path(chain, sizeof chain, "%s/%s/%s", fpath, MHL_FOLDER, MHL_CHAIN);
+	if (access(chain, F_OK) != 0)
+		return FTW_CONTINUE;
+	nest.dirs = m_realloc(nest.dirs, (nest.n + 1) * sizeof *nest.dirs);
+	nest.dirs[nest.n++] = m_strdup(fpath);
+	return FTW_SKIP_SUBTREE;
+}
+
+/* Adds child's files to h under prefix/ (a child's entry is newer than
+ * anything the parent may have said about the same path). */
+static void
+history_merge(struct mhl_history *h, const struct mhl_history *child,
+    const char *prefix)
+{
+	char path[PATH_MAX * 2];
+	size_t sorted = h->n, i;
+
+	for (i = 0; i < child->n; i++) {
+		const struct mhl_file *cf = &child->files[i];
+		struct mhl_file key, *f;
+
+		snprintf(path, sizeof path, "%s/%s", prefix, cf->path);
+		key.path = path;
+		f = sorted > 0 ? bsearch(&key, h->files, sorted,
+		    sizeof *h->files, file_cmp) : NULL;
+		if (f == NULL)
+			f = history_slot(h, path);
+		f->size = cf->size;
+		f->has_size = cf->has_size;
+		f->hashes = cf->hashes;
+		f->generation = cf->generation;
+	}
+	qsort(h->files, h->n, sizeof *h->files, file_cmp);
+}
+
+/* Loads the histories nested under root into h, then checks every
+ * hashlistreference of root's generations against the file it names. */
+static int
+history_load_children(const char *root, struct mhl_history *h,
+    const struct chain_item *refs, size_t nrefs, char *err, size_t errlen)
+{
+	char path[PATH_MAX], c4[91], *buf;
+	char **dirs;
+	size_t n, i, len, rl = strlen(root);
+	int rc = 0;
+
+	nest.root = root;
+	nest.dirs = NULL;
+	nest.n = 0;
+	if (nftw(root, nest_cb, 32, FTW_PHYS | FTW_ACTIONRETVAL) != 0) {
+		m_err(err, errlen, "cannot walk %s to find nested ASC MHL "
+		    "histories: %s", root, strerror(errno));
+		rc = -1;
+	}
+	dirs = nest.dirs;
+	n = nest.n;
+	nest.dirs = NULL;
+	for (i = 0; rc == 0 && i < n; i++) {
+		struct mhl_history *child = NULL;
+
+		if (mhl_history_load(dirs[i], &child, err, errlen) != 0) {
+			rc = -1;
+			break;
+		}
+		history_merge(h, child, dirs[i] + rl + 1);
+		h->generations += child->generations;
+		mhl_history_free(child);
+	}
+	for (i = 0; rc == 0 && i < nrefs; i++) {
+		m_path(path, sizeof path, "%s/%s", root, refs[i].path);
+		if (strstr(refs[i].path, "..") != NULL ||
+		    read_all(path, &buf, &len) < 0) {
+			m_err(err, errlen, "generation %d of the ASC MHL history "
+			    "of %s references %s, which cannot be read; the "
+			    "nested history is incomplete", refs[i].seq, root,
+			    refs[i].path);
+			rc = -1;
+			break;
+		}
+		c4_of(buf, len, c4);
+		free(buf);
+		if (strcmp(c4, refs[i].c4) != 0) {
+			m_err(err, errlen, "the nested ASC MHL generation %s "
+			    "under %s was altered: its C4 ID is not the one "
+			    "generation %d of the parent history references",
+			    refs[i].path, root, refs[i].seq);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(dirs[i]);
+	free(dirs);
+	return rc;
+}
+
 int
 mhl_history_load(const char *root, struct mhl_history **out, char *err,
     size_t errlen)
 {
 	char dir[PATH_MAX], path[PATH_MAX], c4[91];
-	struct chain_item *c = NULL;
+	struct chain_item *c = NULL, *refs = NULL;
+	size_t nrefs = 0;
 	struct mhl_history *h;
 	struct stat st;
 	size_t n = 0, i, len;
@@ -762,19 +914,23 @@ mhl_history_load(const char *root, struct mhl_history **out, char *err,
 			xmlFreeDoc(doc);
 			goto fail;
 		}
-		if (history_add_generation(h, r, c[i].seq, path, err,
-		    errlen) < 0) {
+		if (history_add_generation(h, r, c[i].seq, path, &refs, &nrefs,
+		    err, errlen) < 0) {
 			xmlFreeDoc(doc);
 			goto fail;
 		}
 		xmlFreeDoc(doc);
 		h->generations++;
 	}
+	if (history_load_children(root, h, refs, nrefs, err, errlen) < 0)
+		goto fail;
 	chain_free(c, n);
+	chain_free(refs, nrefs);
 	*out = h;
 	return 0;
 fail:
 	chain_free(c, n);
+	chain_free(refs, nrefs);
 	mhl_history_free(h);
 	return -1;
 }
@@ -844,7 +1000,9 @@ walk_cb(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
 
 	while (*rel == '/')
 		rel++;
-	if (type == FTW_D && ftw->level == 1 &&
+	/* Ours and those of nested histories (the reference tool's ignore
+	 * pattern "ascmhl" applies at every depth). */
+	if (type == FTW_D && ftw->level >= 1 &&
 	    strcmp(fpath + ftw->base, MHL_FOLDER) == 0)
 		return FTW_SKIP_SUBTREE;
 	if (type != FTW_F || strcmp(fpath + ftw->base, ".DS_Store") == 0)

@@ -6,7 +6,10 @@
  * of its bytes. The writer adds one generation and rewrites the chain
  * (atomically); the reader loads every generation after checking it
  * against the chain, keeping for each path the newest hash of each
- * algorithm; the verifier re-hashes a folder against that history.
+ * algorithm, and with it the histories nested in subfolders (each with
+ * its own ascmhl/, as the reference tool makes them), checking the C4 ID
+ * of every generation a parent references; the verifier re-hashes a
+ * folder against that history.
  * XML goes through libxml2 (xmlTextWriter out, xmlReadFile in).
  */
 #ifndef MCR_MHL_H
@@ -53,9 +56,11 @@ struct mhl_file {
 
 struct mhl_history;
 
-/* Loads root's history. Returns 0; 1 when root has no ascmhl folder (out
+/* Loads root's history, with the nested histories below it (their paths
+ * made relative to root). Returns 0; 1 when root has no ascmhl folder (out
  * is NULL); -1 with one sentence when a generation is missing, altered
- * (its C4 ID differs from the chain's) or not ASC MHL. */
+ * (its C4 ID differs from the chain's or from a parent's reference) or
+ * not ASC MHL. */
 int mhl_history_load(const char *root, struct mhl_history **out, char *err,
     size_t errlen);
 int mhl_history_generations(const struct mhl_history *h);

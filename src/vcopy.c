@@ -36,6 +36,7 @@ static const char *const algo_names[VCOPY_NALGO] = {
 	[VCOPY_MD5] = "md5",
 	[VCOPY_SHA1] = "sha1",
 	[VCOPY_C4] = "c4",
+	[VCOPY_SHA256] = "sha256",
 };
 
 struct vcopy_hasher {
@@ -46,6 +47,7 @@ struct vcopy_hasher {
 	EVP_MD_CTX *md5;
 	EVP_MD_CTX *sha1;
 	EVP_MD_CTX *sha512;
+	EVP_MD_CTX *sha256;
 };
 
 static void *
@@ -113,7 +115,7 @@ vcopy_algos_parse(const char *list, unsigned *set, char *err, size_t errlen)
 		name[n] = '\0';
 		if ((a = vcopy_algo_parse(name)) < 0) {
 			vc_err(err, errlen, "unknown hash '%s'; use xxh128, "
-			    "xxh3, xxh64, md5, sha1 or c4", name);
+			    "xxh3, xxh64, md5, sha1, sha256 or c4", name);
 			return -1;
 		}
 		*set |= VCOPY_ALGO_BIT(a);
@@ -145,6 +147,9 @@ hasher_reset(struct vcopy_hasher *h)
 	if (h->sha512 != NULL &&
 	    !EVP_DigestInit_ex(h->sha512, EVP_sha512(), NULL))
 		abort();
+	if (h->sha256 != NULL &&
+	    !EVP_DigestInit_ex(h->sha256, EVP_sha256(), NULL))
+		abort();
 }
 
 struct vcopy_hasher *
@@ -171,6 +176,9 @@ vcopy_hasher_new(unsigned set)
 	if (set & VCOPY_ALGO_BIT(VCOPY_C4) &&
 	    (h->sha512 = EVP_MD_CTX_new()) == NULL)
 		abort();
+	if (set & VCOPY_ALGO_BIT(VCOPY_SHA256) &&
+	    (h->sha256 = EVP_MD_CTX_new()) == NULL)
+		abort();
 	hasher_reset(h);
 	return h;
 }
@@ -190,6 +198,8 @@ vcopy_hasher_update(struct vcopy_hasher *h, const void *buf, size_t n)
 		EVP_DigestUpdate(h->sha1, buf, n);
 	if (h->sha512 != NULL)
 		EVP_DigestUpdate(h->sha512, buf, n);
+	if (h->sha256 != NULL)
+		EVP_DigestUpdate(h->sha256, buf, n);
 }
 
 static void
@@ -280,6 +290,10 @@ vcopy_hasher_final(struct vcopy_hasher *h, struct vcopy_hashes *out)
 		EVP_DigestFinal_ex(h->sha512, md, &mdlen);
 		vcopy_c4_encode(md, out->hex[VCOPY_C4]);
 	}
+	if (h->sha256 != NULL) {
+		EVP_DigestFinal_ex(h->sha256, md, &mdlen);
+		to_hex(md, mdlen, out->hex[VCOPY_SHA256]);
+	}
 	hasher_reset(h);
 }
 
@@ -294,6 +308,7 @@ vcopy_hasher_free(struct vcopy_hasher *h)
 	EVP_MD_CTX_free(h->md5);
 	EVP_MD_CTX_free(h->sha1);
 	EVP_MD_CTX_free(h->sha512);
+	EVP_MD_CTX_free(h->sha256);
 	free(h);
 }
 
@@ -351,8 +366,11 @@ write_full(int fd, const unsigned char *buf, size_t len)
 	return 0;
 }
 
-int
-vcopy_hash_file(const char *path, unsigned set, int nocache,
+/* vcopy_hash_file(); with nocache but not drop_first, the pages cached
+ * now are trusted to have come from the storage (vcopy_prefetch() read
+ * them there after dropping what the writer left). */
+static int
+hash_path(const char *path, unsigned set, int nocache, int drop_first,
     struct vcopy_hashes *out, uint64_t *size, int (*cancelled)(void *arg),
     void *arg, char *err, size_t errlen)
 {
@@ -370,7 +388,7 @@ vcopy_hash_file(const char *path, unsigned set, int nocache,
 		    strerror(errno));
 		return rc;
 	}
-	if (nocache)
+	if (nocache && drop_first)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	h = vcopy_hasher_new(set);
@@ -410,6 +428,15 @@ out:
 	free(buf);
 	vcopy_hasher_free(h);
 	return rc;
+}
+
+int
+vcopy_hash_file(const char *path, unsigned set, int nocache,
+    struct vcopy_hashes *out, uint64_t *size, int (*cancelled)(void *arg),
+    void *arg, char *err, size_t errlen)
+{
+	return hash_path(path, set, nocache, 1, out, size, cancelled, arg,
+	    err, errlen);
 }
 
 int
@@ -505,7 +532,7 @@ unsigned
 vcopy_fastest(unsigned set)
 {
 	static const enum vcopy_algo order[] = { VCOPY_XXH128, VCOPY_XXH3,
-	    VCOPY_XXH64, VCOPY_SHA1, VCOPY_MD5, VCOPY_C4 };
+	    VCOPY_XXH64, VCOPY_SHA1, VCOPY_MD5, VCOPY_SHA256, VCOPY_C4 };
 	size_t i;
 
 	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
@@ -570,6 +597,108 @@ errno_advice(int e)
 	default:
 		return "";
 	}
+}
+
+/* The end of a copy whose .part files are written and durable: read
+ * each back (verify=destination), let vet() judge one, rename them into
+ * place. Returns 0 with res->status and res->dest[] filled; or -1 with
+ * res->err: on a refusal with every part handed over in part_path
+ * (made_part cleared, status REFUSED), otherwise with the parts still
+ * marked made_part for the caller to remove. */
+static int
+finish_parts(const char *src, struct dest_state *d, size_t ndest,
+    const struct vcopy_opts *opts, struct vcopy_result *res)
+{
+	unsigned valgo = vcopy_fastest(opts->algos);
+	int a = __builtin_ctz(valgo), e, rc;
+	size_t i;
+
+	if (opts->verify == VCOPY_VERIFY_DEST) {
+		for (i = 0; i < ndest; i++) {
+			struct vcopy_dest_result *r = &res->dest[i];
+
+			if (!d[i].made_part)
+				continue;
+			rc = hash_path(d[i].part, valgo, 1, !r->prefetched,
+			    &r->found, NULL, opts->cancelled, opts->arg,
+			    res->err, sizeof res->err);
+			if (rc < 0) {
+				if (rc == -ECANCELED)
+					res->status = VCOPY_CANCELLED;
+				return -1;
+			}
+			if (opts->progress != NULL)
+				opts->progress(opts->arg, res->size, "verify",
+				    i);
+			if (!vcopy_hashes_equal(&r->found, &res->hashes)) {
+				vc_err(res->err, sizeof res->err, "the copy of "
+				    "%s at %s read back differently from the "
+				    "source (%s %s, source %s); the storage may "
+				    "be failing", src, d[i].path, algo_names[a],
+				    r->found.hex[a], res->hashes.hex[a]);
+				return -1;
+			}
+		}
+	}
+
+	if (opts->vet != NULL) {
+		for (i = 0; i < ndest; i++) {
+			char why[512];
+			size_t j;
+
+			if (!d[i].made_part)
+				continue;
+			if (opts->vet(opts->arg, d[i].part, &res->hashes,
+			    why, sizeof why) == 0)
+				break;	/* one copy vetted is all vetted */
+			for (j = 0; j < ndest; j++) {
+				res->dest[j].status = VCOPY_REFUSED;
+				res->dest[j].part_path[0] = '\0';
+				if (d[j].made_part)
+					snprintf(res->dest[j].part_path,
+					    sizeof res->dest[j].part_path,
+					    "%s", d[j].part);
+				d[j].made_part = 0;
+			}
+			res->status = VCOPY_REFUSED;
+			vc_err(res->err, sizeof res->err, "%s", why);
+			return -1;
+		}
+	}
+
+	for (i = 0; i < ndest; i++) {
+		if (!d[i].made_part)
+			continue;
+		if (rename_noreplace(d[i].part, d[i].path) != 0) {
+			e = errno;
+			if (e == EEXIST)
+				res->dest[i].status = VCOPY_CONFLICT;
+			vc_err(res->err, sizeof res->err, "cannot put %s in "
+			    "place: %s%s", d[i].path, strerror(e),
+			    e == EEXIST ? " (a file of that name appeared "
+			    "during the copy; it was left untouched)" : "");
+			return -1;
+		}
+		d[i].made_part = 0;
+		res->dest[i].part_path[0] = '\0';
+		if (!opts->defer_dirsync)
+			fsync_dir_of(d[i].path);
+		res->dest[i].status = VCOPY_COPIED;
+		if (opts->verify == VCOPY_VERIFY_DEST) {
+			struct timeval tv;
+
+			gettimeofday(&tv, NULL);
+			res->dest[i].verified_us = (int64_t)tv.tv_sec *
+			    1000000 + tv.tv_usec;
+		}
+	}
+	res->status = VCOPY_IDENTICAL;
+	for (i = 0; i < ndest; i++) {
+		if (res->dest[i].status == VCOPY_COPIED)
+			res->status = VCOPY_COPIED;
+	}
+	res->err[0] = '\0';
+	return 0;
 }
 
 int
@@ -662,9 +791,10 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 			goto fail;
 		}
 		d[i].made_part = 1;
-		/* Claim the space up front: a full volume says so before a
-		 * byte is copied. */
-		if (!sparse && st.st_size > 0 &&
+		/* Claim the space of a large file up front: a full volume
+		 * says so before a byte is copied (a small file's write
+		 * says so at once anyway). */
+		if (!sparse && st.st_size >= (1 << 20) &&
 		    (e = posix_fallocate(d[i].fd, 0, st.st_size)) != 0 &&
 		    e != EOPNOTSUPP && e != EINVAL) {
 			vc_err(res->err, sizeof res->err, "cannot write %s: "
@@ -744,14 +874,18 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 	for (i = 0; i < ndest; i++) {
 		if (d[i].fd < 0)
 			continue;
+		/* A staged copy is made durable later, by one syncfs() for
+		 * the whole batch (vcopy_syncer_sync()). */
 		if ((sparse && ftruncate(d[i].fd, st.st_size) != 0) ||
-		    fsync(d[i].fd) != 0 || futimens(d[i].fd, times) != 0) {
+		    (!opts->stage && fsync(d[i].fd) != 0) ||
+		    futimens(d[i].fd, times) != 0) {
 			e = errno;
 			vc_err(res->err, sizeof res->err, "cannot write %s: "
 			    "%s%s", d[i].path, strerror(e), errno_advice(e));
 			goto fail;
 		}
-		posix_fadvise(d[i].fd, 0, 0, POSIX_FADV_DONTNEED);
+		if (!opts->stage)
+			posix_fadvise(d[i].fd, 0, 0, POSIX_FADV_DONTNEED);
 		e = close(d[i].fd);
 		d[i].fd = -1;
 		if (e != 0) {
@@ -765,97 +899,49 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 	for (i = 0; i < ndest; i++) {
 		struct vcopy_dest_result *r = &res->dest[i];
 
-		if (d[i].existing) {
-			if (vcopy_hashes_equal(&r->found, &res->hashes)) {
-				r->status = VCOPY_IDENTICAL;
-				continue;
-			}
-			r->status = VCOPY_CONFLICT;
-			vc_err(res->err, sizeof res->err, "%s exists with other "
-			    "content than %s (%s %s there, %s in the source); "
-			    "it was left untouched", d[i].path, src,
-			    algo_names[__builtin_ctz(valgo)],
-			    r->found.hex[__builtin_ctz(valgo)],
-			    res->hashes.hex[__builtin_ctz(valgo)]);
-			goto fail;
+		if (!d[i].existing)
+			continue;
+		if (vcopy_hashes_equal(&r->found, &res->hashes)) {
+			r->status = VCOPY_IDENTICAL;
+			continue;
 		}
-		if (opts->verify == VCOPY_VERIFY_DEST) {
-			if (vcopy_hash_file(d[i].part, valgo, 1, &r->found,
-			    NULL, opts->cancelled, opts->arg, res->err,
-			    sizeof res->err) < 0)
-				goto fail;
-			if (opts->progress != NULL)
-				opts->progress(opts->arg, total, "verify", i);
-			if (!vcopy_hashes_equal(&r->found, &res->hashes)) {
-				vc_err(res->err, sizeof res->err, "the copy of "
-				    "%s at %s read back differently from the "
-				    "source (%s %s, source %s); the storage may "
-				    "be failing", src, d[i].path,
-				    algo_names[__builtin_ctz(valgo)],
-				    r->found.hex[__builtin_ctz(valgo)],
-				    res->hashes.hex[__builtin_ctz(valgo)]);
-				goto fail;
-			}
-		}
+		r->status = VCOPY_CONFLICT;
+		vc_err(res->err, sizeof res->err, "%s exists with other "
+		    "content than %s (%s %s there, %s in the source); "
+		    "it was left untouched", d[i].path, src,
+		    algo_names[__builtin_ctz(valgo)],
+		    r->found.hex[__builtin_ctz(valgo)],
+		    res->hashes.hex[__builtin_ctz(valgo)]);
+		goto fail;
 	}
 
-	if (opts->vet != NULL) {
-		for (i = 0; i < ndest; i++) {
-			char why[512];
+	if (opts->stage) {
+		int staged = 0;
 
+		for (i = 0; i < ndest; i++) {
 			if (!d[i].made_part)
 				continue;
-			if (opts->vet(opts->arg, d[i].part, &res->hashes,
-			    why, sizeof why) != 0) {
-				size_t j;
-
-				for (j = 0; j < ndest; j++) {
-					res->dest[j].status = VCOPY_REFUSED;
-					if (d[j].made_part)
-						snprintf(res->dest[j].part_path,
-						    sizeof res->dest[j].part_path,
-						    "%s", d[j].part);
-					d[j].made_part = 0;
-				}
-				res->status = VCOPY_REFUSED;
-				vc_err(res->err, sizeof res->err, "%s", why);
-				goto out;
-			}
-			break;	/* one copy vetted is all copies vetted */
+			res->dest[i].status = VCOPY_STAGED;
+			snprintf(res->dest[i].part_path,
+			    sizeof res->dest[i].part_path, "%s", d[i].part);
+			d[i].made_part = 0;
+			staged = 1;
+		}
+		if (staged) {
+			res->status = VCOPY_STAGED;
+			res->err[0] = '\0';
+			close(sfd);
+			free(buf);
+			vcopy_hasher_free(h);
+			return 0;
 		}
 	}
 
-	for (i = 0; i < ndest; i++) {
-		if (!d[i].made_part)
-			continue;
-		if (rename_noreplace(d[i].part, d[i].path) != 0) {
-			e = errno;
-			if (e == EEXIST)
-				res->dest[i].status = VCOPY_CONFLICT;
-			vc_err(res->err, sizeof res->err, "cannot put %s in "
-			    "place: %s%s", d[i].path, strerror(e),
-			    e == EEXIST ? " (a file of that name appeared "
-			    "during the copy; it was left untouched)" : "");
-			goto fail;
-		}
-		d[i].made_part = 0;
-		if (!opts->defer_dirsync)
-			fsync_dir_of(d[i].path);
-		res->dest[i].status = VCOPY_COPIED;
-		if (opts->verify == VCOPY_VERIFY_DEST) {
-			struct timeval tv;
-
-			gettimeofday(&tv, NULL);
-			res->dest[i].verified_us = (int64_t)tv.tv_sec *
-			    1000000 + tv.tv_usec;
-		}
+	if (finish_parts(src, d, ndest, opts, res) < 0) {
+		if (res->status == VCOPY_REFUSED)
+			goto out;
+		goto fail;
 	}
-	res->status = VCOPY_IDENTICAL;
-	for (i = 0; i < ndest; i++) {
-		if (res->dest[i].status == VCOPY_COPIED)
-			res->status = VCOPY_COPIED;
-	}
-	res->err[0] = '\0';
 	close(sfd);
 	free(buf);
 	vcopy_hasher_free(h);
@@ -880,4 +966,162 @@ out:
 	free(buf);
 	vcopy_hasher_free(h);
 	return -1;
+}
+
+/* --- batches of small files: stage, one syncfs, prefetch, commit --- */
+
+void
+vcopy_prefetch(struct vcopy_result *res)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < res->ndest; i++) {
+		struct vcopy_dest_result *r = &res->dest[i];
+
+		if (r->status != VCOPY_STAGED || r->prefetched)
+			continue;
+		if ((fd = open(r->part_path, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC)) < 0)
+			continue;
+		/* Clean after the sync, so the drop takes every page; what
+		 * WILLNEED then reads in comes from the storage. */
+		if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) == 0 &&
+		    posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED) == 0)
+			r->prefetched = 1;
+		close(fd);
+	}
+}
+
+int
+vcopy_commit(const char *src, const char *const *dest,
+    const struct vcopy_opts *opts, struct vcopy_result *res)
+{
+	struct dest_state d[VCOPY_MAX_DEST];
+	size_t i;
+
+	if (res->status != VCOPY_STAGED)
+		return res->status == VCOPY_COPIED ||
+		    res->status == VCOPY_IDENTICAL ? 0 : -1;
+	for (i = 0; i < res->ndest; i++) {
+		memset(&d[i], 0, sizeof d[i]);
+		d[i].path = dest[i];
+		d[i].fd = -1;
+		if (res->dest[i].status == VCOPY_STAGED) {
+			snprintf(d[i].part, sizeof d[i].part, "%s",
+			    res->dest[i].part_path);
+			d[i].made_part = 1;
+		}
+	}
+	if (finish_parts(src, d, res->ndest, opts, res) == 0)
+		return 0;
+	if (res->status != VCOPY_REFUSED) {
+		if (res->status != VCOPY_CANCELLED)
+			res->status = VCOPY_FAILED;
+		for (i = 0; i < res->ndest; i++) {
+			if (res->dest[i].status == VCOPY_CONFLICT)
+				res->status = VCOPY_CONFLICT;
+			if (d[i].made_part)
+				unlink(d[i].part);
+		}
+	}
+	return -1;
+}
+
+void
+vcopy_discard(struct vcopy_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->ndest; i++) {
+		if (res->dest[i].status != VCOPY_STAGED)
+			continue;
+		unlink(res->dest[i].part_path);
+		res->dest[i].part_path[0] = '\0';
+		res->dest[i].status = VCOPY_FAILED;
+	}
+	if (res->status == VCOPY_STAGED)
+		res->status = VCOPY_FAILED;
+}
+
+struct vcopy_syncer {
+	size_t n;
+	int fd[VCOPY_MAX_DEST];
+	char dir[VCOPY_MAX_DEST][PATH_MAX];
+};
+
+struct vcopy_syncer *
+vcopy_syncer_new(const char *const *dirs, size_t n, char *err,
+    size_t errlen)
+{
+	struct vcopy_syncer *s = vc_alloc(sizeof *s);
+	dev_t dev[VCOPY_MAX_DEST];
+	struct stat st;
+	size_t i, j;
+	int fd;
+
+	for (i = 0; i < n && i < VCOPY_MAX_DEST; i++) {
+		if ((fd = open(dirs[i], O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
+			int e = errno;
+
+			vc_err(err, errlen, "cannot open %s: %s", dirs[i],
+			    strerror(e));
+			if (fd >= 0)
+				close(fd);
+			vcopy_syncer_free(s);
+			return NULL;
+		}
+		for (j = 0; j < s->n && dev[j] != st.st_dev; j++)
+			;
+		if (j < s->n) {
+			close(fd);
+			continue;
+		}
+		dev[s->n] = st.st_dev;
+		snprintf(s->dir[s->n], sizeof s->dir[0], "%s", dirs[i]);
+		s->fd[s->n++] = fd;
+	}
+	return s;
+}
+
+int
+vcopy_syncer_sync(struct vcopy_syncer *s, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (syncfs(s->fd[i]) != 0) {
+			int e = errno;
+
+			vc_err(err, errlen, "the storage under %s could not "
+			    "write what was copied there: %s%s", s->dir[i],
+			    strerror(e), errno_advice(e));
+			return -e;
+		}
+	}
+	return 0;
+}
+
+void
+vcopy_syncer_free(struct vcopy_syncer *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		close(s->fd[i]);
+	free(s);
+}
+
+void
+vcopy_readahead(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+	close(fd);
 }

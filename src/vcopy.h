@@ -1,7 +1,8 @@
 /*
  * vcopy: the verified copy that ingest, delivery and archive share. One
  * read of the source feeds the hashes (xxh128, xxh3, xxh64 through
- * libxxhash; md5, sha1 and the C4 ID's SHA-512 through libcrypto) and every destination at once.
+ * libxxhash; md5, sha1, sha256 and the C4 ID's SHA-512 through libcrypto)
+ * and every destination at once.
  * Each destination is written to a hidden ".NAME.mcr.part" beside its final
  * name, fsync'd, its cached pages dropped, read back from the storage and
  * hashed again; only a destination whose read-back matches the source is
@@ -19,7 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The hash algorithms, in the order ASC MHL lists them. */
+/* The hash algorithms (sha256, which later versions of the reference ASC
+ * MHL tool accept, comes last to keep the others' numbers). */
 enum vcopy_algo {
 	VCOPY_XXH128 = 0,
 	VCOPY_XXH3,
@@ -27,6 +29,7 @@ enum vcopy_algo {
 	VCOPY_MD5,
 	VCOPY_SHA1,
 	VCOPY_C4,	/* SMPTE ST 2114: SHA-512 in base58, "c4..." */
+	VCOPY_SHA256,
 	VCOPY_NALGO
 };
 #define VCOPY_ALGO_BIT(a) (1u << (a))
@@ -99,6 +102,12 @@ struct vcopy_opts {
 	int (*vet)(void *arg, const char *part_path,
 	    const struct vcopy_hashes *hashes, char *why, size_t len);
 	void *arg;
+	/* Nonzero: vcopy_file() stops once the .part files are written
+	 * (no fsync, no read-back, no rename) and returns 0 with status
+	 * VCOPY_STAGED; the caller makes a batch of them durable with one
+	 * vcopy_syncer_sync() and then calls vcopy_commit() for each (or
+	 * vcopy_discard()). Files already in place are judged as usual. */
+	int stage;
 };
 
 enum vcopy_status {
@@ -108,6 +117,8 @@ enum vcopy_status {
 	VCOPY_FAILED,		/* an error; nothing left behind */
 	VCOPY_REFUSED,		/* vet() said no; .part kept for the caller */
 	VCOPY_CANCELLED,
+	VCOPY_STAGED,		/* opts->stage: .part written, not yet
+				 * durable, verified or in place */
 };
 
 struct vcopy_dest_result {
@@ -115,7 +126,9 @@ struct vcopy_dest_result {
 	int64_t verified_us;		/* when the read-back matched; 0: not */
 	struct vcopy_hashes found;	/* an existing file's (conflict) or
 					 * the read-back's */
-	char part_path[4096];		/* for VCOPY_REFUSED */
+	char part_path[4096];		/* for VCOPY_REFUSED and
+					 * VCOPY_STAGED */
+	int prefetched;			/* vcopy_prefetch() read it back in */
 };
 
 #define VCOPY_MAX_DEST 8
@@ -143,5 +156,38 @@ int vcopy_file(const char *src, const char *const *dest, size_t ndest,
  * or -errno with one sentence in err. */
 int vcopy_mkdirs(const char *path, int include_last, char *err,
     size_t errlen);
+
+/* --- batches: many small files, one sync per destination filesystem ---
+ * A crash at any point leaves only hidden .part files (removed by the
+ * next copy of the same name) or verified files under their final
+ * names; a .part is renamed only after the sync and its read-back. */
+
+/* Opens each distinct filesystem under dirs (at most VCOPY_MAX_DEST);
+ * open it BEFORE staging, so its sync reports any write error that
+ * happens after. Returns NULL with one sentence in err. */
+struct vcopy_syncer *vcopy_syncer_new(const char *const *dirs, size_t n,
+    char *err, size_t errlen);
+/* syncfs() on each: every staged .part becomes durable. Returns 0, or
+ * -errno with one sentence (then discard the batch). */
+int vcopy_syncer_sync(struct vcopy_syncer *s, char *err, size_t errlen);
+void vcopy_syncer_free(struct vcopy_syncer *s);
+
+/* After the sync: drops each staged .part's cached pages and asks the
+ * kernel to read it back from the storage ahead of vcopy_commit(), so
+ * the reads of a batch overlap. Optional. */
+void vcopy_prefetch(struct vcopy_result *res);
+/* Finishes a staged copy after the sync (dest as given to vcopy_file()):
+ * read-back when opts->verify asks, vet(), rename into place. Returns 0,
+ * or -1 as vcopy_file() does (the .part files removed, or handed over
+ * in part_path on VCOPY_REFUSED). */
+int vcopy_commit(const char *src, const char *const *dest,
+    const struct vcopy_opts *opts, struct vcopy_result *res);
+/* Removes the .part files of a staged copy that will not be committed. */
+void vcopy_discard(struct vcopy_result *res);
+
+/* Asks the kernel to start reading path into the page cache (a small
+ * source file a batch will copy soon), so that the reads of many small
+ * files overlap instead of waiting one after another. A hint only. */
+void vcopy_readahead(const char *path);
 
 #endif

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clamd.h"
 #include "mcr-plugin.h"
 #include "mhl.h"
 #include "naming.h"
@@ -62,6 +63,7 @@ static struct {
 	char *collision;
 	char *scan;
 	char *clamav_db;
+	char *clamd;
 	char *quarantine;
 	char *to;
 } cfg;
@@ -153,6 +155,11 @@ ingest_config(const char *key, const char *value, char *err, size_t errlen)
 		set_str(&cfg.scan, value);
 	} else if (strcmp(key, "clamav_db") == 0) {
 		set_str(&cfg.clamav_db, value);
+	} else if (strcmp(key, "clamd") == 0) {
+		if (*value != '\0' &&
+		    clamd_check_address(value, err, errlen) < 0)
+			return -1;
+		set_str(&cfg.clamd, value);
 	} else if (strcmp(key, "quarantine") == 0) {
 		if (value[0] != '/') {
 			snprintf(err, errlen, "quarantine must be an absolute "
@@ -165,8 +172,8 @@ ingest_config(const char *key, const char *value, char *err, size_t errlen)
 	} else {
 		snprintf(err, errlen, "unknown key '%s' in [ingest]; the keys "
 		    "are template.NAME, template, hash, verify, illegal, "
-		    "replacement, collision, scan, clamav_db, quarantine and "
-		    "to", key);
+		    "replacement, collision, scan, clamav_db, clamd, quarantine "
+		    "and to", key);
 		return -1;
 	}
 	return 0;
@@ -251,6 +258,7 @@ struct ing {
 
 	/* the virus scan */
 	struct cl_engine *clam;
+	const char *clamd;	/* scanning through clamd's socket */
 	char clam_db[PATH_MAX];
 	char signature[256];
 	int history_mismatch;
@@ -268,6 +276,9 @@ struct ing {
 	struct naming_set *dirty_set;
 	char **dirty;
 	size_t ndirty;
+
+	/* where the time went, in seconds (the result's "phases") */
+	double t_copy, t_sync, t_verify, t_record;
 
 	/* counts */
 	size_t copied, identical, resumed, renamed, media;
@@ -343,6 +354,15 @@ elapsed(const struct ing *g)
 	    (double)(now.tv_nsec - g->start.tv_nsec) / 1e9;
 }
 
+static double
+mono(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
 static void
 report_progress(struct ing *g)
 {
@@ -414,6 +434,24 @@ cb_vet(void *arg, const char *part, const struct vcopy_hashes *h, char *why,
 			}
 		}
 	}
+	if (g->clamd != NULL) {
+		char err[ING_TEXT];
+
+		switch (clamd_scan(g->clamd, part, g->signature,
+		    sizeof g->signature, err, sizeof err)) {
+		case 0:
+			return 0;
+		case 1:
+			snprintf(why, len, "%s is infected: ClamAV signature "
+			    "%s (clamd)", it->src, g->signature);
+			return 1;
+		default:
+			snprintf(why, len, "%s was not scanned: %s", it->src,
+			    err);
+			g->signature[0] = '\0';
+			return 1;
+		}
+	}
 	if (g->clam == NULL)
 		return 0;
 	memset(&so, 0, sizeof so);
@@ -473,7 +511,8 @@ walk_cb(const char *fpath, const struct stat *sb, int type, struct FTW *ftw)
 
 	while (*rel == '/')
 		rel++;
-	if (type == FTW_D && ftw->level == 1 &&
+	/* The source's history and nested ones: checked, not filed. */
+	if (type == FTW_D && ftw->level >= 1 &&
 	    strcmp(fpath + ftw->base, MHL_FOLDER) == 0)
 		return FTW_SKIP_SUBTREE;
 	switch (type) {
@@ -866,7 +905,7 @@ sync_point(struct ing *g)
 	g->ndirty = 0;
 	naming_set_free(g->dirty_set);
 	g->dirty_set = NULL;
-	if (g->journal != NULL)
+	if (g->journal != NULL && fflush(g->journal) == 0)
 		fdatasync(fileno(g->journal));
 	clock_gettime(CLOCK_MONOTONIC, &g->last_sync);
 }
@@ -949,7 +988,8 @@ journal_add(struct ing *g, const struct ing_item *it,
 		}
 	}
 	fprintf(g->journal, "\t%s\n", it->src);
-	fflush(g->journal);
+	/* Written out at the next sync point, after the renames it lists
+	 * are durable. */
 	if (elapsed_since(&g->last_sync) >= 1.0)
 		sync_point(g);
 }
@@ -1031,8 +1071,8 @@ emit_media(struct ing *g, const struct ing_item *it, size_t d,
 	    (int)(dot - name) : (int)strlen(name), name);
 	meta = json_pack("{s:s, s:s, s:s, s:b, s:s}", "ingest", how,
 	    "mhl_root", it->mhlroot, "source_name", it->srcrel,
-	    "renamed", it->renamed, "scanned", g->clam != NULL ? "clamav" :
-	    "no");
+	    "renamed", it->renamed, "scanned", g->clamd != NULL ? "clamd" :
+	    g->clam != NULL ? "clamav" : "no");
 	o = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, "
 	    "s:o, s:o}",
 	    "path", path, "volume", g->dest[d].volume, "name", name,
@@ -1162,31 +1202,240 @@ remember_folder(const char *path, char *dir)
 	    path);
 }
 
+/* A small file staged in the current batch: written to its .part names,
+ * waiting for the batch's sync, read-back and rename. */
+struct ing_pending {
+	size_t item;
+	char *dest[VCOPY_MAX_DEST];
+	struct vcopy_result res;
+};
+
+/* Files up to this size are copied in batches: one syncfs per
+ * destination filesystem for the batch instead of one fsync per file,
+ * and their read-backs overlap. Larger files are copied one by one. */
+#define ING_BATCH_FILE (4u << 20)
+#define ING_BATCH_FILES 512
+#define ING_BATCH_BYTES (64u << 20)
+/* How many small source files ahead are asked for (read-ahead). */
+#define ING_READAHEAD 64
+
+struct ing_batch {
+	struct ing_pending *p;
+	size_t n;
+	uint64_t bytes;
+	struct vcopy_syncer *syncer;
+};
+
+static void
+batch_clear(struct ing_batch *b, int discard)
+{
+	size_t i, d;
+
+	for (i = 0; i < b->n; i++) {
+		if (discard)
+			vcopy_discard(&b->p[i].res);
+		for (d = 0; d < VCOPY_MAX_DEST; d++) {
+			free(b->p[i].dest[d]);
+			b->p[i].dest[d] = NULL;
+		}
+	}
+	b->n = 0;
+	b->bytes = 0;
+}
+
+/* What becomes of one file once it is verified at every destination (or
+ * found there already): the history check of identical copies, the
+ * journal line, the probe, the ASC MHL entries and the catalogue rows.
+ * Returns 0, or -1 after host->fail. */
+static int
+file_done(struct ing *g, size_t idx, struct vcopy_result *res,
+    const char *how, int64_t verified, char dests[][PATH_MAX])
+{
+	struct ing_item *it = &g->items[idx];
+	const struct mhl_file *hf = g->src[it->source].history != NULL ?
+	    mhl_history_find(g->src[it->source].history, it->srcrel) : NULL;
+	struct probe_info pi;
+	char err[ING_TEXT];
+	int probed;
+	size_t d;
+
+	/* Identical copies never went through vet(): check them against
+	 * the source's history now. */
+	if (res->status == VCOPY_IDENTICAL && hf != NULL) {
+		unsigned a = vcopy_fastest(hf->hashes.set & res->hashes.set);
+
+		if (a != 0 && strcmp(hf->hashes.hex[__builtin_ctz(a)],
+		    res->hashes.hex[__builtin_ctz(a)]) != 0) {
+			ing_fail(g, "%s does not match the ASC MHL history it "
+			    "came with", it->src);
+			return -1;
+		}
+	}
+	for (d = 0; d < g->ndest; d++)
+		dirty_dir(g, dests[d]);
+	journal_add(g, it, &res->hashes);
+
+	probed = probe_is_media_name(it->rel) &&
+	    probe_file(dests[0], &pi, err, sizeof err) == 0;
+	for (d = 0; d < g->ndest; d++) {
+		int64_t vus = verified != 0 ? verified :
+		    res->dest[d].verified_us;
+
+		mhl_gen_add(gen_for(g, d, it->mhlroot), it->rel, it->size,
+		    it->mtime_ns, &res->hashes, hf != NULL ||
+		    res->status == VCOPY_IDENTICAL ? "verified" : "original",
+		    now_us());
+		emit_media(g, it, d, dests[d], &res->hashes,
+		    g->verify == VCOPY_VERIFY_DEST || verified ? vus : 0, &pi,
+		    probed, how);
+	}
+	return 0;
+}
+
+/* A copy that vcopy refused, failed or that was cancelled: fail the job
+ * saying why (quarantining an infected copy). Returns the job's code. */
+static int
+copy_failed(struct ing *g, size_t idx, struct vcopy_result *res)
+{
+	struct ing_item *it = &g->items[idx];
+	char where[PATH_MAX * 2];
+	size_t d;
+
+	switch (res->status) {
+	case VCOPY_CANCELLED:
+		return MCR_JOB_CANCELLED;
+	case VCOPY_REFUSED:
+		if (g->history_mismatch) {
+			for (d = 0; d < res->ndest; d++)
+				if (res->dest[d].part_path[0])
+					unlink(res->dest[d].part_path);
+			ing_fail(g, "%s", res->err);
+			return MCR_JOB_REFUSED;
+		}
+		quarantine(g, it, res, where, sizeof where);
+		if (g->signature[0] != '\0') {
+			g->host->event(g->job, "error", "ingest.virus",
+			    it->src, res->err);
+			ing_fail(g, "%s; the copy was moved to quarantine at "
+			    "%s and nothing else was filed from it", res->err,
+			    where);
+			return MCR_JOB_REFUSED;
+		}
+		ing_fail(g, "%s; the copy is held at %s", res->err, where);
+		return MCR_JOB_FAILED;
+	case VCOPY_CONFLICT:
+		g->host->event(g->job, "error", "ingest.conflict", it->src,
+		    res->err);
+		ing_fail(g, "conflict: %s", res->err);
+		return MCR_JOB_REFUSED;
+	default:
+		ing_fail(g, "%s", res->err);
+		return MCR_JOB_FAILED;
+	}
+}
+
+/* Makes the batch durable (one syncfs per destination filesystem), reads
+ * every copy back (all of them asked for at once, so the reads overlap),
+ * and puts each in place. Returns MCR_JOB_DONE or the job's failure; the
+ * batch is empty afterwards, with no .part of it left behind. */
+static int
+batch_commit(struct ing *g, struct ing_batch *b,
+    const struct vcopy_opts *o)
+{
+	char err[ING_TEXT], dests[VCOPY_MAX_DEST][PATH_MAX];
+	size_t i, d;
+	int rc;
+
+	double t0 = mono(), t1;
+
+	if (b->n == 0)
+		return MCR_JOB_DONE;
+	if (vcopy_syncer_sync(b->syncer, err, sizeof err) < 0) {
+		batch_clear(b, 1);
+		ing_fail(g, "%s; nothing of the last %zu files was filed", err,
+		    b->n);
+		return MCR_JOB_FAILED;
+	}
+	t1 = mono();
+	g->t_sync += t1 - t0;
+	if (g->verify == VCOPY_VERIFY_DEST) {
+		for (i = 0; i < b->n; i++)
+			vcopy_prefetch(&b->p[i].res);
+	}
+	for (i = 0; i < b->n; i++) {
+		struct ing_pending *p = &b->p[i];
+
+		g->cur_item = p->item;
+		g->current = g->items[p->item].srcrel;
+		t0 = mono();
+		rc = vcopy_commit(g->items[p->item].src,
+		    (const char *const *)p->dest, o, &p->res);
+		t1 = mono();
+		g->t_verify += t1 - t0;
+		if (rc < 0) {
+			rc = copy_failed(g, p->item, &p->res);
+			batch_clear(b, 1);
+			return rc;
+		}
+		g->copied++;
+		for (d = 0; d < g->ndest; d++)
+			fmt(dests[d], sizeof dests[d], "%s", p->dest[d]);
+		rc = file_done(g, p->item, &p->res, "copied", 0, dests);
+		g->t_record += mono() - t1;
+		if (rc < 0) {
+			batch_clear(b, 1);
+			return MCR_JOB_FAILED;
+		}
+	}
+	batch_clear(b, 0);
+	return MCR_JOB_DONE;
+}
+
 static int
 copy_all(struct ing *g)
 {
 	char dests[VCOPY_MAX_DEST][PATH_MAX], err[ING_TEXT];
 	char lastdir[VCOPY_MAX_DEST][PATH_MAX] = { { 0 } };
-	const char *dp[VCOPY_MAX_DEST];
+	const char *dp[VCOPY_MAX_DEST], *roots[VCOPY_MAX_DEST];
 	struct vcopy_opts o = { .algos = g->algos, .verify = g->verify,
 	    .cancelled = cb_cancelled, .progress = cb_progress,
 	    .vet = cb_vet, .arg = g, .defer_dirsync = 1 };
 	struct vcopy_result *res = malloc(sizeof *res);
-	struct probe_info pi;
-	size_t i, d;
+	struct ing_batch b = { 0 };
+	size_t i, d, ahead = 0;
 	int rc = MCR_JOB_FAILED;
+	double t0;
 
 	if (res == NULL)
+		abort();
+	for (d = 0; d < g->ndest; d++)
+		roots[d] = g->dest[d].root;
+	if ((b.syncer = vcopy_syncer_new(roots, g->ndest, err,
+	    sizeof err)) == NULL) {
+		ing_fail(g, "%s", err);
+		goto out;
+	}
+	if ((b.p = calloc(ING_BATCH_FILES, sizeof *b.p)) == NULL)
 		abort();
 	for (i = 0; i < g->nitems; i++) {
 		struct ing_item *it = &g->items[i];
 		const struct vcopy_hashes *done;
-		const char *how;
-		int probed, pr;
-		int64_t verified;
+		int small = it->size <= ING_BATCH_FILE;
 
+		/* A large file, or a full batch: finish the batch first. */
+		if ((!small || b.n == ING_BATCH_FILES ||
+		    b.bytes + it->size > ING_BATCH_BYTES) &&
+		    (rc = batch_commit(g, &b, &o)) != MCR_JOB_DONE)
+			goto out;
+		rc = MCR_JOB_FAILED;
 		g->cur_item = i;
 		g->current = it->srcrel;
+		for (ahead = ahead > i ? ahead : i + 1;
+		    small && ahead < g->nitems && ahead <= i + ING_READAHEAD;
+		    ahead++) {
+			if (g->items[ahead].size <= ING_BATCH_FILE)
+				vcopy_readahead(g->items[ahead].src);
+		}
 		for (d = 0; d < g->ndest; d++) {
 			fmt(dests[d], sizeof dests[d], "%s/%s%s%s",
 			    g->dest[d].root, it->mhlroot,
@@ -1218,102 +1467,51 @@ copy_all(struct ing *g)
 			g->resumed++;
 			g->bytes_done += it->size * (g->verify ==
 			    VCOPY_VERIFY_DEST ? 1 + g->ndest : 1);
-			how = "resumed";
-			verified = now_us();
-		} else if (vcopy_file(it->src, dp, g->ndest, &o, res) < 0) {
-			char where[PATH_MAX * 2];
+			if (file_done(g, i, res, "resumed", now_us(),
+			    dests) < 0)
+				goto out;
+			continue;
+		}
+		o.stage = small;
+		t0 = mono();
+		rc = vcopy_file(it->src, dp, g->ndest, &o, res);
+		g->t_copy += mono() - t0;
+		if (rc < 0) {
+			rc = copy_failed(g, i, res);
+			goto out;
+		}
+		rc = MCR_JOB_FAILED;
+		if (res->status == VCOPY_STAGED) {
+			struct ing_pending *p = &b.p[b.n++];
 
-			switch (res->status) {
-			case VCOPY_CANCELLED:
-				rc = MCR_JOB_CANCELLED;
-				goto out;
-			case VCOPY_REFUSED:
-				if (g->history_mismatch) {
-					for (d = 0; d < res->ndest; d++)
-						if (res->dest[d].part_path[0])
-							unlink(res->dest[d].
-							    part_path);
-					ing_fail(g, "%s", res->err);
-					goto out;
-				}
-				quarantine(g, it, res, where, sizeof where);
-				if (g->signature[0] != '\0') {
-					g->host->event(g->job, "error",
-					    "ingest.virus", it->src, res->err);
-					ing_fail(g, "%s; the copy was moved to "
-					    "quarantine at %s and nothing else "
-					    "was filed from it", res->err,
-					    where);
-				} else {
-					ing_fail(g, "%s; the copy is held at "
-					    "%s", res->err, where);
-				}
-				goto out;
-			case VCOPY_CONFLICT:
-				g->host->event(g->job, "error",
-				    "ingest.conflict", it->src, res->err);
-				ing_fail(g, "conflict: %s", res->err);
-				goto out;
-			default:
-				ing_fail(g, "%s", res->err);
-				goto out;
-			}
+			p->item = i;
+			p->res = *res;
+			for (d = 0; d < g->ndest; d++)
+				p->dest[d] = xdup(dests[d]);
+			b.bytes += it->size;
+			continue;
+		}
+		if (res->status == VCOPY_IDENTICAL) {
+			g->identical++;
+			ing_log(g, "%s: already at every destination with the "
+			    "same content; skipped", it->src);
 		} else {
-			how = res->status == VCOPY_IDENTICAL ? "identical" :
-			    "copied";
-			verified = 0;
-			if (res->status == VCOPY_IDENTICAL) {
-				g->identical++;
-				ing_log(g, "%s: already at every destination "
-				    "with the same content; skipped",
-				    it->src);
-			} else {
-				g->copied++;
-			}
+			g->copied++;
 		}
-
-		/* Identical copies never went through vet(): check them
-		 * against the source's history now. */
-		if (res->status == VCOPY_IDENTICAL &&
-		    g->src[it->source].history != NULL) {
-			const struct mhl_file *f = mhl_history_find(
-			    g->src[it->source].history, it->srcrel);
-			unsigned a = f != NULL ?
-			    vcopy_fastest(f->hashes.set & res->hashes.set) : 0;
-
-			if (a != 0 && strcmp(f->hashes.hex[__builtin_ctz(a)],
-			    res->hashes.hex[__builtin_ctz(a)]) != 0) {
-				ing_fail(g, "%s does not match the ASC MHL "
-				    "history it came with", it->src);
-				goto out;
-			}
-		}
-		for (d = 0; d < g->ndest; d++)
-			dirty_dir(g, dests[d]);
-		journal_add(g, it, &res->hashes);
-
-		pr = probe_is_media_name(it->rel) ?
-		    probe_file(dests[0], &pi, err, sizeof err) : 1;
-		probed = pr == 0;
-		for (d = 0; d < g->ndest; d++) {
-			const struct mhl_file *hf =
-			    g->src[it->source].history != NULL ?
-			    mhl_history_find(g->src[it->source].history,
-			    it->srcrel) : NULL;
-			int64_t vus = verified != 0 ? verified :
-			    res->dest[d].verified_us;
-
-			mhl_gen_add(gen_for(g, d, it->mhlroot), it->rel,
-			    it->size, it->mtime_ns, &res->hashes,
-			    hf != NULL || res->status == VCOPY_IDENTICAL ?
-			    "verified" : "original", now_us());
-			emit_media(g, it, d, dests[d], &res->hashes,
-			    g->verify == VCOPY_VERIFY_DEST || verified ? vus :
-			    0, &pi, probed, how);
+		t0 = mono();
+		rc = file_done(g, i, res, res->status == VCOPY_IDENTICAL ?
+		    "identical" : "copied", 0, dests);
+		g->t_record += mono() - t0;
+		if (rc < 0) {
+			rc = MCR_JOB_FAILED;
+			goto out;
 		}
 	}
-	rc = MCR_JOB_DONE;
+	rc = batch_commit(g, &b, &o);
 out:
+	batch_clear(&b, 1);
+	free(b.p);
+	vcopy_syncer_free(b.syncer);
 	free(res);
 	return rc;
 }
@@ -1358,6 +1556,19 @@ open_scanner(struct ing *g)
 	if (strcmp(mode, "off") == 0)
 		return 0;
 	g->scan_required = strcmp(mode, "required") == 0;
+	if (cfg.clamd != NULL && cfg.clamd[0] != '\0') {
+		char err[ING_TEXT];
+
+		/* Configured, so wanted: a daemon that is down stops the
+		 * ingest before a file is copied. */
+		if (clamd_ping(cfg.clamd, err, sizeof err) < 0) {
+			ing_fail(g, "%s", err);
+			return -1;
+		}
+		g->clamd = cfg.clamd;
+		ing_log(g, "ClamAV: scanning through clamd at %s", g->clamd);
+		return 0;
+	}
 	if (stat(db, &st) != 0) {
 		if (g->scan_required) {
 			ing_fail(g, "no ClamAV signature database at %s; set "
@@ -1377,11 +1588,22 @@ open_scanner(struct ing *g)
 	}
 	if ((rc = cl_load(db, g->clam, &sigs, CL_DB_STDOPT)) != CL_SUCCESS ||
 	    (rc = cl_engine_compile(g->clam)) != CL_SUCCESS) {
-		ing_fail(g, "cannot load the ClamAV signatures at %s: %s", db,
-		    cl_strerror(rc));
 		cl_engine_free(g->clam);
 		g->clam = NULL;
-		return -1;
+		if (g->scan_required) {
+			ing_fail(g, "cannot load the ClamAV signatures at %s: "
+			    "%s; set clamav_db in [ingest] or fetch them "
+			    "(freshclam)", db, cl_strerror(rc));
+			return -1;
+		}
+		/* scan = auto: a database folder that is there but empty
+		 * (clamav installed, freshclam never run) is no database. */
+		g->host->event(g->job, "warning", "ingest.unscanned", db,
+		    "files are ingested without a virus scan: the ClamAV "
+		    "signatures could not be loaded; set clamav_db in [ingest] "
+		    "or run freshclam");
+		ing_log(g, "no ClamAV scan: %s: %s", db, cl_strerror(rc));
+		return 0;
 	}
 	snprintf(g->clam_db, sizeof g->clam_db, "%s", db);
 	ing_log(g, "ClamAV: %u signatures from %s", sigs, db);
@@ -1547,9 +1769,13 @@ ingest_copy(struct mcr_job *job, const struct mcr_host *host)
 	    (g.verify == VCOPY_VERIFY_DEST ? 1 + g.ndest : 1)),
 	    "seconds", elapsed(&g), "mhl", g.mhl_written,
 	    "renames", g.renames);
-	if (r != NULL)
+	if (r != NULL) {
 		json_object_set_new(r, "io_read_bytes",
 		    json_integer(io_read_bytes()));
+		json_object_set_new(r, "phases", json_pack("{s:f, s:f, s:f, "
+		    "s:f}", "copy", g.t_copy, "sync", g.t_sync, "verify",
+		    g.t_verify, "record", g.t_record));
+	}
 	if (r != NULL && (s = json_dumps(r, JSON_COMPACT)) != NULL) {
 		host->result(job, s);
 		free(s);
@@ -1578,7 +1804,8 @@ static const struct mcr_param ingest_copy_params[] = {
 	    "production volumes)" },
 	{ .name = "template", .help = "the naming template's name "
 	    "([ingest] template.NAME)" },
-	{ .name = "hash", .help = "hashes: xxh128, xxh3, xxh64, md5, sha1, c4 "
+	{ .name = "hash", .help = "hashes: xxh128, xxh3, xxh64, md5, sha1, "
+	    "sha256, c4 "
 	    "(comma-separated; default xxh128)" },
 	{ .name = "verify", .help = "source (hash the read) or destination "
 	    "(also read every copy back; the default)" },

@@ -4,8 +4,10 @@
 # BENCH_WORK. Every case starts with the page cache dropped (when this
 # runs as root; otherwise it says so and the figures flatter the tools
 # that re-read), ends with its data on disk (sync for the tools; mcr
-# fsyncs each file itself), and runs BENCH_INGEST_RUNS times, interleaved;
-# medians are reported with ratios against cp + sync, the limit.
+# makes its copies durable itself), and runs BENCH_INGEST_RUNS times
+# (default 3), interleaved; medians are reported with ratios against
+# cp + sync (the limit), cp + md5sum and rsync --checksum, with every run's
+# time and the machine's load (uptime) before and after.
 #   big:   one file of BENCH_INGEST_MB MiB (default 4096)
 #   small: BENCH_INGEST_FILES files (default 10000) of 16 KiB
 # BENCH_INGEST_SETS="big" or "small" runs one of them.
@@ -66,15 +68,16 @@ fi
 drop() { sync; [ $can_drop = 1 ] && echo 3 >/proc/sys/vm/drop_caches; }
 now() { date +%s.%N; }
 
-echo "# making the sources ($SETS): one file of $MB MiB, $FILES files of 16 KiB"
+echo "# making the sources:$(case $SETS in *big*) echo " one file of $MB MiB";; esac)$(case $SETS in *small*) echo " $FILES files of 16 KiB";; esac)"
 case $SETS in *big*) head -c $((MB * 1024 * 1024)) /dev/urandom >"$W/src/big/big.bin";; esac
-i=0
-while [ $i -lt "$FILES" ]; do
-    d=$((i / 500))
-    [ $((i % 500)) = 0 ] && mkdir -p "$W/src/small/d$d"
-    i=$((i + 1))
-done
-python3 - "$W/src/small" "$FILES" <<'PY' 2>/dev/null || {
+make_small() {
+    i=0
+    while [ $i -lt "$FILES" ]; do
+        d=$((i / 500))
+        [ $((i % 500)) = 0 ] && mkdir -p "$W/src/small/d$d"
+        i=$((i + 1))
+    done
+    python3 - "$W/src/small" "$FILES" <<'PY' 2>/dev/null && return 0
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])
 for i in range(n):
@@ -87,6 +90,7 @@ PY
         i=$((i + 1))
     done
 }
+case $SETS in *small*) make_small;; esac
 mcr daemon >/dev/null || exit 2
 
 clean() { rm -rf "$W/dst" "$W/vol1/"* "$W/vol2/"*; mkdir -p "$W/dst"; }
@@ -121,6 +125,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 CASES="cp cp_md5 rsync mcr_src mcr_dst mcr_2dst mcr_2src"
 for set in $SETS; do
+    load0=$(uptime)
     for c in $CASES; do : >"$W/t.$set.$c"; done
     r=1
     while [ $r -le "$RUNS" ]; do
@@ -131,8 +136,13 @@ for set in $SETS; do
     done
     bytes=$(du -sb "$W/src/$set" | cut -f1)
     cp_t=$(median <"$W/t.$set.cp")
-    echo "## $set: $(du -sh "$W/src/$set" | cut -f1) in $(find "$W/src/$set" -type f | wc -l) files, median of $RUNS"
-    printf '%-40s %9s %10s %8s\n' case seconds MB/s "x cp"
+    md5_t=$(median <"$W/t.$set.cp_md5")
+    rs_t=$(median <"$W/t.$set.rsync")
+    echo "## $set: $(du -sh "$W/src/$set" | cut -f1) in $(find "$W/src/$set" -type f | wc -l) files, median of $RUNS runs"
+    echo "# load before: $load0"
+    echo "# load after:  $(uptime)"
+    echo "# runs (s): $(for c in $CASES; do printf '%s=%s ' $c "$(tr '\n' ',' <"$W/t.$set.$c" | sed 's/,$//')"; done)"
+    printf '%-34s %8s %8s %7s %11s %10s\n' case seconds MB/s "x cp" "cp+md5sum/" "rsync -c/"
     for c in $CASES; do
         t=$(median <"$W/t.$set.$c")
         label=$c
@@ -145,13 +155,14 @@ for set in $SETS; do
         mcr_2dst) label="mcr ingest, 2 dest + read-back";;
         mcr_2src) label="mcr ingest, 2 dest, inline only";;
         esac
-        echo "$label $t $bytes $cp_t" | awk '{n=NF; printf "%-40s %9.2f %10.1f %8.2f\n", substr($0, 1, length($0) - length($(n-2)) - length($(n-1)) - length($n) - 3), $(n-2), $(n-1) / $(n-2) / 1e6, $(n-2) / $n}'
+        echo "$label|$t|$bytes|$cp_t|$md5_t|$rs_t" | awk -F'|' '{printf "%-34s %8.2f %8.1f %7.2f %11.2f %10.2f\n", $1, $2, $3 / $2 / 1e6, $2 / $4, $5 / $2, $6 / $2}'
     done
     if [ $can_drop = 1 ]; then
         rb=$(cat "$W/read_bytes")
         echo "$rb $bytes" | awk '{printf "two destinations, inline only: the worker read %.2f x the source size from storage (/proc/PID/io read_bytes; 1.00: the source is read once)\n", $1 / $2}'
     fi
-    echo "targets: inline hash >= 0.9x cp's throughput; with read-back <= 2x cp's time; >= 2x faster than cp + md5sum"
+    echo "x cp: time against cp + sync (targets: inline <= 1.11, i.e. >= 0.9x cp's throughput; read-back <= 2.00)"
+    echo "cp+md5sum/, rsync -c/: how many times faster than those (target: >= 2.00 against cp + md5sum)"
 done
 mcr daemon >/dev/null 2>&1
 pid=$(cat "$DB.mcrd.lock" 2>/dev/null) && kill "$pid" 2>/dev/null

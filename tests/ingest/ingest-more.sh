@@ -35,9 +35,11 @@ while [ $i -lt 120 ]; do
     i=$((i + 1))
 done
 id=$(mcr ingest "$T/card/A001" --client ACME --production Film --to prod,near --json | "$JSONGET" id)
-n=200
+n=600
 while [ $n -gt 0 ]; do
-    p=$(sql "SELECT progress > 0.15 FROM jobs WHERE id = $id")
+    # Past the first batch of these 1 MiB files (64 MiB, read back at
+    # both volumes: over half the job's bytes).
+    p=$(sql "SELECT progress > 0.6 FROM jobs WHERE id = $id")
     [ "$p" = 1 ] && break
     sleep 0.05
     n=$((n - 1))
@@ -65,8 +67,9 @@ ok $? "its orphaned worker was killed"
 is "$(sql "SELECT attempts FROM jobs WHERE id = $id")" 2 "on a second attempt"
 resumed=$(sql "SELECT result->>'resumed' FROM jobs WHERE id = $id")
 copied=$(sql "SELECT result->>'copied' FROM jobs WHERE id = $id")
-[ "$resumed" -gt 0 ] && [ $((resumed + copied)) -eq 120 ]
-ok $? "files verified before the crash were not copied again ($resumed resumed, $copied copied)"
+same=$(sql "SELECT result->>'identical' FROM jobs WHERE id = $id")
+[ "$resumed" -gt 0 ] && [ $((resumed + copied + same)) -eq 120 ]
+ok $? "files verified before the crash were not copied again ($resumed resumed, $same found in place, $copied copied)"
 is "$(find "$T/prod" "$T/near" -name '*.part' | wc -l)" 0 "no .part file is left"
 run mcr verify "$(find "$T/near" -type d -name A001)"
 expect_rc 0 "the copies verify against the ASC MHL"
@@ -87,6 +90,49 @@ run mcr ingest "$deep" --client ACME --production Deep --to near --wait
 expect_rc 0 "a 40-level tree with Unicode names"
 [ "$(find "$T/near/ACME/Deep" -name 'clip-Zoë.txt' -exec cat {} \;)" = "au fond" ]
 ok $? "is copied whole"
+
+# Small files go in batches (written to hidden .part names, one sync per
+# volume, read back, renamed). A worker killed mid-batch leaves only
+# hidden .part files or verified copies under their final names; the
+# retry finishes the job, and every copy verifies.
+mkdir -p "$T/card/B002/d0" "$T/card/B002/d1" "$T/card/B002/d2"
+python3 - "$T/card/B002" <<'PY' || exit 99
+import os, sys
+for i in range(1200):
+    with open(os.path.join(sys.argv[1], "d%d" % (i // 400), "f%04d.bin" % i), "wb") as f:
+        f.write(os.urandom(4096))
+PY
+(cd "$T/card/B002" && md5sum d*/f*.bin | awk '{n = split($2, p, "/"); print p[n], $1}' | sort) >"$T/b002.src"
+id=$(mcr ingest "$T/card/B002" --client ACME --production Batch --to prod,near --json | "$JSONGET" id)
+# Wait for the second batch: the first is in place, the next staged.
+n=600
+while [ $n -gt 0 ]; do
+    [ -n "$(find "$T/prod" -name 'f*.bin' 2>/dev/null | head -n 1)" ] &&
+        [ -n "$(find "$T/prod" "$T/near" -name '.f*.bin.mcr.part' 2>/dev/null | head -n 1)" ] && break
+    sleep 0.02
+    n=$((n - 1))
+done
+ok $([ $n -gt 0 ]; echo $?) "a batch of small files is staged under hidden .part names after one was put in place"
+wpid=$(sql "SELECT pid FROM jobs WHERE id = $id")
+[ -n "$wpid" ] && kill -9 "$wpid"
+ok $? "its worker is killed mid-batch"
+find "$T/prod" "$T/near" -type f -name 'f*.bin' -exec md5sum {} + |
+    awk '{n = split($2, p, "/"); print p[n], $1}' | sort -u >"$T/b002.dst"
+bad=$(comm -13 "$T/b002.src" "$T/b002.dst" | wc -l)
+is "$bad" 0 "every file under its final name is whole ($(find "$T/prod" "$T/near" -type f -name 'f*.bin' | wc -l) of them at the kill)"
+wait_state "$id" done 60
+ok $? "the retry finishes the job"
+att=$(sql "SELECT attempts FROM jobs WHERE id = $id")
+[ "$att" -ge 2 ]
+ok $? "on a later attempt ($att)"
+sum=$(sql "SELECT result->>'copied' + result->>'identical' + result->>'resumed' FROM jobs WHERE id = $id")
+is "$sum" 1200 "every file is accounted for: copied, found in place, or resumed"
+is "$(find "$T/prod" "$T/near" -name '*.part' | wc -l)" 0 "no .part file is left"
+for vol in prod near; do
+    run mcr verify "$(find "$T/$vol" -type d -name B002)"
+    expect_rc 0 "the copies at $vol verify against the ASC MHL"
+    has "$T/out" "1200 ok" "all 1200 of them"
+done
 
 # A watch folder: an upload is ingested once it stops growing.
 mkdir -p "$T/drop/delivery1"

@@ -3,7 +3,8 @@
 # card-like folder goes to two volumes; the copies, the catalogue, the ASC
 # MHL generations, mcr verify (a flipped byte is caught), naming and the
 # rename map, a source's own ASC MHL history, the ClamAV quarantine (with
-# a signature database made here for a harmless file), a conflict, a
+# a signature database made here for a harmless file; then through a
+# clamd this test starts, and with that clamd down), a conflict, a
 # symlink leaving the source and a destination outside the volumes.
 . "$TESTS_SRCDIR/lib.sh"
 [ -n "$SQLITE3" ] || skip_all "the sqlite3 shell is not installed"
@@ -175,4 +176,67 @@ is "$(find "$T/prod/ACME/P7" "$T/near/ACME/P7" -name 'payload.bin*' 2>/dev/null 
     "and filed nowhere"
 [ -f "$T/card4/E001/payload.bin" ]
 ok $? "the source is untouched"
+
+# The same through clamd's socket (INSTREAM), with a clamd this test
+# starts in the foreground on the signature database made above.
+CLAMD=$(command -v clamd || { [ -x /usr/sbin/clamd ] && echo /usr/sbin/clamd; })
+if [ -z "$CLAMD" ]; then
+    skip_n=8 why="clamd is not installed (Debian package clamav-daemon)"
+else
+    S=$(mktemp -d /tmp/mcr-clamd.XXXXXX)	# a socket path must be short
+    cat >"$T/clamd.conf" <<EOT
+LocalSocket $S/clamd.sock
+Foreground yes
+DatabaseDirectory $T/clamdb
+LogFile $T/clamd.log
+EOT
+    "$CLAMD" -c "$T/clamd.conf" >/dev/null 2>&1 &
+    cpid=$!
+    n=300
+    while [ $n -gt 0 ] && [ ! -S "$S/clamd.sock" ] && kill -0 $cpid 2>/dev/null; do
+        sleep 0.1
+        n=$((n - 1))
+    done
+    if [ ! -S "$S/clamd.sock" ]; then
+        kill $cpid 2>/dev/null
+        skip_n=8 why="clamd did not open its socket within 30 s (see $T/clamd.log)"
+    else
+        skip_n=0
+    fi
+fi
+if [ "$skip_n" -gt 0 ]; then
+    i=0
+    while [ $i -lt $skip_n ]; do
+        tap_n=$((tap_n + 1))
+        echo "ok $tap_n # SKIP $why"
+        i=$((i + 1))
+    done
+else
+    echo "clamd = $S/clamd.sock" >>"$CFG"
+    kill -HUP "$(daemon_pid)"
+    sleep 0.5
+    run mcr ingest "$T/card4/E001" --client ACME --production P8 --to prod,near --wait
+    expect_rc 1 "through clamd, an infected file fails the ingest"
+    id=$(sql "SELECT max(id) FROM jobs WHERE kind = 'ingest.copy'")
+    sql "SELECT error FROM jobs WHERE id = $id" >"$T/msg"
+    grep -q 'signature Mcr\.Test\.Harmless[.A-Z]* (clamd)' "$T/msg"
+    ok $? "naming the signature clamd found"
+    [ -f "$T/near/quarantine/job-$id/payload.bin" ]
+    ok $? "the copy is moved to quarantine"
+    is "$(find "$T/prod/ACME/P8" "$T/near/ACME/P8" -name 'payload.bin*' 2>/dev/null | wc -l)" 0 \
+        "and filed nowhere"
+    mkdir -p "$T/card5/F001"
+    echo "nothing to see" >"$T/card5/F001/notes.txt"
+    run mcr ingest "$T/card5/F001" --client ACME --production P9 --to near --wait
+    expect_rc 0 "a clean file passes clamd"
+    is "$(sql "SELECT meta->>'scanned' FROM media WHERE path LIKE '%/P9/%notes.txt'")" clamd \
+        "and its catalogue row says clamd scanned it"
+    kill $cpid
+    wait $cpid 2>/dev/null
+    rm -rf "$S"
+    run mcr ingest "$T/card5/F001" --client ACME --production P10 --to near --wait
+    expect_rc 1 "with clamd down, an ingest that needs it fails"
+    sql "SELECT error FROM jobs WHERE id = (SELECT max(id) FROM jobs WHERE kind = 'ingest.copy')" >"$T/msg"
+    has "$T/msg" "cannot reach clamd at $S/clamd.sock" "saying clamd cannot be reached, and where"
+fi
 finish

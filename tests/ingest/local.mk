@@ -7,5 +7,5 @@ check_PROGRAMS += %D%/test-vcopy
 %C%_test_vcopy_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/ingest \
 	-I$(top_srcdir)/tests
 %C%_test_vcopy_LDADD = tests/libtap.la src/libmcrcopy.la
-TESTS += %D%/test-vcopy %D%/ingest.sh %D%/ingest-more.sh
-EXTRA_DIST += %D%/ingest.sh %D%/ingest-more.sh
+TESTS += %D%/test-vcopy %D%/ingest.sh %D%/ingest-more.sh %D%/mhl-interop.sh
+EXTRA_DIST += %D%/ingest.sh %D%/ingest-more.sh %D%/mhl-interop.sh
