@@ -12,8 +12,15 @@
 #include "identity.h"
 #include "shiftlog.h"
 
+/* Statements kept prepared for the life of the connection. */
+#define SL_KEPT_MAX 16
+
 struct shiftlog {
 	sqlite3 *db;
+	struct {
+		const char *sql;	/* a string literal: the key */
+		sqlite3_stmt *st;
+	} kept[SL_KEPT_MAX];
 	char *path;
 	bool read_only;
 	int busy_timeout_ms;
@@ -32,6 +39,14 @@ int sl_db_error(struct shiftlog *sl, int code, const char *what);
 int sl_exec(struct shiftlog *sl, const char *sql, const char *what);
 int sl_prepare(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
     const char *what);
+/* A statement run often (a catalogue row per file of an ingest), prepared
+ * once per connection: sql must be a string literal, the same pointer each
+ * time. Step it with sl_step_kept(), never finalize it. */
+int sl_prepare_kept(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
+    const char *what);
+/* Steps a kept statement that yields no row, then resets it and clears its
+ * bindings for the next use; 0 or an rc. */
+int sl_step_kept(struct shiftlog *sl, sqlite3_stmt *st, const char *what);
 /* A query that yields one integer (0 when it yields no row). */
 int sl_query_int(struct shiftlog *sl, const char *sql, int64_t *out,
     const char *what);

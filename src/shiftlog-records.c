@@ -50,7 +50,7 @@ file_media(struct shiftlog *sl, int64_t job, const char *data)
 	int64_t first;
 	int rc;
 
-	if ((rc = sl_prepare(sl, "INSERT INTO media (path, volume, name, "
+	if ((rc = sl_prepare_kept(sl, "INSERT INTO media (path, volume, name, "
 	    "size, mtime, catalogued, verified, job_id, source, client, "
 	    "production, reel, clip, hashes, container, video_codec, width, "
 	    "height, rate, scan, duration, frames, tc_start, drop_frame, "
@@ -90,7 +90,7 @@ file_media(struct shiftlog *sl, int64_t job, const char *data)
 	sqlite3_bind_int64(st, 2, when_now());
 	if (job != 0)
 		sqlite3_bind_int64(st, 3, job);
-	return sl_step_done(sl, st, "catalogue a file");
+	return sl_step_kept(sl, st, "catalogue a file");
 }
 
 /* Typed filers; a duty that adds a table adds its line here. */

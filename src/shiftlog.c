@@ -612,6 +612,45 @@ sl_prepare(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
 	return rc == SQLITE_OK ? 0 : sl_db_error(sl, rc, what);
 }
 
+int
+sl_prepare_kept(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
+    const char *what)
+{
+	int i, rc;
+
+	for (i = 0; i < SL_KEPT_MAX && sl->kept[i].sql != NULL; i++) {
+		if (sl->kept[i].sql == sql) {
+			*st = sl->kept[i].st;
+			return 0;
+		}
+	}
+	if (i == SL_KEPT_MAX) {
+		/* A programming error: raise SL_KEPT_MAX. */
+		sl_set_error(sl, "cannot %s: more than %d kept statements",
+		    what, SL_KEPT_MAX);
+		return SHIFTLOG_ERR;
+	}
+	rc = sqlite3_prepare_v3(sl->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return sl_db_error(sl, rc, what);
+	sl->kept[i].sql = sql;
+	sl->kept[i].st = *st;
+	return 0;
+}
+
+int
+sl_step_kept(struct shiftlog *sl, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	rc = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 :
+	    sl_db_error(sl, rc, what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 /* Runs a query that yields one integer. */
 int
 sl_query_int(struct shiftlog *sl, const char *sql, int64_t *out,
@@ -912,8 +951,12 @@ fail:
 void
 shiftlog_close(struct shiftlog *sl)
 {
+	int i;
+
 	if (sl == NULL)
 		return;
+	for (i = 0; i < SL_KEPT_MAX && sl->kept[i].sql != NULL; i++)
+		sqlite3_finalize(sl->kept[i].st);
 	if (sl->db != NULL)
 		sqlite3_close(sl->db);
 	EVP_MD_CTX_free(sl->sha);

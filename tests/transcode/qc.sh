@@ -45,7 +45,9 @@ ordered() {
 }
 
 # --- --qc on the web profile: -14 LUFS passes web, fails EBU R128 ---
-gen web.mov -f lavfi -i testsrc2=s=1280x720:r=25:d=1 -f lavfi \
+# testsrc, not testsrc2: FFmpeg's idet (and the QC's field-order analysis
+# like it) reads testsrc2's fast synthetic motion as top field first.
+gen web.mov -f lavfi -i testsrc=s=1280x720:r=25:d=1 -f lavfi \
     -i "sine=f=1000:r=48000:d=1" -ac 2 -c:v mpeg2video -q:v 2 \
     -c:a pcm_s16le
 transcode "$W/web.mov" --profile web-h264 -o "$W/web-pass.mp4" --qc web
