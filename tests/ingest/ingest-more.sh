@@ -49,6 +49,9 @@ wait_state "$id" paused 5
 ok $? "a running ingest pauses"
 row=$(sql "SELECT progress > 0 AND progress < 1, rate > 0, rate_unit, eta >= 0, progress_subject LIKE 'clip%.mov -> %' FROM jobs WHERE id = $id")
 is "$row" "1|1|B/s|1|1" "its row holds the fraction, B/s, ETA and 'file -> destination'"
+# What the worker wrote just before it stopped may still be in its pipe:
+# let mcrd read that first, then the row must not move.
+sleep 0.5
 p1=$(sql "SELECT progress FROM jobs WHERE id = $id")
 sleep 0.5
 is "$(sql "SELECT progress FROM jobs WHERE id = $id")" "$p1" "and stays still while paused"
