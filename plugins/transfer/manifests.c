@@ -16,8 +16,8 @@
 
 #include "manifests.h"
 
-static char *
-m_strdup(const char *s)
+char *
+tx_strdup(const char *s)
 {
 	char *p = strdup(s);
 
@@ -26,10 +26,8 @@ m_strdup(const char *s)
 	return p;
 }
 
-static char *
-m_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *
-m_printf(const char *fmt, ...)
+char *
+tx_printf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -54,8 +52,8 @@ add(struct rx_expectations *x, const char *rel, const char *where)
 	}
 	e = &x->e[x->n++];
 	memset(e, 0, sizeof *e);
-	e->rel = m_strdup(rel);
-	e->where = m_strdup(where);
+	e->rel = tx_strdup(rel);
+	e->where = tx_strdup(where);
 	e->size = -1;
 	return e;
 }
@@ -195,7 +193,7 @@ rx_read_sums(const char *path, const char *prefix,
 			name += 2;
 		snprintf(where, sizeof where, "%s:%d", path, lineno);
 		{
-			char *rel = m_printf("%s%s%s", prefix, *prefix ? "/" :
+			char *rel = tx_printf("%s%s%s", prefix, *prefix ? "/" :
 			    "", name);
 
 			set_hex(add(x, rel, where), algo, hexs);
@@ -289,7 +287,7 @@ rx_read_mhl1(const char *path, const char *prefix,
 			free(file);
 			goto out;
 		}
-		rel = m_printf("%s%s%s", prefix, *prefix ? "/" : "", file);
+		rel = tx_printf("%s%s%s", prefix, *prefix ? "/" : "", file);
 		e = add(x, rel, where);
 		free(rel);
 		free(file);
@@ -422,7 +420,7 @@ rx_finish(struct rx_expectations *x)
 			if ((k->h.set & VCOPY_ALGO_BIT(a)) &&
 			    strcmp(k->h.hex[a], e->h.hex[a]) != 0 &&
 			    k->disagree == NULL)
-				k->disagree = m_printf("%s and %s give "
+				k->disagree = tx_printf("%s and %s give "
 				    "different %s values", k->where, e->where,
 				    vcopy_algo_name(a));
 			else if (!(k->h.set & VCOPY_ALGO_BIT(a)))
@@ -430,7 +428,7 @@ rx_finish(struct rx_expectations *x)
 		}
 		if (e->has_xxh32 && k->has_xxh32 && e->xxh32 != k->xxh32 &&
 		    k->disagree == NULL)
-			k->disagree = m_printf("%s and %s give different "
+			k->disagree = tx_printf("%s and %s give different "
 			    "xxhash values", k->where, e->where);
 		else if (e->has_xxh32) {
 			k->has_xxh32 = 1;
@@ -438,7 +436,7 @@ rx_finish(struct rx_expectations *x)
 		}
 		if (e->size >= 0 && k->size >= 0 && e->size != k->size &&
 		    k->disagree == NULL)
-			k->disagree = m_printf("%s and %s give different "
+			k->disagree = tx_printf("%s and %s give different "
 			    "sizes", k->where, e->where);
 		else if (e->size >= 0)
 			k->size = e->size;

@@ -16,6 +16,11 @@
 
 #include "vcopy.h"
 
+/* strdup and asprintf for the plugin, which does not link mcr's core:
+ * they abort when memory runs out, as xmalloc.h's do. */
+char *tx_strdup(const char *s);
+char *tx_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 struct rx_expect {
 	char *rel;		/* relative POSIX path under the root */
 	struct vcopy_hashes h;	/* the hashes the manifests give (hex) */

@@ -109,31 +109,6 @@ wall(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-static char *
-xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *
-xprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
 static void
 tx_log(struct tx *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void
@@ -217,8 +192,8 @@ add_file(struct tx *t, const char *src, const char *rel, uint64_t size)
 		abort();
 	f = &t->files[t->nfiles++];
 	memset(f, 0, sizeof *f);
-	f->src = xstrdup(src);
-	f->rel = xstrdup(rel);
+	f->src = tx_strdup(src);
+	f->rel = tx_strdup(rel);
 	f->size = size;
 	t->total += size;
 }
@@ -233,7 +208,7 @@ walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 		return -1;
 	if (type != FTW_F || !S_ISREG(st->st_mode))
 		return 0;
-	rel = xprintf("%s%s", walk_prefix, path + walk_root_len);
+	rel = tx_printf("%s%s", walk_prefix, path + walk_root_len);
 	add_file(walk_tx, path, rel, (uint64_t)st->st_size);
 	free(rel);
 	return 0;
@@ -262,7 +237,7 @@ collect(struct tx *t, const char *path, char *err, size_t errlen)
 		    strerror(errno));
 		return -1;
 	}
-	copy = xstrdup(path);
+	copy = tx_strdup(path);
 	base = basename(copy);
 	if (S_ISREG(st.st_mode))
 		add_file(t, path, base, (uint64_t)st.st_size);
@@ -704,7 +679,7 @@ rsync_sentence(const struct tx *t, int status, char *msg, size_t len)
 static char *
 ssh_command(const struct tx *t)
 {
-	return xprintf("ssh -p %s -i '%s' -o UserKnownHostsFile='%s' "
+	return tx_printf("ssh -p %s -i '%s' -o UserKnownHostsFile='%s' "
 	    "-o StrictHostKeyChecking=yes -o BatchMode=yes "
 	    "-o IdentitiesOnly=yes -o PasswordAuthentication=no "
 	    "-o KbdInteractiveAuthentication=no -o ConnectTimeout=15 "
@@ -718,7 +693,7 @@ remote_spec(const struct tx *t)
 	const char *p = t->d.path ? t->d.path : ".";
 	size_t n = strlen(p);
 
-	return xprintf("%s%s%s:%s%s", t->d.user ? t->d.user : "",
+	return tx_printf("%s%s%s:%s%s", t->d.user ? t->d.user : "",
 	    t->d.user ? "@" : "", t->d.host, p,
 	    n > 0 && p[n - 1] == '/' ? "" : "/");
 }
@@ -899,7 +874,7 @@ verify_line(struct tx *t, int is_err, char *line)
 	    (f = find_rel(t, line + 12, NULL)) != NULL && line[0] != '.') {
 		f->verified = -1;
 		free(f->problem);
-		f->problem = xprintf("differs at %s after the transfer "
+		f->problem = tx_printf("differs at %s after the transfer "
 		    "(rsync --checksum)", t->d.name);
 	}
 }
@@ -983,9 +958,9 @@ verify_rsync(struct tx *t, char *msg, size_t len)
 			    f->size) {
 				f->verified = -1;
 				free(f->problem);
-				f->problem = v == NULL ? xprintf("missing at "
+				f->problem = v == NULL ? tx_printf("missing at "
 				    "%s after the transfer", t->d.name) :
-				    xprintf("%lld bytes at %s, %llu here",
+				    tx_printf("%lld bytes at %s, %llu here",
 				    (long long)json_integer_value(v),
 				    t->d.name, (unsigned long long)f->size);
 				continue;
@@ -1005,7 +980,7 @@ sftp_remote(const struct tx *t, const char *rel, const char *suffix)
 	const char *p = t->d.path ? t->d.path : ".";
 	size_t n = strlen(p);
 
-	return xprintf("%s%s%s%s", p, n > 0 && p[n - 1] == '/' ? "" : "/", rel,
+	return tx_printf("%s%s%s%s", p, n > 0 && p[n - 1] == '/' ? "" : "/", rel,
 	    suffix);
 }
 
@@ -1146,18 +1121,18 @@ sftp_tick(struct tx *t, pid_t pid)
 static char *
 sftp_port_arg(const struct tx *t)
 {
-	return xstrdup(t->d.port ? t->d.port : "22");
+	return tx_strdup(t->d.port ? t->d.port : "22");
 }
 
 static int
 sftp_batch(struct tx *t, const char *batch, char *msg, size_t len)
 {
 	char *port = sftp_port_arg(t);
-	char *kh = xprintf("UserKnownHostsFile=%s", t->d.known_hosts);
-	char *target = xprintf("%s%s%s", t->d.user ? t->d.user : "",
+	char *kh = tx_printf("UserKnownHostsFile=%s", t->d.known_hosts);
+	char *target = tx_printf("%s%s%s", t->d.user ? t->d.user : "",
 	    t->d.user ? "@" : "", t->d.host);
 	/* sftp -l takes Kbit/s. */
-	char *limit = xprintf("%ld", t->d.bwlimit > 0 ? t->d.bwlimit * 8 :
+	char *limit = tx_printf("%ld", t->d.bwlimit > 0 ? t->d.bwlimit * 8 :
 	    0);
 	char *argv[] = { "sftp", "-b", "-", "-P", port, "-l", limit,
 		"-i", (char *)t->d.key,
@@ -1216,7 +1191,7 @@ sftp_list(struct tx *t, const char *suffix, char *msg, size_t len)
 	t->listing = json_object();
 	for (i = 0; i < t->nfiles; i++) {
 		char *r = sftp_remote(t, t->files[i].rel, suffix);
-		char *line = xprintf("-ls -ln \"%s\"\n", r);
+		char *line = tx_printf("-ls -ln \"%s\"\n", r);
 		size_t n = strlen(line);
 
 		while (used + n + 1 > cap)
@@ -1270,31 +1245,31 @@ run_sftp(struct tx *t, int attempt, char *msg, size_t len)
 	batch[0] = '\0';
 	{
 		const char *p = t->d.path ? t->d.path : ".";
-		char *dir = xstrdup(p), *s;
+		char *dir = tx_strdup(p), *s;
 
 		for (s = dir + 1; *s; s++) {
 			if (*s == '/') {
 				*s = '\0';
-				line = xprintf("-mkdir \"%s\"\n", dir);
+				line = tx_printf("-mkdir \"%s\"\n", dir);
 				append(&batch, &used, &cap, line);
 				free(line);
 				*s = '/';
 			}
 		}
-		line = xprintf("-mkdir \"%s\"\n", dir);
+		line = tx_printf("-mkdir \"%s\"\n", dir);
 		append(&batch, &used, &cap, line);
 		free(line);
 		free(dir);
 	}
 	for (i = 0; i < t->nfiles; i++) {
 		struct tx_file *f = &t->files[i];
-		char *rel = xstrdup(f->rel), *s, *part, *fin, *sub;
+		char *rel = tx_strdup(f->rel), *s, *part, *fin, *sub;
 		json_t *have;
 
 		for (s = rel; (s = strchr(s, '/')) != NULL; s++) {
 			*s = '\0';
 			sub = sftp_remote(t, rel, "");
-			line = xprintf("-mkdir \"%s\"\n", sub);
+			line = tx_printf("-mkdir \"%s\"\n", sub);
 			append(&batch, &used, &cap, line);
 			free(line);
 			free(sub);
@@ -1308,12 +1283,12 @@ run_sftp(struct tx *t, int attempt, char *msg, size_t len)
 		    (uint64_t)json_integer_value(have) <= f->size) {
 			tx_log(t, "resuming %s at byte %lld", f->rel,
 			    (long long)json_integer_value(have));
-			line = xprintf("reput \"%s\" \"%s\"\n", f->src, part);
+			line = tx_printf("reput \"%s\" \"%s\"\n", f->src, part);
 		} else
-			line = xprintf("put \"%s\" \"%s\"\n", f->src, part);
+			line = tx_printf("put \"%s\" \"%s\"\n", f->src, part);
 		append(&batch, &used, &cap, line);
 		free(line);
-		line = xprintf("rename \"%s\" \"%s\"\n", part, fin);
+		line = tx_printf("rename \"%s\" \"%s\"\n", part, fin);
 		append(&batch, &used, &cap, line);
 		free(line);
 		free(part);
@@ -1351,8 +1326,8 @@ verify_sftp(struct tx *t, char *msg, size_t len)
 		if (v == NULL || (uint64_t)json_integer_value(v) != f->size) {
 			f->verified = -1;
 			free(f->problem);
-			f->problem = v == NULL ? xprintf("missing at %s after "
-			    "the transfer", t->d.name) : xprintf("%lld bytes "
+			f->problem = v == NULL ? tx_printf("missing at %s after "
+			    "the transfer", t->d.name) : tx_printf("%lld bytes "
 			    "at %s, %llu here", (long long)json_integer_value(v),
 			    t->d.name, (unsigned long long)f->size);
 		} else
@@ -1442,7 +1417,7 @@ rclone_line(struct tx *t, int is_err, char *line)
 
 		if (tr != NULL && json_string_value(json_object_get(tr,
 		    "name")) != NULL) {
-			char *rel = xprintf("%s%s", rc_prefix,
+			char *rel = tx_printf("%s%s", rc_prefix,
 			    json_string_value(json_object_get(tr, "name")));
 
 			if ((f = find_rel(t, rel, &idx)) != NULL) {
@@ -1456,7 +1431,7 @@ rclone_line(struct tx *t, int is_err, char *line)
 		    speed > 0 ? speed : -1, speed > 0 ? (t->total - done) /
 		    speed : -1);
 	} else if (obj != NULL && msg != NULL) {
-		char *rel = xprintf("%s%s", rc_prefix, obj);
+		char *rel = tx_printf("%s%s", rc_prefix, obj);
 
 		f = find_rel(t, rel, NULL);
 		free(rel);
@@ -1469,7 +1444,7 @@ rclone_line(struct tx *t, int is_err, char *line)
 		    strcmp(lvl, "error") == 0) {
 			f->verified = -1;
 			free(f->problem);
-			f->problem = xprintf("%s at %s after the transfer "
+			f->problem = tx_printf("%s at %s after the transfer "
 			    "(rclone check)", msg, t->d.name);
 		}
 	}
@@ -1591,16 +1566,16 @@ run_rclone(struct tx *t, int verify, char *msg, size_t len)
 			rc = -1;
 			break;
 		}
-		prefix = s[i].is_dir ? xprintf("%s/", s[i].top) : xstrdup("");
+		prefix = s[i].is_dir ? tx_printf("%s/", s[i].top) : tx_strdup("");
 		rc_prefix = prefix;
 		if (s[i].is_dir)
-			dst = xprintf("%s%s%s", base, bl && base[bl - 1] != '/' &&
+			dst = tx_printf("%s%s%s", base, bl && base[bl - 1] != '/' &&
 			    base[bl - 1] != ':' ? "/" : "", s[i].top);
 		else
-			dst = xstrdup(base);
+			dst = tx_strdup(base);
 		if (verify) {
 			if (!s[i].is_dir) {
-				dir = xstrdup(s[i].src);
+				dir = tx_strdup(s[i].src);
 				status = rclone_run(t, "check", dirname(dir), dst,
 				    s[i].top, 1, msg, len);
 			} else
@@ -1614,7 +1589,7 @@ run_rclone(struct tx *t, int verify, char *msg, size_t len)
 			status = rclone_run(t, "copy", s[i].src, dst, NULL, 0,
 			    msg, len);
 		else {
-			char *full = xprintf("%s%s%s", base, bl &&
+			char *full = tx_printf("%s%s%s", base, bl &&
 			    base[bl - 1] != '/' && base[bl - 1] != ':' ? "/" :
 			    "", s[i].top);
 
@@ -2003,7 +1978,7 @@ quiet_line(struct tx *t, int is_err, char *line)
 static void
 fetch_history(struct tx *t, const char *root)
 {
-	char msg[ERRLEN], *dst = xprintf("%s/%s/", root, MHL_FOLDER);
+	char msg[ERRLEN], *dst = tx_printf("%s/%s/", root, MHL_FOLDER);
 	int status = -1;
 
 	if (mkdir(dst, 0700) < 0) {
@@ -2012,7 +1987,7 @@ fetch_history(struct tx *t, const char *root)
 	}
 	if (strcmp(t->d.type, "rsync") == 0) {
 		char *ssh = ssh_command(t), *remote = remote_spec(t);
-		char *src = xprintf("%s%s/", remote, MHL_FOLDER);
+		char *src = tx_printf("%s%s/", remote, MHL_FOLDER);
 		char *argv[] = { "rsync", "-a", "--protect-args", "-e", ssh,
 			src, dst, NULL };
 
@@ -2024,7 +1999,7 @@ fetch_history(struct tx *t, const char *root)
 	} else if (strcmp(t->d.type, "sftp") == 0 &&
 	    sftp_quotable(root)) {
 		char *far = sftp_remote(t, MHL_FOLDER, "");
-		char *batch = xprintf("-get -r \"%s\" \"%s\"\n", far, root);
+		char *batch = tx_printf("-get -r \"%s\" \"%s\"\n", far, root);
 
 		if (sftp_quotable(far)) {
 			struct tx m = *t;
@@ -2042,7 +2017,7 @@ fetch_history(struct tx *t, const char *root)
 	} else if (strcmp(t->d.type, "rclone") == 0) {
 		const char *base = t->d.path ? t->d.path : "";
 		size_t bl = strlen(base);
-		char *src = xprintf("%s%s%s", base, bl && base[bl - 1] != '/' &&
+		char *src = tx_printf("%s%s%s", base, bl && base[bl - 1] != '/' &&
 		    base[bl - 1] != ':' ? "/" : "", MHL_FOLDER);
 
 		t->sftp_phase = 2;	/* no progress from this copy */
@@ -2078,7 +2053,7 @@ send_manifest(struct tx *t, char **label, char *msg, size_t len)
 		if (write_generation(t, t->d.path, name, sizeof name, msg,
 		    len) < 0)
 			return 1;
-		*label = xstrdup(name);
+		*label = tx_strdup(name);
 		return 0;
 	}
 	if (mkdtemp(tmpl) == NULL) {
@@ -2087,7 +2062,7 @@ send_manifest(struct tx *t, char **label, char *msg, size_t len)
 		return 1;
 	}
 	/* The generation is named after the folder it describes. */
-	copy = xstrdup(t->d.path != NULL && *t->d.path ? t->d.path : t->d.name);
+	copy = tx_strdup(t->d.path != NULL && *t->d.path ? t->d.path : t->d.name);
 	while (strlen(copy) > 1 && (copy[strlen(copy) - 1] == '/' ||
 	    copy[strlen(copy) - 1] == ':'))
 		copy[strlen(copy) - 1] = '\0';
@@ -2118,8 +2093,8 @@ send_manifest(struct tx *t, char **label, char *msg, size_t len)
 	m.stderr_tail = NULL;
 	m.listing = NULL;	/* the engine's own; t's stays t's */
 	for (i = 0; i < 2; i++) {
-		mf[i].src = xprintf("%s/%s/%s", root, MHL_FOLDER, files[i]);
-		mf[i].rel = xprintf("%s/%s", MHL_FOLDER, files[i]);
+		mf[i].src = tx_printf("%s/%s/%s", root, MHL_FOLDER, files[i]);
+		mf[i].rel = tx_printf("%s/%s", MHL_FOLDER, files[i]);
 		if (stat(mf[i].src, &st) == 0)
 			mf[i].size = (uint64_t)st.st_size;
 		m.total += mf[i].size;
@@ -2134,7 +2109,7 @@ send_manifest(struct tx *t, char **label, char *msg, size_t len)
 	t->stderr_tail = m.stderr_tail;
 	unstage(tmpl, root);
 	if (erc == 0)
-		*label = xstrdup(name);
+		*label = tx_strdup(name);
 	return erc;
 }
 
@@ -2414,7 +2389,7 @@ static struct tx_file *
 rx_add(struct rx *r, const char *rel, uint64_t size, const char *problem)
 {
 	struct tx_file *f;
-	char *src = xprintf("%s/%s", r->root, rel);
+	char *src = tx_printf("%s/%s", r->root, rel);
 
 	add_file(r->t, src, rel, size);
 	free(src);
@@ -2422,7 +2397,7 @@ rx_add(struct rx *r, const char *rel, uint64_t size, const char *problem)
 	f->sent = 1;
 	f->verified = problem != NULL ? -1 : 1;
 	if (problem != NULL) {
-		f->problem = xstrdup(problem);
+		f->problem = tx_strdup(problem);
 		r->t->host->finding(r->t->job, "error", "receive", rel,
 		    problem);
 	}
@@ -2484,7 +2459,7 @@ rx_check_listed(struct rx *r, struct rx_expectations *x)
 		uint32_t x32 = 0;
 		uint64_t size = 0;
 		struct stat st;
-		char *path = xprintf("%s/%s", r->root, e->rel);
+		char *path = tx_printf("%s/%s", r->root, e->rel);
 		int erc;
 
 		r->listed++;
@@ -2503,7 +2478,7 @@ rx_check_listed(struct rx *r, struct rx_expectations *x)
 		if (e->size >= 0 && (uint64_t)e->size !=
 		    (uint64_t)st.st_size) {
 			free(path);
-			problem = xprintf("is %lld bytes, %s says %lld",
+			problem = tx_printf("is %lld bytes, %s says %lld",
 			    (long long)st.st_size, e->where,
 			    (long long)e->size);
 			rx_add(r, e->rel, (uint64_t)st.st_size, problem);
@@ -2527,12 +2502,12 @@ rx_check_listed(struct rx *r, struct rx_expectations *x)
 		for (a = 0; a < VCOPY_NALGO && problem == NULL; a++) {
 			if ((e->h.set & VCOPY_ALGO_BIT(a)) &&
 			    strcmp(got.hex[a], e->h.hex[a]) != 0)
-				problem = xprintf("%s is %s, %s says %s",
+				problem = tx_printf("%s is %s, %s says %s",
 				    vcopy_algo_name(a), got.hex[a], e->where,
 				    e->h.hex[a]);
 		}
 		if (problem == NULL && e->has_xxh32 && x32 != e->xxh32)
-			problem = xprintf("xxhash (XXH32) is %u, %s says %u",
+			problem = tx_printf("xxhash (XXH32) is %u, %s says %u",
 			    (unsigned)x32, e->where, (unsigned)e->xxh32);
 		f = rx_add(r, e->rel, size, problem);
 		f->h = got;
@@ -2576,13 +2551,13 @@ rx_mhl_report(void *arg, const struct mhl_check *c)
 		r->listed++;
 		return;
 	case MHL_MISMATCH:
-		problem = xprintf("%s is %s, the ASC MHL history says %s",
+		problem = tx_printf("%s is %s, the ASC MHL history says %s",
 		    c->algo, c->found, c->expected);
 		r->bad++;
 		r->listed++;
 		break;
 	case MHL_MISSING:
-		problem = xstrdup("missing");
+		problem = tx_strdup("missing");
 		r->missing++;
 		r->listed++;
 		break;
@@ -2596,18 +2571,18 @@ rx_mhl_report(void *arg, const struct mhl_check *c)
 			    "checked or counted", c->path);
 			return;
 		}
-		problem = xstrdup("not listed in the ASC MHL history");
+		problem = tx_strdup("not listed in the ASC MHL history");
 		r->extra++;
 		break;
 	case MHL_RENAMED:
-		problem = xprintf("holds the bytes the ASC MHL history lists "
+		problem = tx_printf("holds the bytes the ASC MHL history lists "
 		    "as %s (renamed)", c->old_path);
 		r->extra++;
 		r->missing++;
 		r->listed++;
 		break;
 	case MHL_UNREADABLE:
-		problem = xprintf("cannot be checked: %s", c->error ?
+		problem = tx_printf("cannot be checked: %s", c->error ?
 		    c->error : "unreadable");
 		r->bad++;
 		r->listed++;
@@ -2678,11 +2653,11 @@ receive(struct mcr_job *job, const struct mcr_host *host)
 		/* A manifest inside the delivery names files relative to
 		 * its own folder. */
 		if (strncmp(p, root, rl) == 0 && p[rl] == '/') {
-			prefix = xstrdup(p + rl + 1);
+			prefix = tx_strdup(p + rl + 1);
 			*(strrchr(prefix, '/') ? strrchr(prefix, '/') :
 			    prefix) = '\0';
 		} else
-			prefix = xstrdup("");
+			prefix = tx_strdup("");
 		if (rx_read_manifest(p, prefix, &x, err, sizeof err) < 0) {
 			free(prefix);
 			host->fail(job, err);
