@@ -1413,19 +1413,19 @@ count_event(const struct shiftlog_event *ev, void *arg)
 	return 0;
 }
 
-/* A full-text search: the index, then the newest events it has not
- * reached yet (all later than any it has), oldest first as always; with a
- * limit, the newest matches of both together. */
+/* A full-text search: the index, then, when tail says sl_fts_tail() found
+ * some, the newest events it has not reached yet (all later than any it
+ * has), oldest first as always; with a limit, the newest matches of both
+ * together. */
 static int
 match_passes(struct shiftlog *sl, const struct shiftlog_filter *f,
-    const char *match, int (*cb)(const struct shiftlog_event *, void *),
-    void *arg, int64_t *rows)
+    const char *match, bool tail,
+    int (*cb)(const struct shiftlog_event *, void *), void *arg,
+    int64_t *rows)
 {
 	int64_t in_tail = 0, limit = f->limit;
-	int rc, tail;
+	int rc;
 
-	if ((tail = sl_fts_tail(sl)) < 0)
-		return tail;
 	if (tail && limit > 0) {
 		rc = events_pass(sl, f, match, "events_tail", NULL, limit,
 		    count_event, NULL, &in_tail);
@@ -1450,10 +1450,12 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 {
 	char *pattern = NULL, *words = NULL, *prefix = NULL;
 	int64_t rows = 0;
-	int rc;
+	int rc, tail;
 
 	if (f->match != NULL) {
-		rc = match_passes(sl, f, f->match, cb, arg, &rows);
+		if ((tail = sl_fts_tail(sl)) < 0)
+			return tail;
+		rc = match_passes(sl, f, f->match, tail, cb, arg, &rows);
 		if (rc == SHIFTLOG_ERR && rows == 0) {
 			sl_set_error(sl, "the search '%s' is not an FTS5 query "
 			    "(%s); write a phrase in double quotes, as in "
@@ -1479,11 +1481,17 @@ shiftlog_events(struct shiftlog *sl, const struct shiftlog_filter *f,
 		free(pattern);
 		return rc;
 	}
-	rc = match_passes(sl, f, words, cb, arg, &rows);
+	/* The unindexed tail is indexed once for both passes. */
+	if ((tail = sl_fts_tail(sl)) < 0) {
+		free(words);
+		return tail;
+	}
+	rc = match_passes(sl, f, words, tail, cb, arg, &rows);
 	if (rc == 0 && rows == 0) {
 		prefix = sl_fts_words(f->grep, true);
 		if (strcmp(prefix, words) != 0)
-			rc = match_passes(sl, f, prefix, cb, arg, &rows);
+			rc = match_passes(sl, f, prefix, tail, cb, arg,
+			    &rows);
 	}
 	free(prefix);
 	free(words);

@@ -29,18 +29,9 @@ SPAN_HOURS=${BENCH_SPAN_HOURS:-720}
 RUNS=${BENCH_RUNS:-11}
 MAX_AGE_S=900
 
-mkdir -p "$BENCH_WORK" || exit 1
-T=$(mktemp -d "$BENCH_WORK/handover-XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"
-export XDG_DATA_HOME="$T/data" XDG_CACHE_HOME="$T/cache" HOME="$T/home"
-export TZ=UTC LC_ALL=C.UTF-8 TMPDIR="$T"
-unset SSH_CONNECTION MCR_CONFIG
-mkdir -p "$HOME"
-
 BENCH_NAME=handover.sh
 . "$(dirname "$0")/lib.sh"
+bench_scratch handover
 
 db=$BENCH_WORK/handover.db
 stamp=$BENCH_WORK/handover.stamp

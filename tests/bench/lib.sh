@@ -3,6 +3,21 @@
 # messages begin with. The timing helpers write under $T, the script's
 # scratch folder, and skip the warm-up run ($run = 0).
 
+# bench_scratch PREFIX: a scratch folder $T under $BENCH_WORK, removed on
+# exit, and an environment in which no user's config or shift log is read
+# and times print as UTC.
+bench_scratch() {
+    mkdir -p "$BENCH_WORK" || exit 1
+    T=$(mktemp -d "$BENCH_WORK/$1-XXXXXX") || exit 1
+    trap 'rm -rf "$T"' EXIT
+    trap 'exit 130' INT TERM
+    export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"
+    export XDG_DATA_HOME="$T/data" XDG_CACHE_HOME="$T/cache" HOME="$T/home"
+    export TZ=UTC LC_ALL=C.UTF-8 TMPDIR="$T"
+    unset SSH_CONNECTION MCR_CONFIG
+    mkdir -p "$HOME"
+}
+
 # fail TEXT: one sentence on stderr, exit 1.
 fail() {
     echo "${BENCH_NAME:-bench}: $*" >&2

@@ -32,20 +32,9 @@ APPEND_ROUNDS=${BENCH_APPEND_ROUNDS:-7}
 # fall in the last 12 hours.
 MAX_AGE_S=900
 
-mkdir -p "$BENCH_WORK" || exit 1
-T=$(mktemp -d "$BENCH_WORK/run-XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-
-# No user's config or shift log is read, and times print as UTC.
-export XDG_STATE_HOME="$T/state" XDG_CONFIG_HOME="$T/config"
-export XDG_DATA_HOME="$T/data" XDG_CACHE_HOME="$T/cache" HOME="$T/home"
-export TZ=UTC LC_ALL=C.UTF-8 TMPDIR="$T"
-unset SSH_CONNECTION MCR_CONFIG
-mkdir -p "$HOME"
-
 BENCH_NAME=run.sh
 . "$(dirname "$0")/lib.sh"
+bench_scratch run
 
 # --- the 1,000,000-event shift log ---
 
