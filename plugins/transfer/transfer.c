@@ -1676,13 +1676,6 @@ local_progress(void *arg, uint64_t bytes, const char *phase, size_t dest)
 	}
 }
 
-/* Each file through vcopy_file: read once with xxh128 and md5 inline,
- * written to a hidden .part, fsync'd, read back from the storage and
- * compared, renamed into place, never over another file. A file already
- * there with the same bytes counts as delivered (a repeated delivery);
- * one with other bytes is refused and left alone. Returns 0, 1 (worth
- * another attempt: an I/O error), -1 (refused: the folder is missing or
- * outside the volumes, another file is in the way) or 2 (cancelled). */
 static void
 sync_dir(const char *dir)
 {
@@ -1696,25 +1689,141 @@ sync_dir(const char *dir)
 	}
 }
 
+/* Files up to this size are delivered in batches, as ingest does: each is
+ * written to its hidden .part, then one syncfs makes the whole batch
+ * durable, the read-backs are asked for together, and each is renamed
+ * into place. Larger files go one by one with their own fsync. */
+#define TX_BATCH_FILE (4u << 20)
+#define TX_BATCH_FILES 256
+#define TX_BATCH_BYTES (64u << 20)
+#define TX_READAHEAD 64
+
+struct tx_pending {
+	size_t i;
+	char *dst;
+	struct vcopy_result res;
+};
+
+struct local_batch {
+	struct tx_pending *p;
+	size_t n;
+	uint64_t bytes;
+	struct vcopy_syncer *syncer;
+	char lastdir[4096];	/* a folder whose renames await an fsync */
+};
+
+static void
+local_batch_clear(struct local_batch *b, int discard)
+{
+	size_t k;
+
+	for (k = 0; k < b->n; k++) {
+		if (discard)
+			vcopy_discard(&b->p[k].res);
+		free(b->p[k].dst);
+		b->p[k].dst = NULL;
+	}
+	b->n = 0;
+	b->bytes = 0;
+}
+
+/* One file verified and in place at dst: fsync its folder once the files
+ * move on to another folder (files come sorted, so a folder's files come
+ * together), and record it. */
+static void
+local_done(struct tx *t, struct local_batch *b, size_t i, const char *dst,
+    const struct vcopy_result *res)
+{
+	struct tx_file *f = &t->files[i];
+	const char *slash = strrchr(dst, '/');
+	size_t dl = slash != NULL ? (size_t)(slash - dst) : 0;
+
+	if (dl < sizeof b->lastdir && (strlen(b->lastdir) != dl ||
+	    strncmp(b->lastdir, dst, dl) != 0)) {
+		sync_dir(b->lastdir);
+		memcpy(b->lastdir, dst, dl);
+		b->lastdir[dl] = '\0';
+	}
+	f->h = res->hashes;
+	f->end = wall();
+	f->sent = 1;
+	f->verified = 1;
+	if (res->status == VCOPY_IDENTICAL)
+		tx_log(t, "%s was at %s already with the same bytes", f->rel,
+		    t->d.name);
+}
+
+/* What a failed vcopy means for the job: 2 cancelled, -1 refused (another
+ * file is in the way), 1 worth another attempt (an I/O error). */
+static int
+local_failed(const struct vcopy_result *res, char *msg, size_t len)
+{
+	snprintf(msg, len, "%s", res->err);
+	return res->status == VCOPY_CANCELLED ? 2 :
+	    res->status == VCOPY_CONFLICT ? -1 : 1;
+}
+
+/* The batch made durable by one sync, read back and put in place. Returns
+ * 0, or the job's code as run_local does, with the batch's remaining
+ * .part files removed. */
+static int
+local_commit(struct tx *t, struct local_batch *b,
+    const struct vcopy_opts *o, char *msg, size_t len)
+{
+	size_t k;
+	int rc;
+
+	if (b->n == 0)
+		return 0;
+	if (vcopy_syncer_sync(b->syncer, msg, len) < 0) {
+		local_batch_clear(b, 1);
+		return 1;
+	}
+	for (k = 0; k < b->n; k++)
+		vcopy_prefetch(&b->p[k].res);
+	for (k = 0; k < b->n; k++) {
+		struct tx_pending *p = &b->p[k];
+		const char *const dests[1] = { p->dst };
+
+		t->cur = p->i;
+		if (vcopy_commit(t->files[p->i].src, dests, o, &p->res) < 0) {
+			rc = local_failed(&p->res, msg, len);
+			local_batch_clear(b, 1);
+			return rc;
+		}
+		local_done(t, b, p->i, p->dst, &p->res);
+	}
+	local_batch_clear(b, 0);
+	return 0;
+}
+
+/* Each file through the shared verified copy (src/vcopy.c): read once
+ * with xxh128 and md5 inline, written to a hidden .part, made durable,
+ * read back from the storage and compared, renamed into place, never
+ * over another file. Small files go in batches with one syncfs each. A
+ * file already there with the same bytes counts as delivered (a repeated
+ * delivery); one with other bytes is refused and left alone. Returns 0,
+ * 1 (worth another attempt: an I/O error), -1 (refused: the folder is
+ * missing or outside the volumes, another file is in the way) or 2
+ * (cancelled). Nothing is recorded as delivered until all is done. */
 static int
 run_local(struct tx *t, char *msg, size_t len)
 {
 	struct vcopy_opts o = { .algos = TX_ALGOS, .verify = VCOPY_VERIFY_DEST,
-		.cancelled = local_cancelled, .progress = local_progress };
+		.cancelled = local_cancelled, .progress = local_progress,
+		.defer_dirsync = 1 };
 	struct vcopy_result *res = calloc(1, sizeof *res);
 	struct local_copy c = { .t = t };
-	char lastdir[4096] = "";
+	struct local_batch b = { 0 };
+	char lastmk[4096] = "";
+	const char *root[1] = { t->d.path };
 	struct stat st;
-	size_t i;
+	size_t i, ahead = 0;
 	int rc = -1;
 
-	if (res == NULL)
+	if (res == NULL || (b.p = calloc(TX_BATCH_FILES, sizeof *b.p)) == NULL)
 		abort();
 	o.arg = &c;
-	/* One fsync per folder rather than per file (files come sorted, so
-	 * a folder's files come together); all are done before anything is
-	 * recorded as delivered. */
-	o.defer_dirsync = 1;
 	if (t->d.path == NULL || stat(t->d.path, &st) < 0 ||
 	    !S_ISDIR(st.st_mode)) {
 		snprintf(msg, len, "the destination folder %s of %s is not "
@@ -1728,53 +1837,81 @@ run_local(struct tx *t, char *msg, size_t len)
 		    "role = delivery", t->d.path);
 		goto out;
 	}
+	if ((b.syncer = vcopy_syncer_new(root, 1, msg, len)) == NULL) {
+		rc = 1;
+		goto out;
+	}
 	t->done_before = 0;
 	for (i = 0; i < t->nfiles; i++) {
 		struct tx_file *f = &t->files[i];
-		char *dst = sftp_remote(t, f->rel, "");
-		const char *const dests[1] = { dst };
+		int small = f->size <= TX_BATCH_FILE;
+		char *dst;
+		const char *slash;
 		double t0;
 
+		if ((!small || b.n == TX_BATCH_FILES ||
+		    b.bytes + f->size > TX_BATCH_BYTES) &&
+		    (rc = local_commit(t, &b, &o, msg, len)) != 0)
+			goto out;
+		rc = -1;
+		for (ahead = ahead > i ? ahead : i + 1; small &&
+		    ahead < t->nfiles && ahead <= i + TX_READAHEAD; ahead++)
+			if (t->files[ahead].size <= TX_BATCH_FILE)
+				vcopy_readahead(t->files[ahead].src);
+		dst = sftp_remote(t, f->rel, "");
 		t->cur = i;
 		c.done = 0;
 		f->start = t0 = wall();
-		if (vcopy_mkdirs(dst, 0, msg, len) < 0) {
-			free(dst);
-			goto out;
+		/* Files of one folder follow each other: make it once. */
+		slash = strrchr(dst, '/');
+		if (slash != NULL && ((size_t)(slash - dst) >= sizeof lastmk ||
+		    strlen(lastmk) != (size_t)(slash - dst) ||
+		    strncmp(lastmk, dst, (size_t)(slash - dst)) != 0)) {
+			if (vcopy_mkdirs(dst, 0, msg, len) < 0) {
+				free(dst);
+				goto out;
+			}
+			if (!t->host->path_allowed(t->job, dst, 1)) {
+				snprintf(msg, len, "%s lies outside the "
+				    "configured volumes (a folder on the way is "
+				    "a link?); nothing was written there", dst);
+				free(dst);
+				goto out;
+			}
+			snprintf(lastmk, sizeof lastmk, "%.*s",
+			    (int)(slash - dst), dst);
 		}
-		if (vcopy_file(f->src, dests, 1, &o, res) < 0) {
-			free(dst);
-			snprintf(msg, len, "%s", res->err);
-			rc = res->status == VCOPY_CANCELLED ? 2 :
-			    res->status == VCOPY_CONFLICT ? -1 : 1;
-			goto out;
-		}
+		o.stage = small;
 		{
-			const char *slash = strrchr(dst, '/');
-			size_t dl = slash != NULL ? (size_t)(slash - dst) : 0;
+			const char *const dests[1] = { dst };
 
-			if (dl < sizeof lastdir && (strlen(lastdir) != dl ||
-			    strncmp(lastdir, dst, dl) != 0)) {
-				sync_dir(lastdir);
-				memcpy(lastdir, dst, dl);
-				lastdir[dl] = '\0';
+			if (vcopy_file(f->src, dests, 1, &o, res) < 0) {
+				free(dst);
+				rc = local_failed(res, msg, len);
+				goto out;
 			}
 		}
-		free(dst);
 		/* The hashes are computed in the copy's own read. */
 		t->hash_seconds += wall() - t0;
-		f->h = res->hashes;
-		f->end = wall();
-		f->sent = 1;
-		f->verified = 1;
-		if (res->status == VCOPY_IDENTICAL)
-			tx_log(t, "%s was at %s already with the same bytes",
-			    f->rel, t->d.name);
 		t->done_before += f->size;
+		if (res->status == VCOPY_STAGED) {
+			struct tx_pending *p = &b.p[b.n++];
+
+			p->i = i;
+			p->dst = dst;
+			p->res = *res;
+			b.bytes += f->size;
+			continue;
+		}
+		local_done(t, &b, i, dst, res);
+		free(dst);
 	}
-	rc = 0;
+	rc = local_commit(t, &b, &o, msg, len);
 out:
-	sync_dir(lastdir);
+	local_batch_clear(&b, 1);
+	sync_dir(b.lastdir);
+	vcopy_syncer_free(b.syncer);
+	free(b.p);
 	free(res);
 	return rc;
 }

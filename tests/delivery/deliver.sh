@@ -128,6 +128,38 @@ has "$T/err" "left untouched" "saying so"
 cmp -s "$T/src/loose.bin" "$T/nas/out/loose.bin"
 ok $? "the file there is unchanged"
 
+# Many small files go in batches (one sync, read-backs together): 600
+# files across three folders cross two batch boundaries. A file in the
+# way in the middle of a batch refuses the delivery with nothing of the
+# batch left half done and nothing recorded as delivered.
+mkdir -p "$T/many/a" "$T/many/b" "$T/many/c"
+for i in $(seq 1 600); do
+    d=$(echo a b c | cut -d' ' -f$((i % 3 + 1)))
+    printf 'small file %d\n' "$i" >"$T/many/$d/s$i.txt"
+done
+mkdir -p "$T/nas/out/many/b"
+printf 'not the same\n' >"$T/nas/out/many/b/s301.txt"
+run mcr deliver "$T/many" --to nas --wait
+expect_rc 1 "a file in the way in the middle of a batch refuses the delivery"
+has "$T/err" "s301.txt" "naming it"
+is "$(cat "$T/nas/out/many/b/s301.txt")" "not the same" "the file in the way is untouched"
+is "$(find "$T/nas/out/many" -name '*.part' | wc -l)" 0 "no .part of the batch is left"
+id=$(sql "SELECT max(id) FROM deliveries WHERE destination = 'nas'")
+is "$(sql "SELECT status FROM deliveries WHERE id = $id")" failed "the delivery is recorded failed"
+is "$(sql "SELECT count(*) FROM delivery_files WHERE delivery_id = $id AND status = 'delivered'")" \
+    "$(find "$T/nas/out/many" -type f ! -path '*/b/s301.txt' | wc -l)" \
+    "only the files verified in place before it stopped are recorded as delivered"
+is "$(sql "SELECT status FROM delivery_files WHERE delivery_id = $id AND rel LIKE '%b/s301.txt'")" "not sent" \
+    "the file in the way is not"
+rm "$T/nas/out/many/b/s301.txt"
+run mcr deliver "$T/many" --to nas --wait
+expect_rc 0 "once it is moved away, the same delivery goes through"
+diff -r "$T/many" "$T/nas/out/many" >/dev/null
+ok $? "all 600 files arrive intact in their folders"
+id=$(sql "SELECT max(id) FROM deliveries WHERE destination = 'nas'")
+is "$(sql "SELECT count(*) FROM delivery_files WHERE delivery_id = $id AND status = 'delivered' AND verified = 1")" 600 \
+    "each recorded delivered and verified"
+
 # rclone, to an alias of a local remote in the test's own rclone.conf.
 if command -v rclone >/dev/null; then
     printf '[far]\ntype = local\n\n[client]\ntype = alias\nremote = far:%s\n' "$T/far/rclone" >"$T/rclone.conf"
