@@ -24,7 +24,7 @@
 #include "when.h"
 #include "xmalloc.h"
 
-#define WAIT_POLL_MS 100
+#define WAIT_POLL_MS 25
 
 static const char no_daemon_help[] =
     "      --no-daemon     do not start mcrd when none runs\n";

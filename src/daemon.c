@@ -45,6 +45,7 @@
 /* Events indexed for search per tick at most (about 20 ms of work), so a
  * backlog never holds the loop up; appends do not index themselves. */
 #define FTS_BATCH 5000
+#define WORKER_PIPE_SIZE (1 << 20)	/* see start_job */
 #define SCHEDULE_EVERY_MS 1000	/* re-check back-offs even when idle */
 #define MAX_BACKOFF_MS (3600 * 1000)
 
@@ -753,6 +754,10 @@ start_job(struct daemon *d, const struct candidate *c)
 		    NULL));
 		goto out;
 	}
+	/* Room for a burst of rows (a batch of small files catalogued at
+	 * once) while this process is in a transaction: the worker goes on
+	 * copying instead of waiting. A hint; the default size works. */
+	(void)fcntl(out[0], F_SETPIPE_SZ, WORKER_PIPE_SIZE);
 	pid = spawn_worker(d->worker, in[0], out[1], logfd);
 	if (pid < 0) {
 		char msg[256];

@@ -29,13 +29,19 @@ struct filer {
 static bool
 tc_first(const char *data, int64_t *out)
 {
-	json_t *j = json_loads(data, 0, NULL);
-	const char *rate = json_string_value(json_object_get(j, "rate"));
-	const char *tc = json_string_value(json_object_get(j, "tc_start"));
+	json_t *j;
+	const char *rate, *tc;
 	const struct tc_rate *r;
 	char err[128];
 	bool ok = false;
 
+	/* Most files (stills, sidecars, sound rolls without one) carry no
+	 * timecode: no need to parse the row for it. */
+	if (strstr(data, "\"tc_start\"") == NULL)
+		return false;
+	j = json_loads(data, 0, NULL);
+	rate = json_string_value(json_object_get(j, "rate"));
+	tc = json_string_value(json_object_get(j, "tc_start"));
 	if (tc != NULL && (r = tc_rate_of(rate, json_integer_value(
 	    json_object_get(j, "drop_frame")) == 1)) != NULL)
 		ok = tc_parse(tc, r, out, err, sizeof err) == TC_OK;

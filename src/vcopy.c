@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1124,4 +1125,119 @@ vcopy_readahead(const char *path)
 		return;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
 	close(fd);
+}
+
+/* --- the read-ahead thread --- */
+
+struct vcopy_ahead {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const char *(*path)(void *arg, size_t i, uint64_t *size);
+	void *arg;
+	size_t n, window;
+	uint64_t max_bytes;
+	size_t at;		/* the item the copy is at */
+	size_t next;		/* the next item to ask for */
+	uint64_t bytes;		/* asked for between at and next */
+	int waiting;		/* the thread waits for the copy */
+	int stop;
+};
+
+static void *
+ahead_main(void *p)
+{
+	struct vcopy_ahead *a = p;
+	const char *path;
+	uint64_t size;
+	size_t i;
+
+	pthread_mutex_lock(&a->mu);
+	while (!a->stop && a->next < a->n) {
+		if (a->next >= a->at + a->window || a->bytes >= a->max_bytes) {
+			/* Woken once a quarter of the window is free, not
+			 * at every file. */
+			a->waiting = 1;
+			pthread_cond_wait(&a->cv, &a->mu);
+			continue;
+		}
+		i = a->next++;
+		pthread_mutex_unlock(&a->mu);
+		size = 0;
+		if ((path = a->path(a->arg, i, &size)) != NULL)
+			vcopy_readahead(path);
+		pthread_mutex_lock(&a->mu);
+		/* Counted only while the copy has not passed it. */
+		if (path != NULL && i >= a->at)
+			a->bytes += size;
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+struct vcopy_ahead *
+vcopy_ahead_start(const char *(*path)(void *arg, size_t i, uint64_t *size),
+    void *arg, size_t n, size_t window, uint64_t max_bytes)
+{
+	struct vcopy_ahead *a = calloc(1, sizeof *a);
+
+	if (a == NULL)
+		return NULL;
+	a->path = path;
+	a->arg = arg;
+	a->n = n;
+	a->window = window;
+	a->max_bytes = max_bytes;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	if (pthread_create(&a->thread, NULL, ahead_main, a) != 0) {
+		pthread_mutex_destroy(&a->mu);
+		pthread_cond_destroy(&a->cv);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+vcopy_ahead_at(struct vcopy_ahead *a, size_t i)
+{
+	uint64_t size;
+	size_t k;
+
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	for (k = a->at; k < i && k < a->next; k++) {
+		size = 0;
+		if (a->path(a->arg, k, &size) != NULL)
+			a->bytes -= size < a->bytes ? size : a->bytes;
+	}
+	if (i > a->at)
+		a->at = i;
+	if (a->next < a->at) {
+		a->next = a->at;
+		a->bytes = 0;
+	}
+	if (a->waiting && a->next + a->window / 4 <= a->at + a->window &&
+	    a->bytes <= a->max_bytes - a->max_bytes / 4) {
+		a->waiting = 0;
+		pthread_cond_signal(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+}
+
+void
+vcopy_ahead_stop(struct vcopy_ahead *a)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_signal(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a);
 }

@@ -190,4 +190,20 @@ void vcopy_discard(struct vcopy_result *res);
  * files overlap instead of waiting one after another. A hint only. */
 void vcopy_readahead(const char *path);
 
+/* A thread that keeps asking the kernel for the source files a copy will
+ * read next (vcopy_readahead), at most window items and max_bytes ahead
+ * of the item the copy is at, so that issuing those reads costs the copy
+ * no time of its own. path(arg, i, &size) names item i and its size, or
+ * returns NULL for an item not worth it (a large file, read as it is
+ * copied); it is called from the thread, so what it reads must not change
+ * until vcopy_ahead_stop(). Returns NULL when no thread could be started
+ * (the copy then simply reads as it goes). */
+struct vcopy_ahead *vcopy_ahead_start(const char *(*path)(void *arg,
+    size_t i, uint64_t *size), void *arg, size_t n, size_t window,
+    uint64_t max_bytes);
+/* The copy has reached item i. */
+void vcopy_ahead_at(struct vcopy_ahead *a, size_t i);
+/* Stops and frees the thread (NULL is fine). */
+void vcopy_ahead_stop(struct vcopy_ahead *a);
+
 #endif

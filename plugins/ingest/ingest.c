@@ -278,7 +278,7 @@ struct ing {
 	size_t ndirty;
 
 	/* where the time went, in seconds (the result's "phases") */
-	double t_copy, t_sync, t_verify, t_record;
+	double t_plan, t_copy, t_sync, t_verify, t_record, t_finish;
 
 	/* counts */
 	size_t copied, identical, resumed, renamed, media;
@@ -1216,8 +1216,10 @@ struct ing_pending {
 #define ING_BATCH_FILE (4u << 20)
 #define ING_BATCH_FILES 512
 #define ING_BATCH_BYTES (64u << 20)
-/* How many small source files ahead are asked for (read-ahead). */
-#define ING_READAHEAD 64
+/* How far ahead of the copy small source files are asked for, by a
+ * thread of their own (vcopy_ahead). */
+#define ING_READAHEAD 256
+#define ING_READAHEAD_BYTES (64u << 20)
 
 struct ing_batch {
 	struct ing_pending *p;
@@ -1391,6 +1393,16 @@ batch_commit(struct ing *g, struct ing_batch *b,
 	return MCR_JOB_DONE;
 }
 
+/* Item i for the read-ahead thread: small files only. */
+static const char *
+ahead_path(void *arg, size_t i, uint64_t *size)
+{
+	const struct ing *g = arg;
+
+	*size = g->items[i].size;
+	return g->items[i].size <= ING_BATCH_FILE ? g->items[i].src : NULL;
+}
+
 static int
 copy_all(struct ing *g)
 {
@@ -1402,12 +1414,15 @@ copy_all(struct ing *g)
 	    .vet = cb_vet, .arg = g, .defer_dirsync = 1 };
 	struct vcopy_result *res = malloc(sizeof *res);
 	struct ing_batch b = { 0 };
-	size_t i, d, ahead = 0;
+	struct vcopy_ahead *ahead;
+	size_t i, d;
 	int rc = MCR_JOB_FAILED;
 	double t0;
 
 	if (res == NULL)
 		abort();
+	ahead = vcopy_ahead_start(ahead_path, g, g->nitems, ING_READAHEAD,
+	    ING_READAHEAD_BYTES);
 	for (d = 0; d < g->ndest; d++)
 		roots[d] = g->dest[d].root;
 	if ((b.syncer = vcopy_syncer_new(roots, g->ndest, err,
@@ -1430,12 +1445,7 @@ copy_all(struct ing *g)
 		rc = MCR_JOB_FAILED;
 		g->cur_item = i;
 		g->current = it->srcrel;
-		for (ahead = ahead > i ? ahead : i + 1;
-		    small && ahead < g->nitems && ahead <= i + ING_READAHEAD;
-		    ahead++) {
-			if (g->items[ahead].size <= ING_BATCH_FILE)
-				vcopy_readahead(g->items[ahead].src);
-		}
+		vcopy_ahead_at(ahead, i);
 		for (d = 0; d < g->ndest; d++) {
 			fmt(dests[d], sizeof dests[d], "%s/%s%s%s",
 			    g->dest[d].root, it->mhlroot,
@@ -1509,6 +1519,7 @@ copy_all(struct ing *g)
 	}
 	rc = batch_commit(g, &b, &o);
 out:
+	vcopy_ahead_stop(ahead);
 	batch_clear(&b, 1);
 	free(b.p);
 	vcopy_syncer_free(b.syncer);
@@ -1679,6 +1690,7 @@ ingest_copy(struct mcr_job *job, const struct mcr_host *host)
 	char *s;
 	int rc = MCR_JOB_FAILED;
 	size_t i;
+	double t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &g.start);
 	g.last_sync = g.start;
@@ -1726,6 +1738,7 @@ ingest_copy(struct mcr_job *job, const struct mcr_host *host)
 	}
 
 	host->progress(job, 0, -1, NULL, -1, "planning");
+	t0 = mono();
 	if (plan_dests(&g, cfg_or(host->param(job, "to"), cfg.to)) < 0 ||
 	    plan_sources(&g, p, host->param(job, "reel")) < 0 ||
 	    plan_names(&g, tmpl) < 0 || open_scanner(&g) < 0)
@@ -1736,12 +1749,15 @@ ingest_copy(struct mcr_job *job, const struct mcr_host *host)
 	    g.nitems, (unsigned long long)(g.bytes_total /
 	    (g.verify == VCOPY_VERIFY_DEST ? 1 + g.ndest : 1)), g.ndest, p);
 	journal_open(&g);
+	g.t_plan = mono() - t0;
 
 	rc = copy_all(&g);
+	t0 = mono();
 	sync_point(&g);
 	/* What was verified and placed is listed, even after a failure. */
 	if (write_generations(&g) < 0)
 		rc = MCR_JOB_FAILED;
+	g.t_finish = mono() - t0;
 	for (i = 0; i < json_array_size(g.renames); i++) {
 		s = json_dumps(json_array_get(g.renames, i), JSON_COMPACT);
 		if (s != NULL)
@@ -1773,8 +1789,9 @@ ingest_copy(struct mcr_job *job, const struct mcr_host *host)
 		json_object_set_new(r, "io_read_bytes",
 		    json_integer(io_read_bytes()));
 		json_object_set_new(r, "phases", json_pack("{s:f, s:f, s:f, "
-		    "s:f}", "copy", g.t_copy, "sync", g.t_sync, "verify",
-		    g.t_verify, "record", g.t_record));
+		    "s:f, s:f, s:f}", "plan", g.t_plan, "copy", g.t_copy,
+		    "sync", g.t_sync, "verify", g.t_verify, "record",
+		    g.t_record, "finish", g.t_finish));
 	}
 	if (r != NULL && (s = json_dumps(r, JSON_COMPACT)) != NULL) {
 		host->result(job, s);
