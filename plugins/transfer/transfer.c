@@ -1696,7 +1696,18 @@ sync_dir(const char *dir)
 #define TX_BATCH_FILE (4u << 20)
 #define TX_BATCH_FILES 256
 #define TX_BATCH_BYTES (64u << 20)
-#define TX_READAHEAD 64
+#define TX_READAHEAD 256
+#define TX_READAHEAD_BYTES (64u << 20)
+
+/* File i for the read-ahead thread (vcopy_ahead): small files only. */
+static const char *
+ahead_path(void *arg, size_t i, uint64_t *size)
+{
+	const struct tx *t = arg;
+
+	*size = t->files[i].size;
+	return t->files[i].size <= TX_BATCH_FILE ? t->files[i].src : NULL;
+}
 
 struct tx_pending {
 	size_t i;
@@ -1817,8 +1828,9 @@ run_local(struct tx *t, char *msg, size_t len)
 	struct local_batch b = { 0 };
 	char lastmk[4096] = "";
 	const char *root[1] = { t->d.path };
+	struct vcopy_ahead *ahead = NULL;
 	struct stat st;
-	size_t i, ahead = 0;
+	size_t i;
 	int rc = -1;
 
 	if (res == NULL || (b.p = calloc(TX_BATCH_FILES, sizeof *b.p)) == NULL)
@@ -1842,6 +1854,8 @@ run_local(struct tx *t, char *msg, size_t len)
 		goto out;
 	}
 	t->done_before = 0;
+	ahead = vcopy_ahead_start(ahead_path, t, t->nfiles, TX_READAHEAD,
+	    TX_READAHEAD_BYTES);
 	for (i = 0; i < t->nfiles; i++) {
 		struct tx_file *f = &t->files[i];
 		int small = f->size <= TX_BATCH_FILE;
@@ -1854,10 +1868,7 @@ run_local(struct tx *t, char *msg, size_t len)
 		    (rc = local_commit(t, &b, &o, msg, len)) != 0)
 			goto out;
 		rc = -1;
-		for (ahead = ahead > i ? ahead : i + 1; small &&
-		    ahead < t->nfiles && ahead <= i + TX_READAHEAD; ahead++)
-			if (t->files[ahead].size <= TX_BATCH_FILE)
-				vcopy_readahead(t->files[ahead].src);
+		vcopy_ahead_at(ahead, i);
 		dst = sftp_remote(t, f->rel, "");
 		t->cur = i;
 		c.done = 0;
@@ -1908,6 +1919,7 @@ run_local(struct tx *t, char *msg, size_t len)
 	}
 	rc = local_commit(t, &b, &o, msg, len);
 out:
+	vcopy_ahead_stop(ahead);
 	local_batch_clear(&b, 1);
 	sync_dir(b.lastdir);
 	vcopy_syncer_free(b.syncer);
