@@ -27,14 +27,18 @@ pkglib_LTLIBRARIES += %D%/demo.la
 # ingest: the verified copy to several destinations, ASC MHL, ClamAV,
 # naming templates and the catalogue (issue 6).
 pkglib_LTLIBRARIES += %D%/ingest.la
+# The probe is built in, not linked from libmcrmedia: it opens the FFmpeg
+# libraries at the first media file (see src/probe.c), so an ingest of
+# small files that are not media does not pay for loading them.
 %C%_ingest_la_SOURCES = %D%/ingest/ingest.c %D%/ingest/naming.c \
 	%D%/ingest/clamd.c %D%/ingest/clamd.h \
-	%D%/ingest/naming.h
+	%D%/ingest/naming.h src/probe.c src/probe.h
 %C%_ingest_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
-%C%_ingest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CLAMAV_CFLAGS)
+%C%_ingest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CLAMAV_CFLAGS) \
+	$(AVFORMAT_CFLAGS) $(AVCODEC_CFLAGS) $(AVUTIL_CFLAGS) -pthread
 %C%_ingest_la_LDFLAGS = $(plugin_ldflags)
-%C%_ingest_la_LIBADD = src/libmcrcopy.la src/libmcrmedia.la $(JANSSON_LIBS) \
-	$(CLAMAV_LIBS)
+%C%_ingest_la_LIBADD = src/libmcrcopy.la $(JANSSON_LIBS) $(CLAMAV_LIBS) \
+	-lpthread
 # qc: one-pass QC against delivery specs, and live monitoring (issue 5).
 # spec.c and report.c are also built into mcr (qc specs, stored reports).
 pkglib_LTLIBRARIES += %D%/qc.la

@@ -4,6 +4,12 @@
  * stream (QuickTime tmcd tracks and MXF material packages surface there);
  * a ';' or '.' before the frames marks drop-frame, as SMPTE ST 12-1
  * writes it.
+ *
+ * libavformat, libavcodec and libavutil are opened at the first probe
+ * (dlopen, by the major versions this was built against), not when the
+ * program or plugin using this starts: mapping and relocating them and
+ * the hundred-odd libraries they pull in costs about 0.15 s, which a
+ * folder of small files that are not media never needs.
  */
 #include "autoconfig.h"
 
@@ -11,11 +17,78 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/dict.h>
 #include <libavutil/log.h>
+#include <libavutil/macros.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "probe.h"
+
+/* The functions used here, looked up in the libraries at the first probe. */
+static struct {
+	int ok;
+	char why[256];
+	AVFormatContext *(*alloc_context)(void);
+	int (*open_input)(AVFormatContext **, const char *,
+	    const AVInputFormat *, AVDictionary **);
+	int (*find_stream_info)(AVFormatContext *, AVDictionary **);
+	void (*close_input)(AVFormatContext **);
+	AVDictionaryEntry *(*dict_get)(const AVDictionary *, const char *,
+	    const AVDictionaryEntry *, int);
+	void (*log_set_level)(int);
+	int (*strerror)(int, char *, size_t);
+	const char *(*codec_name)(enum AVCodecID);
+	int (*layout_describe)(const AVChannelLayout *, char *, size_t);
+} av;
+static pthread_once_t av_once = PTHREAD_ONCE_INIT;
+
+static void *
+av_open(const char *soname)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL && av.why[0] == '\0')
+		snprintf(av.why, sizeof av.why, "%s", dlerror());
+	return h;
+}
+
+static void *
+av_sym(void *h, const char *name)
+{
+	void *f = h != NULL ? dlsym(h, name) : NULL;
+
+	if (h != NULL && f == NULL && av.why[0] == '\0')
+		snprintf(av.why, sizeof av.why, "%s has no %s", "libav*", name);
+	return f;
+}
+
+static void
+av_load(void)
+{
+	void *fmt = av_open("libavformat.so."
+	    AV_STRINGIFY(LIBAVFORMAT_VERSION_MAJOR));
+	void *util = av_open("libavutil.so."
+	    AV_STRINGIFY(LIBAVUTIL_VERSION_MAJOR));
+	void *codec = av_open("libavcodec.so."
+	    AV_STRINGIFY(LIBAVCODEC_VERSION_MAJOR));
+
+	*(void **)&av.alloc_context = av_sym(fmt, "avformat_alloc_context");
+	*(void **)&av.open_input = av_sym(fmt, "avformat_open_input");
+	*(void **)&av.find_stream_info = av_sym(fmt,
+	    "avformat_find_stream_info");
+	*(void **)&av.close_input = av_sym(fmt, "avformat_close_input");
+	*(void **)&av.dict_get = av_sym(util, "av_dict_get");
+	*(void **)&av.log_set_level = av_sym(util, "av_log_set_level");
+	*(void **)&av.strerror = av_sym(util, "av_strerror");
+	*(void **)&av.codec_name = av_sym(codec, "avcodec_get_name");
+	*(void **)&av.layout_describe = av_sym(util,
+	    "av_channel_layout_describe");
+	av.ok = av.why[0] == '\0';
+	if (av.ok)
+		av.log_set_level(AV_LOG_QUIET);
+}
 
 int
 probe_is_media_name(const char *path)
@@ -46,10 +119,10 @@ find_timecode(const AVFormatContext *fc)
 	const AVDictionaryEntry *e;
 	unsigned i;
 
-	if ((e = av_dict_get(fc->metadata, "timecode", NULL, 0)) != NULL)
+	if ((e = av.dict_get(fc->metadata, "timecode", NULL, 0)) != NULL)
 		return e->value;
 	for (i = 0; i < fc->nb_streams; i++) {
-		e = av_dict_get(fc->streams[i]->metadata, "timecode", NULL, 0);
+		e = av.dict_get(fc->streams[i]->metadata, "timecode", NULL, 0);
 		if (e != NULL)
 			return e->value;
 	}
@@ -73,35 +146,43 @@ int
 probe_file(const char *path, struct probe_info *info, char *err,
     size_t errlen)
 {
-	AVFormatContext *fc = avformat_alloc_context();
+	AVFormatContext *fc;
 	const char *tc;
+	char why[AV_ERROR_MAX_STRING_SIZE];
 	unsigned i;
 	int rc, have_video = 0;
 
 	memset(info, 0, sizeof *info);
 	info->duration = -1;
 	info->frames = -1;
-	av_log_set_level(AV_LOG_QUIET);
-	if (fc == NULL) {
+	pthread_once(&av_once, av_load);
+	if (!av.ok) {
+		snprintf(err, errlen, "cannot probe %s: the FFmpeg libraries "
+		    "did not load (%s); reinstall libavformat%d", path, av.why,
+		    LIBAVFORMAT_VERSION_MAJOR);
+		return -1;
+	}
+	if ((fc = av.alloc_context()) == NULL) {
 		snprintf(err, errlen, "cannot probe %s: out of memory", path);
 		return -1;
 	}
 	fc->interrupt_callback.callback = probe_interrupt;
 	fc->interrupt_callback.opaque = fc;
-	if ((rc = avformat_open_input(&fc, path, NULL, NULL)) < 0) {
+	if ((rc = av.open_input(&fc, path, NULL, NULL)) < 0) {
 		if (rc == AVERROR_EXIT)
 			return 1;
 		if (rc == AVERROR_INVALIDDATA)
 			return 1;
-		snprintf(err, errlen, "cannot probe %s: %s", path,
-		    av_err2str(rc));
+		if (av.strerror(rc, why, sizeof why) < 0)
+			snprintf(why, sizeof why, "error %d", rc);
+		snprintf(err, errlen, "cannot probe %s: %s", path, why);
 		return rc == AVERROR(ENOENT) || rc == AVERROR(EACCES) ||
 		    rc == AVERROR(EIO) ? -1 : 1;
 	}
 	/* The tty demuxer takes any text for an ANSI art "video". */
 	if (strcmp(fc->iformat->name, "tty") == 0 ||
-	    avformat_find_stream_info(fc, NULL) < 0 || fc->nb_streams == 0) {
-		avformat_close_input(&fc);
+	    av.find_stream_info(fc, NULL) < 0 || fc->nb_streams == 0) {
+		av.close_input(&fc);
 		return 1;
 	}
 	snprintf(info->container, sizeof info->container, "%s",
@@ -116,7 +197,7 @@ probe_file(const char *path, struct probe_info *info, char *err,
 		    !(s->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
 			have_video = 1;
 			snprintf(info->video_codec, sizeof info->video_codec,
-			    "%s", avcodec_get_name(p->codec_id));
+			    "%s", av.codec_name(p->codec_id));
 			info->width = p->width;
 			info->height = p->height;
 			if (s->avg_frame_rate.num > 0 &&
@@ -159,8 +240,8 @@ probe_file(const char *path, struct probe_info *info, char *err,
 			if (info->audio_streams == 0) {
 				snprintf(info->audio_codec,
 				    sizeof info->audio_codec, "%s",
-				    avcodec_get_name(p->codec_id));
-				av_channel_layout_describe(&p->ch_layout,
+				    av.codec_name(p->codec_id));
+				av.layout_describe(&p->ch_layout,
 				    info->audio_layout,
 				    sizeof info->audio_layout);
 			}
@@ -169,7 +250,7 @@ probe_file(const char *path, struct probe_info *info, char *err,
 		}
 	}
 	if (!have_video && info->audio_streams == 0) {
-		avformat_close_input(&fc);
+		av.close_input(&fc);
 		return 1;
 	}
 	if ((tc = find_timecode(fc)) != NULL) {
@@ -179,6 +260,6 @@ probe_file(const char *path, struct probe_info *info, char *err,
 		info->drop_frame = n >= 3 && (tc[n - 3] == ';' ||
 		    tc[n - 3] == '.');
 	}
-	avformat_close_input(&fc);
+	av.close_input(&fc);
 	return 0;
 }
