@@ -32,8 +32,13 @@
 #include "plugin.h"
 #include "shiftlog.h"
 #include "strutil.h"
+#include "vcopy.h"
 #include "when.h"
 #include "xmalloc.h"
+
+/* The hashes a delivery's receipt has room for (delivery_files). */
+#define DELIVERY_ALGOS (VCOPY_ALGO_BIT(VCOPY_XXH128) | \
+	VCOPY_ALGO_BIT(VCOPY_MD5) | VCOPY_ALGO_BIT(VCOPY_XXH64))
 
 extern char **environ;
 
@@ -529,15 +534,18 @@ cmd_destinations(struct cmd_ctx *ctx, int argc, char **argv)
 		    "verify", d->verify ? d->verify :
 		    strcmp(d->type, "sftp") == 0 ? "size" :
 		    strcmp(d->type, "local") == 0 ? "read-back" : "checksum"));
+		json_object_set_new(json_array_get(arr, i), "hash",
+		    json_string(d->hash != NULL ? d->hash : "xxh128"));
 		if (d->rclone_config != NULL)
 			json_object_set_new(json_array_get(arr, i),
 			    "rclone_config", json_string(d->rclone_config));
 		if (!json)
-			printf("%-16s %-6s %s%s%s%s%s%s\n", d->name, d->type,
-			    d->host ? d->host : "", d->host ? ":" : "",
+			printf("%-16s %-6s %s%s%s%s%s%s%s%s\n", d->name,
+			    d->type, d->host ? d->host : "", d->host ? ":" : "",
 			    d->path ? d->path : "", d->window ? "  window " :
 			    "", d->window ? d->window : "", d->bwlimit ?
-			    "  bwlimit" : "");
+			    "  bwlimit" : "", d->hash ? "  hash " : "",
+			    d->hash ? d->hash : "");
 	}
 	if (json)
 		return cmd_json_print(arr);
@@ -578,7 +586,7 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	enum { OPT_TO = CMD_OPT_VERB, OPT_MANIFEST, OPT_NOTE, OPT_WAIT,
 		OPT_LIST, OPT_RECEIPT, OPT_FORMAT, OPT_OUTPUT, OPT_CLIENT,
-		OPT_RETRIES, OPT_BACKOFF };
+		OPT_RETRIES, OPT_BACKOFF, OPT_HASH };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "manifest", no_argument, NULL, OPT_MANIFEST },
@@ -587,6 +595,7 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "wait", no_argument, NULL, OPT_WAIT },
 		{ "retries", required_argument, NULL, OPT_RETRIES },
 		{ "backoff", required_argument, NULL, OPT_BACKOFF },
+		{ "hash", required_argument, NULL, OPT_HASH },
 		{ "list", no_argument, NULL, OPT_LIST },
 		{ "receipt", required_argument, NULL, OPT_RECEIPT },
 		{ "format", required_argument, NULL, OPT_FORMAT },
@@ -597,6 +606,7 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	const char *to = NULL, *note = NULL, *format = "text", *output = NULL;
 	const char *client = NULL, *retries = NULL, *backoff = NULL;
+	const char *hash = NULL;
 	const struct config_destination *d;
 	bool manifest = false, wait = false, list = false, json = false;
 	int64_t receipt = 0, id;
@@ -614,6 +624,7 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 		case OPT_LIST: list = true; break;
 		case OPT_RETRIES: retries = optarg; break;
 		case OPT_BACKOFF: backoff = optarg; break;
+		case OPT_HASH: hash = optarg; break;
 		case OPT_FORMAT:
 			format = optarg;
 			if (check_format(ctx, format) != 0)
@@ -642,6 +653,12 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 			    "sent with it\n"
 			    "      --note TEXT     a note for the receipt\n"
 			    "      --client NAME   who it is for\n"
+			    "      --hash LIST     what each file is hashed with as "
+			    "it is read, for the\n"
+			    "                      receipt: xxh128 (always), md5, "
+			    "xxh64; default: the\n"
+			    "                      destination's hash setting, "
+			    "else xxh128\n"
 			    "      --retries N     further attempts after a cut "
 			    "(default 3)\n"
 			    "      --backoff S     seconds before the first retry, "
@@ -676,6 +693,23 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((d = find_destination(ctx, to)) == NULL)
 		return CMD_EXIT_ERROR;
+	if (hash == NULL)
+		hash = d->hash;
+	if (hash != NULL) {
+		char err[256] = "";
+		unsigned set = 0;
+
+		if (vcopy_algos_parse(hash, &set, err, sizeof err) < 0 ||
+		    (set & ~DELIVERY_ALGOS) != 0) {
+			if (err[0] == '\0')
+				snprintf(err, sizeof err, "a receipt lists "
+				    "xxh128, md5 and xxh64 (xxh128 always); "
+				    "'%s' asks for another", hash);
+			return d->hash == hash ? cmd_error("%s (hash = %s of "
+			    "[destination %s]); nothing was queued", err, hash,
+			    d->name) : cmd_usage_error(ctx, "--hash: %s", err);
+		}
+	}
 	if (d->key != NULL && check_secret("SSH key", d->key, d->name) != 0)
 		return CMD_EXIT_ERROR;
 	if (d->rclone_config != NULL && check_secret("rclone config",
@@ -722,6 +756,7 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	set_opt(params, "window", d->window);
 	set_opt(params, "verify", d->verify);
+	set_opt(params, "hash", hash);
 	set_opt(params, "rclone_config", d->rclone_config);
 	if (manifest)
 		set_opt(params, "manifest", "1");

@@ -769,6 +769,8 @@ set_destination(struct config *cfg, const char *label, const char *key,
 		}
 		return set_string(&d->verify, value, key, err, errlen);
 	}
+	if (strcmp(key, "hash") == 0)
+		return set_string(&d->hash, value, key, err, errlen);
 	if (strcmp(key, "password") == 0) {
 		strutil_format(err, errlen, "password is not accepted: mcr.ini "
 		    "holds no secrets; give key = the path of an SSH key");
@@ -776,7 +778,7 @@ set_destination(struct config *cfg, const char *label, const char *key,
 	}
 	strutil_format(err, errlen, "unknown key '%s' in [destination %s]; the "
 	    "keys are: type, path, host, port, user, key, known_hosts, "
-	    "rclone_config, bwlimit, window, verify", key, label);
+	    "rclone_config, bwlimit, window, verify, hash", key, label);
 	return -1;
 }
 
@@ -1162,6 +1164,7 @@ config_free(struct config *cfg)
 		free(d->known_hosts);
 		free(d->window);
 		free(d->verify);
+		free(d->hash);
 		free(d->rclone_config);
 		free(d->where);
 	}

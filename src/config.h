@@ -68,6 +68,8 @@ struct config_destination {
 	long bwlimit;		/* KiB/s; 0: no limit */
 	char *window;		/* "20:00-06:00" local time; NULL: always */
 	char *verify;		/* checksum, size, none */
+	char *hash;		/* "xxh128,md5": what each file is hashed
+				 * with as it is read; NULL: xxh128 */
 	char *rclone_config;	/* rclone.conf for type rclone */
 	char *where;		/* "file:line" of its first key */
 };

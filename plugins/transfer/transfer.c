@@ -60,7 +60,13 @@
 #define ERRLEN 1024
 #define TX_BUF (4u << 20)
 /* What a delivery hashes as it reads: the receipt lists both. */
-#define TX_ALGOS (VCOPY_ALGO_BIT(VCOPY_XXH128) | VCOPY_ALGO_BIT(VCOPY_MD5))
+/* What a delivery hashes each file with unless asked for more (hash=,
+ * from the destination or --hash): xxh128, which the ASC MHL manifest and
+ * the read-back use; md5 and xxh64 when a client wants them in the
+ * receipt. */
+#define TX_ALGOS VCOPY_ALGO_BIT(VCOPY_XXH128)
+#define TX_ALGOS_ALLOWED (TX_ALGOS | VCOPY_ALGO_BIT(VCOPY_MD5) | \
+	VCOPY_ALGO_BIT(VCOPY_XXH64))
 
 struct tx_file {
 	char *src;		/* absolute path */
@@ -88,6 +94,7 @@ struct tx {
 	size_t nfiles;
 	uint64_t total;
 	uint64_t done_before;	/* bytes of files finished (hashing, local) */
+	unsigned algos;		/* the hashes to compute (hash=) */
 	size_t cur;		/* the file in hand */
 	double t0;		/* this attempt's start, for rates */
 	double started;		/* the job's start */
@@ -1820,7 +1827,7 @@ local_commit(struct tx *t, struct local_batch *b,
 static int
 run_local(struct tx *t, char *msg, size_t len)
 {
-	struct vcopy_opts o = { .algos = TX_ALGOS, .verify = VCOPY_VERIFY_DEST,
+	struct vcopy_opts o = { .algos = t->algos, .verify = VCOPY_VERIFY_DEST,
 		.cancelled = local_cancelled, .progress = local_progress,
 		.defer_dirsync = 1 };
 	struct vcopy_result *res = calloc(1, sizeof *res);
@@ -2291,6 +2298,14 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 	manifest = atoi(param_or(&t, "manifest", "0"));
 	t.d.verify = param_or(&t, "verify", strcmp(t.d.type, "sftp") == 0 ?
 	    "size" : "checksum");
+	if (vcopy_algos_parse(param_or(&t, "hash", "xxh128"), &t.algos, msg,
+	    sizeof msg) < 0 || (t.algos & ~TX_ALGOS_ALLOWED) != 0) {
+		if ((t.algos & ~TX_ALGOS_ALLOWED) != 0)
+			snprintf(msg, sizeof msg, "hash=%s: a receipt lists "
+			    "xxh128, md5 and xxh64", param_or(&t, "hash", ""));
+		return deliver_fail(&t, msg, MCR_JOB_REFUSED);
+	}
+	t.algos |= TX_ALGOS;
 
 	if (strcmp(t.d.type, "local") == 0)
 		verified_by = "read-back";
@@ -2366,7 +2381,7 @@ deliver(struct mcr_job *job, const struct mcr_host *host)
 		t.done_before = 0;
 		for (i = 0; i < t.nfiles; i++) {
 			t.cur = i;
-			erc = tx_hash(&t, t.files[i].src, TX_ALGOS,
+			erc = tx_hash(&t, t.files[i].src, t.algos,
 			    &t.files[i].h, NULL, NULL, err, sizeof err);
 			if (erc == 1) {
 				rc = MCR_JOB_CANCELLED;
@@ -2937,6 +2952,8 @@ static const struct mcr_param deliver_params[] = {
 	{ "bwlimit", "KiB/s; 0 for no limit", 0 },
 	{ "window", "HH:MM-HH:MM when sending is allowed", 0 },
 	{ "verify", "checksum, size or none", 0 },
+	{ "hash", "xxh128 (always), md5, xxh64: what each file is hashed "
+	    "with for the receipt (xxh128)", 0 },
 	{ "manifest", "1: send a manifest of what was sent", 0 },
 	{ "retries", "further attempts after a transient failure (3)", 0 },
 	{ "backoff", "seconds before the first retry, doubling (5)", 0 },

@@ -7,8 +7,8 @@
 # hashing and bookkeeping alone) and verify=checksum (plus the far-side
 # rsync --checksum pass). The share of mcr's time spent hashing comes from
 # the hash_seconds mcr records per delivery. Then a local/NAS delivery
-# (the shared verified copy: one read with xxh128 + md5 inline, fsync,
-# read back) against cp + sync and against cp + sync + md5sum of the copy,
+# (the shared verified copy: one read with xxh128 inline, fsync, read
+# back) against cp + sync and against cp + sync + md5sum of the copy,
 # for the big file and the small files. Median of BENCH_DELIVERY_RUNS
 # (default 3); the machine's load (uptime) is printed before and after, as
 # the figures mean little without it;
@@ -80,10 +80,15 @@ one() {
     r=0
     while [ $r -lt "$RUNS" ]; do
         rm -rf "$T/far"; mkdir -p "$T/far/plain"
+        # Each case starts with no dirty pages of the one before it
+        # still being written out (rsync -a does not sync; neither side
+        # should pay for the other's writeback).
+        sync
         t0=$(ns)
         rsync -a -e "$SSHCMD" "$src" "$SSH_USER@127.0.0.1:$T/far/plain/" || exit 2
         echo $(( ($(ns) - t0) / 1000000 )) >>"$T/plain"
         for v in none sum; do
+            sync
             t0=$(ns)
             mcr deliver "$src" --to "loop-$v" --wait --json >"$T/o" 2>"$T/e" ||
                 { cat "$T/e"; exit 2; }
@@ -106,8 +111,8 @@ if [ "${BENCH_DELIVERY_ONLY:-}" != local ]; then
     one "$NFILES x 64 KiB" "$W/data/small/cards"
 fi
 
-# Local / NAS: mcr's verified copy (read once with xxh128 + md5, fsync,
-# read back) against cp + sync, and cp + sync + md5sum of the copy.
+# Local / NAS: mcr's verified copy (read once with xxh128, fsync, read
+# back) against cp + sync, and cp + sync + md5sum of the copy.
 # local SET SRC
 local_one() {
     set_name=$1 src=$2
@@ -115,18 +120,18 @@ local_one() {
     r=0
     while [ $r -lt "$RUNS" ]; do
         rm -rf "$T/nas/out" "$T/cpdst"; mkdir -p "$T/nas/out" "$T/cpdst"
-        t0=$(ns); cp -r "$src" "$T/cpdst/" && sync -f "$T/cpdst"; echo $(( ($(ns) - t0) / 1000000 )) >>"$T/cp"
+        sync; t0=$(ns); cp -r "$src" "$T/cpdst/" && sync -f "$T/cpdst"; echo $(( ($(ns) - t0) / 1000000 )) >>"$T/cp"
         rm -rf "$T/cpdst"; mkdir -p "$T/cpdst"
-        t0=$(ns); cp -r "$src" "$T/cpdst/" && sync -f "$T/cpdst" &&
+        sync; t0=$(ns); cp -r "$src" "$T/cpdst/" && sync -f "$T/cpdst" &&
             find "$T/cpdst" -type f -print0 | xargs -0 md5sum >/dev/null
         echo $(( ($(ns) - t0) / 1000000 )) >>"$T/cpmd5"
         rm -rf "$T/cpdst"
-        t0=$(ns); mcr deliver "$src" --to nas --wait --json >/dev/null 2>"$T/e" || { cat "$T/e"; exit 2; }
+        sync; t0=$(ns); mcr deliver "$src" --to nas --wait --json >/dev/null 2>"$T/e" || { cat "$T/e"; exit 2; }
         echo $(( ($(ns) - t0) / 1000000 )) >>"$T/loc"
         r=$((r + 1))
     done
     c=$(median <"$T/cp") m=$(median <"$T/cpmd5") l=$(median <"$T/loc")
-    printf '%-22s cp + sync %7d ms | cp + sync + md5sum %7d ms | mcr deliver (local: xxh128 + md5 inline, fsync, read back) %7d ms (x%.2f of cp, x%.2f of cp + md5sum)\n' \
+    printf '%-22s cp + sync %7d ms | cp + sync + md5sum %7d ms | mcr deliver (local: xxh128 inline, fsync, read back) %7d ms (x%.2f of cp, x%.2f of cp + md5sum)\n' \
         "local $set_name" "$c" "$m" "$l" "$(echo "$l / $c" | bc -l)" "$(echo "$l / $m" | bc -l)"
 }
 local_one "1 x $MB MiB" "$W/data/big/big.mxf"

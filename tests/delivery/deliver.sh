@@ -18,7 +18,7 @@ head -c 3000000 /dev/urandom >"$T/src/reel1/A001.mov"
 printf 'hello\n' >"$T/src/reel1/sub/notes.txt"
 head -c 70000 /dev/urandom >"$T/src/reel1/sub/B002.wav"
 head -c 12345 /dev/urandom >"$T/src/loose.bin"
-dest_section client-rsync rsync "path = $T/far/rsync/in"
+dest_section client-rsync rsync "path = $T/far/rsync/in" "hash = xxh128,md5"
 dest_section client-sftp sftp "path = $T/far/sftp"
 dest_section badhost rsync "path = $T/far/bad" "known_hosts = $S/wrong_known_hosts"
 dest_section badkey sftp "path = $T/far/bad" "key = $S/other_key"
@@ -40,6 +40,7 @@ mkdir -p "$T/nas/out"
 run mcr destinations
 expect_rc 0 "mcr destinations lists them"
 has "$T/out" "client-sftp" "by name"
+has "$T/out" "hash xxh128,md5" "with the hashes a destination asks for"
 run mcr destinations test client-rsync
 expect_rc 0 "the rsync destination answers and takes the key"
 has "$T/out" "host key is the one in" "saying the host key was checked"
@@ -97,6 +98,9 @@ ok $? "arrives intact"
 [ -z "$(find "$T/far/sftp" -name '*.part')" ]
 ok $? "with no .part left behind"
 has "$T/out" "size listing" "verified by a size listing"
+id=$(sql "SELECT max(id) FROM deliveries WHERE destination = 'client-sftp'")
+is "$(sql "SELECT count(*) FROM delivery_files WHERE delivery_id = $id AND length(xxh128) = 32 AND md5 IS NULL")" 3 \
+    "hashed with xxh128 alone when nobody asks for md5"
 run mcr deliver "$T/src/loose.bin" --to client-sftp --manifest --wait
 expect_rc 0 "a second SFTP delivery into the same folder"
 run mcr receive "$T/far/sftp" --from "ourselves"
@@ -104,7 +108,10 @@ expect_rc 0 "the far side checks out against the history both left"
 has "$T/out" "ASC MHL v2 (2 generations)" "two generations, one chain"
 
 # Local / NAS.
-run mcr deliver "$T/src/loose.bin" "$T/src/reel1" --to nas --manifest --wait
+run mcr deliver "$T/src/loose.bin" --to nas --hash sha1 --wait
+expect_rc 2 "a hash the receipt has no room for is refused at once"
+has "$T/err" "xxh128, md5 and xxh64" "saying which it can list"
+run mcr deliver "$T/src/loose.bin" "$T/src/reel1" --to nas --manifest --hash md5 --wait
 expect_rc 0 "a local delivery to a NAS volume"
 cmp -s "$T/src/loose.bin" "$T/nas/out/loose.bin" &&
     cmp -s "$T/src/reel1/A001.mov" "$T/nas/out/reel1/A001.mov"
