@@ -701,10 +701,9 @@ cmd_deliver(struct cmd_ctx *ctx, int argc, char **argv)
 
 		if (vcopy_algos_parse(hash, &set, err, sizeof err) < 0 ||
 		    (set & ~DELIVERY_ALGOS) != 0) {
-			if (err[0] == '\0')
-				snprintf(err, sizeof err, "a receipt lists "
-				    "xxh128, md5 and xxh64 (xxh128 always); "
-				    "'%s' asks for another", hash);
+			snprintf(err, sizeof err, "'%s' is not a list of the "
+			    "hashes a receipt holds: xxh128 (always), md5, "
+			    "xxh64", hash);
 			return d->hash == hash ? cmd_error("%s (hash = %s of "
 			    "[destination %s]); nothing was queued", err, hash,
 			    d->name) : cmd_usage_error(ctx, "--hash: %s", err);

@@ -110,7 +110,7 @@ has "$T/out" "ASC MHL v2 (2 generations)" "two generations, one chain"
 # Local / NAS.
 run mcr deliver "$T/src/loose.bin" --to nas --hash sha1 --wait
 expect_rc 2 "a hash the receipt has no room for is refused at once"
-has "$T/err" "xxh128, md5 and xxh64" "saying which it can list"
+has "$T/err" "xxh128 (always), md5, xxh64" "saying which it can list"
 run mcr deliver "$T/src/loose.bin" "$T/src/reel1" --to nas --manifest --hash md5 --wait
 expect_rc 0 "a local delivery to a NAS volume"
 cmp -s "$T/src/loose.bin" "$T/nas/out/loose.bin" &&
