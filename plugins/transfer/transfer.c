@@ -280,7 +280,7 @@ progress(struct tx *t, double fraction, double rate, double eta)
 	const char *name = t->cur < t->nfiles ? t->files[t->cur].rel : "";
 
 	snprintf(subject, sizeof subject, "%s -> %s", name, t->d.name);
-	t->host->progress(t->job, fraction, rate, "B", eta, subject);
+	t->host->progress(t->job, fraction, rate, "B/s", eta, subject);
 }
 
 /* While a remote engine waits for the read side's hashes, the job's

@@ -166,6 +166,8 @@ ok $? "all 600 files arrive intact in their folders"
 id=$(sql "SELECT max(id) FROM deliveries WHERE destination = 'nas'")
 is "$(sql "SELECT count(*) FROM delivery_files WHERE delivery_id = $id AND status = 'delivered' AND verified = 1")" 600 \
     "each recorded delivered and verified"
+is "$(sql "SELECT DISTINCT rate_unit FROM jobs WHERE kind = 'transfer.deliver' AND rate_unit IS NOT NULL")" "B/s" \
+    "its rate reaches the console in bytes a second (shown as MiB/s)"
 
 # rclone, to an alias of a local remote in the test's own rclone.conf.
 if command -v rclone >/dev/null; then
