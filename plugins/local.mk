@@ -12,7 +12,8 @@ plugin_ldflags = $(AM_LDFLAGS) -module -avoid-version \
 
 pkglib_LTLIBRARIES += %D%/storage.la
 %C%_storage_la_SOURCES = %D%/storage/storage.c %D%/storage/storage.h \
-	%D%/storage/scan.c %D%/storage/purge.c %D%/storage/archive.c
+	%D%/storage/scan.c %D%/storage/purge.c %D%/storage/archive.c \
+	src/strutil.c src/strutil.h
 %C%_storage_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
 %C%_storage_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 %C%_storage_la_LDFLAGS = $(plugin_ldflags)

@@ -158,6 +158,7 @@ cmd_archive(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	const struct config_volume *svol = NULL, *dvol = NULL;
 	const char *to = NULL, *hash = NULL, *rate = NULL;
+	double bytes;
 	char *abs = NULL, *rel = NULL, *base = NULL, *dest = NULL, err[512];
 	char what[PATH_MAX + 64];
 	bool wait = false, json = false, named;
@@ -177,11 +178,7 @@ cmd_archive(struct cmd_ctx *ctx, int argc, char **argv)
 			hash = optarg;
 			break;
 		case OPT_RATE:
-			if (strspn(optarg, "0123456789.") == 0 ||
-			    strspn(optarg + strspn(optarg, "0123456789."),
-			    "KMG") > 1 || optarg[strspn(optarg,
-			    "0123456789.") + strspn(optarg + strspn(optarg,
-			    "0123456789."), "KMG")] != '\0')
+			if (strutil_parse_bytes(optarg, &bytes) < 0)
 				return cmd_usage_error(ctx, "--rate '%s' is not "
 				    "bytes a second such as 200M", optarg);
 			rate = optarg;

@@ -305,28 +305,11 @@ static int
 set_size(unsigned long long *dst, const char *key, const char *value,
     char *err, size_t errlen)
 {
-	static const char units[] = "KMGTPE";
-	const char *u;
-	char *end;
 	double d;
 
-	errno = 0;
-	d = strtod(value, &end);
-	if (errno == 0 && end != value && d >= 0) {
-		if (*end != '\0' && (u = strchr(units, *end)) != NULL) {
-			int i;
-
-			for (i = 0; i <= u - units; i++)
-				d *= 1024;
-			end++;
-			if (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)
-				end += strlen(end);
-		} else if (strcmp(end, "B") == 0)
-			end++;
-		if (*end == '\0' && d < 9.2e18) {
-			*dst = (unsigned long long)d;
-			return 0;
-		}
+	if (strutil_parse_bytes(value, &d) == 0) {
+		*dst = (unsigned long long)d;
+		return 0;
 	}
 	strutil_format(err, errlen, "%s '%s' is not a size; write it as 2T, "
 	    "500G or 750M (binary units), or in bytes", key, value);

@@ -4,8 +4,10 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strutil.h"
@@ -118,6 +120,35 @@ strutil_bytes(uint64_t bytes, char *buf, size_t size)
 	else
 		strutil_format(buf, size, v < 10 ? "%.1f %s" : "%.0f %s", v,
 		    units[i]);
+}
+
+int
+strutil_parse_bytes(const char *s, double *out)
+{
+	static const char units[] = "KMGTPE";
+	const char *u;
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || end == s || d < 0)
+		return -1;
+	if (*end != '\0' && (u = strchr(units, *end)) != NULL) {
+		size_t i;
+
+		for (i = 0; i <= (size_t)(u - units); i++)
+			d *= 1024;
+		end++;
+		if (strcmp(end, "iB") == 0)
+			end += 2;
+	}
+	if (strcmp(end, "B") == 0)
+		end++;
+	if (*end != '\0' || d >= 9.2e18)
+		return -1;
+	*out = d;
+	return 0;
 }
 
 void

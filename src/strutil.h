@@ -32,6 +32,11 @@ void strutil_rtrim(char *s);
  * else "12.5 UNIT"; "1h05m" or "3m07s". A negative rate or duration is
  * unknown and gives the unknown string. */
 void strutil_bytes(uint64_t bytes, char *buf, size_t size);
+/* Parses a byte count as mcr writes one: "750M", "1.5T", "2TiB", "500GB"
+ * or plain bytes, in binary units (K M G T P E). Returns 0 with the count
+ * in out, or -1 when s is not one. */
+int strutil_parse_bytes(const char *s, double *out);
+
 void strutil_rate(double rate, const char *unit, const char *unknown,
     char *buf, size_t size);
 void strutil_duration(int64_t seconds, const char *unknown, char *buf,

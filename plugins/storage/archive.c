@@ -37,6 +37,7 @@
 
 #include "mhl.h"
 #include "storage.h"
+#include "strutil.h"
 #include "vcopy.h"
 
 #define ARC_TEXT 1024
@@ -179,28 +180,17 @@ cb_progress(void *arg, uint64_t bytes, const char *phase, size_t dest)
 	    a->current);
 }
 
-/* rate=: bytes a second, with K, M, G (binary) as 200M; NULL: none. The
+/* rate=: bytes a second, in binary units as 200M; NULL: none. The
  * limit counts the read and the read-back, as the progress does. */
 static int
 parse_rate(const char *s, double *out)
 {
-	char *end;
 	double v;
 
 	*out = 0;
 	if (s == NULL)
 		return 0;
-	v = strtod(s, &end);
-	if (end == s || v < 0)
-		return -1;
-	switch (*end) {
-	case 'G': v *= 1024;	/* FALLTHROUGH */
-	case 'M': v *= 1024;	/* FALLTHROUGH */
-	case 'K': v *= 1024; end++; break;
-	case '\0': break;
-	default: return -1;
-	}
-	if (*end != '\0')
+	if (strutil_parse_bytes(s, &v) < 0)
 		return -1;
 	*out = v * 2;
 	return 0;

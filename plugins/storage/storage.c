@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "storage.h"
+#include "strutil.h"
 
 #define STORAGE_TEXT 512
 
@@ -419,18 +420,9 @@ parse_period_us(const char *v, int64_t *out)
 static uint64_t
 parse_size(const char *v)
 {
-	static const char units[] = "KMGTPE";
-	const char *u;
-	char *end;
-	double d = strtod(v, &end);
+	double d;
 
-	if (*end != '\0' && (u = strchr(units, *end)) != NULL) {
-		int i;
-
-		for (i = 0; i <= u - units; i++)
-			d *= 1024;
-	}
-	return d > 0 ? (uint64_t)d : 0;
+	return strutil_parse_bytes(v, &d) == 0 ? (uint64_t)d : 0;
 }
 
 const struct storage_volume_opts *

@@ -1745,22 +1745,39 @@ local_batch_clear(struct local_batch *b, int discard)
 	b->bytes = 0;
 }
 
+/* Whether path lies directly in dir (a "" dir holds nothing), and dir
+ * set to path's folder: files come sorted, so a folder's files come
+ * together and each folder's work is done once. */
+static int
+in_dir(const char *path, const char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash != NULL ? (size_t)(slash - path) : 0;
+
+	return dir[0] != '\0' && strlen(dir) == n &&
+	    strncmp(dir, path, n) == 0;
+}
+
+static void
+set_dir(char *dir, size_t size, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, size, "%.*s", slash != NULL ? (int)(slash - path) : 0,
+	    path);
+}
+
 /* One file verified and in place at dst: fsync its folder once the files
- * move on to another folder (files come sorted, so a folder's files come
- * together), and record it. */
+ * move on to another folder, and record it. */
 static void
 local_done(struct tx *t, struct local_batch *b, size_t i, const char *dst,
     const struct vcopy_result *res)
 {
 	struct tx_file *f = &t->files[i];
-	const char *slash = strrchr(dst, '/');
-	size_t dl = slash != NULL ? (size_t)(slash - dst) : 0;
 
-	if (dl < sizeof b->lastdir && (strlen(b->lastdir) != dl ||
-	    strncmp(b->lastdir, dst, dl) != 0)) {
+	if (!in_dir(dst, b->lastdir)) {
 		sync_dir(b->lastdir);
-		memcpy(b->lastdir, dst, dl);
-		b->lastdir[dl] = '\0';
+		set_dir(b->lastdir, sizeof b->lastdir, dst);
 	}
 	f->h = res->hashes;
 	f->end = wall();
@@ -1867,7 +1884,6 @@ run_local(struct tx *t, char *msg, size_t len)
 		struct tx_file *f = &t->files[i];
 		int small = f->size <= TX_BATCH_FILE;
 		char *dst;
-		const char *slash;
 		double t0;
 
 		if ((!small || b.n == TX_BATCH_FILES ||
@@ -1880,11 +1896,7 @@ run_local(struct tx *t, char *msg, size_t len)
 		t->cur = i;
 		c.done = 0;
 		f->start = t0 = wall();
-		/* Files of one folder follow each other: make it once. */
-		slash = strrchr(dst, '/');
-		if (slash != NULL && ((size_t)(slash - dst) >= sizeof lastmk ||
-		    strlen(lastmk) != (size_t)(slash - dst) ||
-		    strncmp(lastmk, dst, (size_t)(slash - dst)) != 0)) {
+		if (!in_dir(dst, lastmk)) {
 			if (vcopy_mkdirs(dst, 0, msg, len) < 0) {
 				free(dst);
 				goto out;
@@ -1896,8 +1908,7 @@ run_local(struct tx *t, char *msg, size_t len)
 				free(dst);
 				goto out;
 			}
-			snprintf(lastmk, sizeof lastmk, "%.*s",
-			    (int)(slash - dst), dst);
+			set_dir(lastmk, sizeof lastmk, dst);
 		}
 		o.stage = small;
 		{
