@@ -164,3 +164,11 @@ submit() {
 alive() {
     [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
+
+# flip_byte FILE OFFSET: changes the byte at OFFSET to another one (never
+# to itself, which a fixed byte over random content does one time in 256).
+flip_byte() {
+    _was=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null)
+    [ "$_was" = X ] && _b=Y || _b=X
+    printf '%s' "$_b" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}

@@ -21,7 +21,7 @@ has "$T/out" "verified" "and its receipt says so"
 has "$T/out" "sub/clip3.mov" "listing every file"
 
 # One flipped byte in one file.
-printf 'X' | dd of="$T/in/day1/sub/clip4.mov" bs=1 seek=20000 conv=notrunc 2>/dev/null
+flip_byte "$T/in/day1/sub/clip4.mov" 20000
 run mcr receive "$T/in/day1" --from "Acme Post"
 expect_rc 1 "a corrupted file fails the receipt"
 has "$T/err" "1 corrupt, 0 missing, 0 not listed" "counting the corrupt file once, though two sum files list it"

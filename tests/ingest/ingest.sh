@@ -81,7 +81,7 @@ fi
 run mcr verify "$R2"
 expect_rc 0 "mcr verify passes a fresh copy"
 has "$T/out" "4 ok, 0 mismatched" "all four files"
-printf 'X' | dd of="$R2/Clips/A001C002.mov" bs=1 seek=1000 conv=notrunc 2>/dev/null
+flip_byte "$R2/Clips/A001C002.mov" 1000
 touch -d '2024-05-01 12:00:00' "$R2/Clips/A001C002.mov"
 run mcr verify "$R2" --json
 expect_rc 1 "a flipped byte fails mcr verify"

@@ -214,7 +214,9 @@ expect_rc 0 "and a card's history on its own (xxh128, md5, sha256)"
 
 # A flipped byte in a card's clip.
 cp "$R/A003R2EC/Clips/A003C011_141024_R2EC.mov" "$T/keep.mov"
-printf 'X' | dd of="$R/A003R2EC/Clips/A003C011_141024_R2EC.mov" bs=1 seek=1000 conv=notrunc 2>/dev/null
+flip_byte "$R/A003R2EC/Clips/A003C011_141024_R2EC.mov" 1000
+cmp -s "$T/keep.mov" "$R/A003R2EC/Clips/A003C011_141024_R2EC.mov"
+is $? 1 "the clip now differs from its original by one byte"
 touch -d "2020-01-15 13:30:00 UTC" "$R/A003R2EC/Clips/A003C011_141024_R2EC.mov"
 run mcr verify "$R"
 expect_rc 1 "a tampered file fails mcr verify"
