@@ -67,7 +67,10 @@ rm "$T/profiles/broken.ini" "$T/profiles/noenc.ini"
 printf 'TITLE "invert"\nLUT_3D_SIZE 2\n' >"$W/inv.cube"
 for b in 1 0; do for g in 1 0; do for r in 1 0; do
     echo "$r $g $b"; done; done; done >>"$W/inv.cube"
-head -c 20000 /dev/urandom >"$W/corrupt.mov"
+# A recording cut short: the first 20,000 bytes of a QuickTime file whose
+# index (moov) comes at the end. (Random bytes read as some format now and
+# then, which made the error vary.)
+head -c 20000 "$W/src.mov" >"$W/corrupt.mov"
 queue prores "$W/src.mov" --profile prores-hq
 queue dnxhr "$W/src.mov" --profile dnxhr-hq -o "$W/dnx.mxf" --tc-start 10:00:00:00
 queue proxy "$W/src.mov" --profile proxy-h264
