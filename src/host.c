@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "host.h"
@@ -34,9 +35,18 @@ struct mcr_job {
 	char **volume_real;	/* realpath of each volume, or NULL */
 	size_t nvolumes;
 	int64_t last_progress;
-	json_t *pending_progress;	/* held back by the rate limit */
+	/* the last progress held back by the rate limit: kept as values, so
+	 * a plugin may report at every file for the price of a copy */
+	struct {
+		bool held;
+		double fraction, rate, eta;
+		bool has_unit, has_subject;
+		char unit[32];
+		char subject[PATH_MAX + 256];
+	} progress;
 	char *fail;
 	json_t *result;
+	int64_t record_since;	/* the oldest record not sent yet; 0: none */
 };
 
 static void
@@ -44,6 +54,7 @@ emit(struct mcr_job *job, enum proto_type type, json_t *body)
 {
 	if (body == NULL)
 		fatal("building a %s message failed", proto_type_name(type));
+	job->record_since = 0;	/* the records held go out first */
 	if (proto_write(job->out, type, body) < 0) {
 		/* mcrd is gone; nobody can hear this job any more. */
 		fprintf(stderr, "mcr-worker: cannot report to mcrd: %s\n",
@@ -78,21 +89,36 @@ h_job_id(struct mcr_job *job)
 static void
 flush_progress(struct mcr_job *job)
 {
-	if (job->pending_progress != NULL) {
-		emit(job, PROTO_PROGRESS, job->pending_progress);
-		job->pending_progress = NULL;
-		job->last_progress = when_now();
-	}
+	if (!job->progress.held)
+		return;
+	job->progress.held = false;
+	/* A file name in another encoding must not cost the report. */
+	strutil_utf8_fix(job->progress.unit);
+	strutil_utf8_fix(job->progress.subject);
+	emit(job, PROTO_PROGRESS, json_pack("{s:o, s:o, s:o, s:o, s:o}",
+	    "fraction", number(job->progress.fraction),
+	    "rate", number(job->progress.rate),
+	    "unit", text(job->progress.has_unit ? job->progress.unit : NULL),
+	    "eta", number(job->progress.eta),
+	    "subject", text(job->progress.has_subject ?
+	    job->progress.subject : NULL)));
+	job->last_progress = when_now();
 }
 
 static void
 h_progress(struct mcr_job *job, double fraction, double rate,
     const char *unit, double eta, const char *subject)
 {
-	json_decref(job->pending_progress);
-	job->pending_progress = json_pack("{s:o, s:o, s:o, s:o, s:o}",
-	    "fraction", number(fraction), "rate", number(rate),
-	    "unit", text(unit), "eta", number(eta), "subject", text(subject));
+	job->progress.held = true;
+	job->progress.fraction = fraction;
+	job->progress.rate = rate;
+	job->progress.eta = eta;
+	if ((job->progress.has_unit = unit != NULL))
+		strutil_format(job->progress.unit, sizeof job->progress.unit,
+		    "%s", unit);
+	if ((job->progress.has_subject = subject != NULL))
+		strutil_format(job->progress.subject,
+		    sizeof job->progress.subject, "%s", subject);
 	if (when_now() - job->last_progress >= PROGRESS_INTERVAL_US ||
 	    fraction >= 1)
 		flush_progress(job);
@@ -140,19 +166,53 @@ h_sample(struct mcr_job *job, const char *series, const char *key,
 	    "key", key, "data", d));
 }
 
+/* Records go out in bursts: with the next other message, or once the
+ * oldest has waited this long (checked at every record and every
+ * cancelled() the plugin asks). A burst of catalogue rows then costs the
+ * copy one write, not one per row. */
+#define RECORD_FLUSH_NS 20000000
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Sends the records held once the oldest is due, or now (force). */
+static void
+records_flush(struct mcr_job *job, bool force)
+{
+	if (job->record_since == 0 || (!force &&
+	    mono_ns() - job->record_since < RECORD_FLUSH_NS))
+		return;
+	job->record_since = 0;
+	if (proto_flush(job->out) < 0)
+		fprintf(stderr, "mcr-worker: cannot report to mcrd: %s\n",
+		    strerror(errno));
+}
+
 static void
 h_record(struct mcr_job *job, const char *type, const char *data)
 {
-	json_t *d = json_loads(data, 0, NULL);
+	int rc = proto_write_record(job->out, type, data);
 
-	if (d == NULL || !json_is_object(d)) {
-		fprintf(stderr, "mcr-worker: plugin record %s is not a JSON "
-		    "object; dropped\n", type);
-		json_decref(d);
+	if (rc == -2) {
+		fprintf(stderr, "mcr-worker: plugin record %s is not one line "
+		    "of a JSON object; dropped\n", type);
 		return;
 	}
-	emit(job, PROTO_RECORD, json_pack("{s:s, s:o}", "type", type,
-	    "data", d));
+	if (rc < 0) {
+		fprintf(stderr, "mcr-worker: cannot report to mcrd: %s\n",
+		    strerror(errno));
+		return;
+	}
+	if (job->record_since == 0)
+		job->record_since = mono_ns();
+	else
+		records_flush(job, false);
 }
 
 static const char *
@@ -175,6 +235,7 @@ h_state_set(struct mcr_job *job, const char *key, const char *value)
 static int
 h_cancelled(struct mcr_job *job)
 {
+	records_flush(job, false);
 	return *job->cancel != 0;
 }
 
@@ -323,13 +384,13 @@ host_job_free(struct mcr_job *job)
 
 	if (job == NULL)
 		return;
+	records_flush(job, true);
 	for (i = 0; i < job->nvolumes; i++)
 		free(job->volume_real[i]);
 	free(job->volume_real);
 	free(job->volumes);
 	json_decref(job->params);
 	json_decref(job->state);
-	json_decref(job->pending_progress);
 	json_decref(job->result);
 	free(job->fail);
 	free(job->kind);

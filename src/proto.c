@@ -112,3 +112,56 @@ proto_write(FILE *f, enum proto_type type, json_t *body)
 	free(s);
 	return rc;
 }
+
+/* The characters of a record's type. */
+static const char name_chars[] = "abcdefghijklmnopqrstuvwxyz"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+
+int
+proto_write_record(FILE *f, const char *type, const char *data)
+{
+	size_t tn = strlen(type), dn = strlen(data);
+
+	if (tn == 0 || tn > 64 || strspn(type, name_chars) != tn)
+		return -2;
+	if (dn < 2 || data[0] != '{' || data[dn - 1] != '}' ||
+	    dn + tn + 40 > PROTO_MAX_LINE || memchr(data, '\n', dn) != NULL ||
+	    memchr(data, '\r', dn) != NULL)
+		return -2;
+	if (fprintf(f, "%s {\"type\":\"%s\",\"data\":%s}\n",
+	    names[PROTO_RECORD], type, data) < 0)
+		return -1;
+	return 0;
+}
+
+bool
+proto_record_text(const char *line, const char **type, size_t *tlen,
+    const char **data, size_t *dlen)
+{
+	static const char head[] = "record {\"type\":\"";
+	static const char mid[] = "\",\"data\":";
+	const char *t = line + sizeof head - 1, *d;
+	size_t tn, n;
+
+	if (strncmp(line, head, sizeof head - 1) != 0)
+		return false;
+	tn = strspn(t, name_chars);
+	if (tn == 0 || tn > 64 || strncmp(t + tn, mid, sizeof mid - 1) != 0)
+		return false;
+	d = t + tn + sizeof mid - 1;
+	n = strlen(d);
+	/* the object, then the closing brace of the message */
+	if (n < 3 || d[0] != '{' || d[n - 2] != '}' || d[n - 1] != '}')
+		return false;
+	*type = t;
+	*tlen = tn;
+	*data = d;
+	*dlen = n - 1;
+	return true;
+}
+
+int
+proto_flush(FILE *f)
+{
+	return fflush(f) != 0 ? -1 : 0;
+}

@@ -36,6 +36,12 @@
  *             "message": "one sentence", "data": {...},
  *             "permanent": true}   (optional: retrying cannot help)
  *
+ * Records are sent in bursts: a record line may reach mcrd up to 20 ms
+ * after the plugin filed it (or with the next other message, or at the
+ * end), never out of order. mcrd files a record line written exactly as
+ * proto_write_record() writes it without parsing it (the shift log checks
+ * the JSON); any other line is parsed and checked here.
+ *
  * result is the last line. The worker's stderr is the job's log file. A
  * worker that exits without a result, exits non-zero, or dies on a signal
  * has failed, whatever it printed; mcrd never reports done on its word
@@ -45,6 +51,7 @@
 #define MCR_PROTO_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -69,6 +76,22 @@ int proto_parse(const char *line, enum proto_type *type, json_t **body,
 /* Writes one message to f and flushes it; takes ownership of body.
  * Returns 0, or -1 when f failed. */
 int proto_write(FILE *f, enum proto_type type, json_t *body);
+/* Writes a record line around data, the text of a JSON object as a
+ * plugin made it, without parsing it again (mcrd checks it as it checks
+ * every line). Buffered: it goes out with the next proto_write() or
+ * proto_flush(), or when f's buffer fills. Returns 0; -1 when f failed;
+ * -2 when type is not a name (letters, digits, '.', '_', '-') or data is
+ * not one line of at most PROTO_MAX_LINE bytes that opens an object. */
+int proto_write_record(FILE *f, const char *type, const char *data);
+/* True when line is a record line exactly as proto_write_record() writes
+ * it: then *type (*tlen bytes, a name) and *data (*dlen bytes, the text
+ * between and including the object's braces) point into line, unparsed;
+ * whoever files the row checks the JSON (the shift log does). Any other
+ * line goes through proto_parse(). */
+bool proto_record_text(const char *line, const char **type, size_t *tlen,
+    const char **data, size_t *dlen);
+/* Sends what is buffered. Returns 0, or -1 when f failed. */
+int proto_flush(FILE *f);
 const char *proto_type_name(enum proto_type type);
 
 #endif

@@ -83,6 +83,26 @@ strutil_utf8_valid(const char *str, size_t len)
 	return true;
 }
 
+void
+strutil_utf8_fix(char *s)
+{
+	unsigned char *u = (unsigned char *)s;
+	size_t i = 0, len = strlen(s), n;
+
+	while (i < len) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = u[i] >= 0xf0 ? 4 : u[i] >= 0xe0 ? 3 : 2;
+		if (n <= len - i && strutil_utf8_valid(s + i, n)) {
+			i += n;
+			continue;
+		}
+		u[i++] = '?';
+	}
+}
+
 bool
 strutil_blank(const char *s)
 {

@@ -18,6 +18,10 @@ int strutil_format(char *dst, size_t size, const char *fmt, ...)
 /* True when the len bytes at s are well-formed UTF-8 (no overlongs,
  * no surrogates, nothing above U+10FFFF, no NUL). */
 bool strutil_utf8_valid(const char *s, size_t len);
+/* Makes s well-formed UTF-8 in place: each byte that does not begin a
+ * well-formed character (a Latin-1 file name, a character cut in two by
+ * a bounded copy) becomes '?'. */
+void strutil_utf8_fix(char *s);
 /* Writes s (NULL writes nothing) as HTML text or attribute value: < > &
  * and " as entities, other control characters but tab and newline as
  * their visible Control Pictures (U+2400 + c), so nothing from a file

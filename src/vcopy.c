@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -331,13 +332,16 @@ vcopy_hashes_equal(const struct vcopy_hashes *a, const struct vcopy_hashes *b)
 
 /* read() that retries on EINTR (a paused worker gets SIGSTOP/SIGCONT) and
  * fills the buffer unless the file ends. */
+/* Reads until len bytes, the end of the file, or (want < len) at least
+ * want bytes: a file of known size needs no read that only finds its
+ * end. */
 static ssize_t
-read_full(int fd, unsigned char *buf, size_t len)
+read_upto(int fd, unsigned char *buf, size_t len, size_t want)
 {
 	size_t got = 0;
 	ssize_t n;
 
-	while (got < len) {
+	while (got < len && (got == 0 || got < want)) {
 		n = read(fd, buf + got, len - got);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -348,6 +352,12 @@ read_full(int fd, unsigned char *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+static ssize_t
+read_full(int fd, unsigned char *buf, size_t len)
+{
+	return read_upto(fd, buf, len, len);
 }
 
 static int
@@ -712,13 +722,16 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 	size_t bufsize = opts->bufsize != 0 ? opts->bufsize : VCOPY_DEFAULT_BUF;
 	struct stat st, st2, lst;
 	struct timespec times[2];
-	uint64_t total = 0;
+	uint64_t total = 0, left;
 	unsigned valgo;
 	int sfd = -1, sparse, e;
 	size_t i;
 	ssize_t n;
 
-	memset(res, 0, sizeof *res);
+	/* Only what is used: a result spans all VCOPY_MAX_DEST paths
+	 * (40 KiB), and a small file takes microseconds. */
+	memset(res, 0, vcopy_result_size(ndest <= VCOPY_MAX_DEST ? ndest :
+	    0));
 	res->ndest = ndest;
 	res->status = VCOPY_FAILED;
 	if (ndest == 0 || ndest > VCOPY_MAX_DEST || opts->algos == 0) {
@@ -781,10 +794,15 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 			    "%s is too long", d[i].path);
 			goto fail;
 		}
-		/* A .part of ours left by a crash is never a finished file. */
-		unlink(d[i].part);
 		d[i].fd = open(d[i].part, O_WRONLY | O_CREAT | O_EXCL |
 		    O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (d[i].fd < 0 && errno == EEXIST) {
+			/* A .part of ours left by a crash is never a
+			 * finished file. */
+			unlink(d[i].part);
+			d[i].fd = open(d[i].part, O_WRONLY | O_CREAT |
+			    O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+		}
 		if (d[i].fd < 0) {
 			e = errno;
 			vc_err(res->err, sizeof res->err, "cannot create %s: "
@@ -804,12 +822,14 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 		}
 	}
 
-	posix_fadvise(sfd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	h = vcopy_hasher_new(opts->algos);
 	/* A small file needs no 4 MiB buffer (one read past its end
-	 * finds EOF, or that it grew). */
+	 * finds EOF, or that it grew), nor a hint that it is read in
+	 * order. */
 	if ((uint64_t)st.st_size + 4096 < bufsize)
 		bufsize = (size_t)st.st_size + 4096;
+	else
+		posix_fadvise(sfd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if ((buf = malloc(bufsize)) == NULL)
 		abort();
 	for (;;) {
@@ -819,7 +839,10 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 			    "copying %s", src);
 			goto fail;
 		}
-		if ((n = read_full(sfd, buf, bufsize)) < 0) {
+		left = total < (uint64_t)st.st_size ?
+		    (uint64_t)st.st_size - total : 0;
+		if ((n = read_upto(sfd, buf, bufsize, left > 0 &&
+		    left < bufsize ? (size_t)left : bufsize)) < 0) {
 			e = errno;
 			vc_err(res->err, sizeof res->err, "cannot read %s at "
 			    "byte %llu of %lld: %s%s", src,
@@ -844,6 +867,10 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 		total += (uint64_t)n;
 		if (opts->progress != NULL)
 			opts->progress(opts->arg, (uint64_t)n, "copy", 0);
+		/* All of it: no read that only finds the end (the fstat()
+		 * below tells a file that grew). */
+		if (total == (uint64_t)st.st_size)
+			break;
 	}
 	vcopy_hasher_final(h, &res->hashes);
 	res->size = total;
@@ -972,6 +999,13 @@ out:
 /* --- batches of small files: stage, one syncfs, prefetch, commit --- */
 
 void
+vcopy_result_copy(struct vcopy_result *to, const struct vcopy_result *from)
+{
+	memcpy(to, from, vcopy_result_size(from->ndest <= VCOPY_MAX_DEST ?
+	    from->ndest : 0));
+}
+
+void
 vcopy_prefetch(struct vcopy_result *res)
 {
 	size_t i;
@@ -1049,6 +1083,15 @@ struct vcopy_syncer {
 	size_t n;
 	int fd[VCOPY_MAX_DEST];
 	char dir[VCOPY_MAX_DEST][PATH_MAX];
+	/* the background sync (vcopy_syncer_start/wait) */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int has_thread;
+	int asked;		/* a sync is asked for or running */
+	int quit;
+	int result;		/* of the last sync: 0 or -errno */
+	char err[512];
 };
 
 struct vcopy_syncer *
@@ -1061,6 +1104,8 @@ vcopy_syncer_new(const char *const *dirs, size_t n, char *err,
 	size_t i, j;
 	int fd;
 
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
 	for (i = 0; i < n && i < VCOPY_MAX_DEST; i++) {
 		if ((fd = open(dirs[i], O_RDONLY | O_DIRECTORY |
 		    O_CLOEXEC)) < 0 || fstat(fd, &st) != 0) {
@@ -1104,6 +1149,69 @@ vcopy_syncer_sync(struct vcopy_syncer *s, char *err, size_t errlen)
 	return 0;
 }
 
+static void *
+syncer_main(void *p)
+{
+	struct vcopy_syncer *s = p;
+	char err[sizeof s->err];
+	int rc;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->asked && !s->quit)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->quit)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		err[0] = '\0';
+		rc = vcopy_syncer_sync(s, err, sizeof err);
+		pthread_mutex_lock(&s->mu);
+		s->result = rc;
+		memcpy(s->err, err, sizeof err);
+		s->asked = 0;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+void
+vcopy_syncer_start(struct vcopy_syncer *s)
+{
+	pthread_mutex_lock(&s->mu);
+	if (!s->has_thread && pthread_create(&s->thread, NULL, syncer_main,
+	    s) == 0) {
+		pthread_setname_np(s->thread, "mcr-sync");
+		s->has_thread = 1;
+	}
+	if (!s->has_thread) {
+		/* No thread: the same sync, here and now. */
+		pthread_mutex_unlock(&s->mu);
+		s->result = vcopy_syncer_sync(s, s->err, sizeof s->err);
+		return;
+	}
+	s->asked = 1;
+	s->result = 0;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+int
+vcopy_syncer_wait(struct vcopy_syncer *s, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->mu);
+	while (s->asked)
+		pthread_cond_wait(&s->cv, &s->mu);
+	rc = s->result;
+	if (rc < 0)
+		vc_err(err, errlen, "%s", s->err);
+	s->result = 0;
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
 void
 vcopy_syncer_free(struct vcopy_syncer *s)
 {
@@ -1111,6 +1219,17 @@ vcopy_syncer_free(struct vcopy_syncer *s)
 
 	if (s == NULL)
 		return;
+	if (s->has_thread) {
+		pthread_mutex_lock(&s->mu);
+		while (s->asked)
+			pthread_cond_wait(&s->cv, &s->mu);
+		s->quit = 1;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thread, NULL);
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
 	for (i = 0; i < s->n; i++)
 		close(s->fd[i]);
 	free(s);
@@ -1127,10 +1246,17 @@ vcopy_readahead(const char *path)
 	close(fd);
 }
 
-/* --- the read-ahead thread --- */
+/* --- the read-ahead threads --- */
+
+/* Opening a file whose inode is not cached waits for the storage, one
+ * file after another in a single thread: a few threads keep several of
+ * those reads in flight, as the storage (a RAID, a SAN, a virtual disk)
+ * serves them best. They mostly wait, so they cost little CPU. */
+#define AHEAD_THREADS 4
 
 struct vcopy_ahead {
-	pthread_t thread;
+	pthread_t thread[AHEAD_THREADS];
+	size_t nthreads;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	const char *(*path)(void *arg, size_t i, uint64_t *size);
@@ -1140,7 +1266,7 @@ struct vcopy_ahead {
 	size_t at;		/* the item the copy is at */
 	size_t next;		/* the next item to ask for */
 	uint64_t bytes;		/* asked for between at and next */
-	int waiting;		/* the thread waits for the copy */
+	int waiting;		/* threads wait for the copy */
 	int stop;
 };
 
@@ -1157,7 +1283,7 @@ ahead_main(void *p)
 		if (a->next >= a->at + a->window || a->bytes >= a->max_bytes) {
 			/* Woken once a quarter of the window is free, not
 			 * at every file. */
-			a->waiting = 1;
+			a->waiting++;
 			pthread_cond_wait(&a->cv, &a->mu);
 			continue;
 		}
@@ -1190,7 +1316,10 @@ vcopy_ahead_start(const char *(*path)(void *arg, size_t i, uint64_t *size),
 	a->max_bytes = max_bytes;
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
-	if (pthread_create(&a->thread, NULL, ahead_main, a) != 0) {
+	while (a->nthreads < AHEAD_THREADS && pthread_create(
+	    &a->thread[a->nthreads], NULL, ahead_main, a) == 0)
+		pthread_setname_np(a->thread[a->nthreads++], "mcr-readahead");
+	if (a->nthreads == 0) {
 		pthread_mutex_destroy(&a->mu);
 		pthread_cond_destroy(&a->cv);
 		free(a);
@@ -1205,9 +1334,9 @@ vcopy_ahead_at(struct vcopy_ahead *a, size_t i)
 	uint64_t size;
 	size_t k;
 
-	if (a == NULL)
+	/* Busy with a reader: the next file's call tells the same. */
+	if (a == NULL || pthread_mutex_trylock(&a->mu) != 0)
 		return;
-	pthread_mutex_lock(&a->mu);
 	for (k = a->at; k < i && k < a->next; k++) {
 		size = 0;
 		if (a->path(a->arg, k, &size) != NULL)
@@ -1222,7 +1351,7 @@ vcopy_ahead_at(struct vcopy_ahead *a, size_t i)
 	if (a->waiting && a->next + a->window / 4 <= a->at + a->window &&
 	    a->bytes <= a->max_bytes - a->max_bytes / 4) {
 		a->waiting = 0;
-		pthread_cond_signal(&a->cv);
+		pthread_cond_broadcast(&a->cv);
 	}
 	pthread_mutex_unlock(&a->mu);
 }
@@ -1230,13 +1359,16 @@ vcopy_ahead_at(struct vcopy_ahead *a, size_t i)
 void
 vcopy_ahead_stop(struct vcopy_ahead *a)
 {
+	size_t i;
+
 	if (a == NULL)
 		return;
 	pthread_mutex_lock(&a->mu);
 	a->stop = 1;
-	pthread_cond_signal(&a->cv);
+	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
-	pthread_join(a->thread, NULL);
+	for (i = 0; i < a->nthreads; i++)
+		pthread_join(a->thread[i], NULL);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->cv);
 	free(a);

@@ -139,10 +139,16 @@ struct vcopy_result {
 	uint64_t size;
 	int64_t mtime_ns;		/* the source's */
 	size_t ndest;
-	struct vcopy_dest_result dest[VCOPY_MAX_DEST];
 	char err[1024];			/* one sentence when not COPIED or
 					 * IDENTICAL */
+	/* Last: a result for n destinations needs only
+	 * vcopy_result_size(n) bytes (a batch keeps one per file). */
+	struct vcopy_dest_result dest[VCOPY_MAX_DEST];
 };
+
+/* The bytes of a result for ndest destinations. */
+#define vcopy_result_size(ndest) (offsetof(struct vcopy_result, dest) + \
+    (ndest) * sizeof(struct vcopy_dest_result))
 
 /* Copies src to each of the ndest paths (at most VCOPY_MAX_DEST; their
  * folders must exist). src is opened without following a symlink. Returns
@@ -151,6 +157,10 @@ struct vcopy_result {
  * says what happened at each destination. */
 int vcopy_file(const char *src, const char *const *dest, size_t ndest,
     const struct vcopy_opts *opts, struct vcopy_result *res);
+
+/* Copies a result's used part, vcopy_result_size(from->ndest) bytes. */
+void vcopy_result_copy(struct vcopy_result *to,
+    const struct vcopy_result *from);
 
 /* mkdir -p for path's folders (not path itself) with mode 0775. Returns 0
  * or -errno with one sentence in err. */
@@ -170,6 +180,14 @@ struct vcopy_syncer *vcopy_syncer_new(const char *const *dirs, size_t n,
 /* syncfs() on each: every staged .part becomes durable. Returns 0, or
  * -errno with one sentence (then discard the batch). */
 int vcopy_syncer_sync(struct vcopy_syncer *s, char *err, size_t errlen);
+/* The same sync in a thread of the syncer's own, so the next batch is
+ * copied while this one is written out: vcopy_syncer_start() covers what
+ * was written before it (falling back to a sync in the caller when no
+ * thread can be made), vcopy_syncer_wait() returns its outcome as
+ * vcopy_syncer_sync() does (0 when none was started). */
+void vcopy_syncer_start(struct vcopy_syncer *s);
+int vcopy_syncer_wait(struct vcopy_syncer *s, char *err, size_t errlen);
+/* Waits for a sync still running, then closes. */
 void vcopy_syncer_free(struct vcopy_syncer *s);
 
 /* After the sync: drops each staged .part's cached pages and asks the
@@ -190,14 +208,15 @@ void vcopy_discard(struct vcopy_result *res);
  * files overlap instead of waiting one after another. A hint only. */
 void vcopy_readahead(const char *path);
 
-/* A thread that keeps asking the kernel for the source files a copy will
- * read next (vcopy_readahead), at most window items and max_bytes ahead
- * of the item the copy is at, so that issuing those reads costs the copy
- * no time of its own. path(arg, i, &size) names item i and its size, or
- * returns NULL for an item not worth it (a large file, read as it is
- * copied); it is called from the thread, so what it reads must not change
- * until vcopy_ahead_stop(). Returns NULL when no thread could be started
- * (the copy then simply reads as it goes). */
+/* A few threads that keep asking the kernel for the source files a copy
+ * will read next (vcopy_readahead), several at a time, at most window
+ * items and max_bytes ahead of the item the copy is at, so that issuing
+ * those reads costs the copy no time of its own. path(arg, i, &size)
+ * names item i and its size, or returns NULL for an item not worth it (a
+ * large file, read as it is copied); it is called from those threads, so
+ * what it reads must not change until vcopy_ahead_stop(). Returns NULL
+ * when no thread could be started (the copy then simply reads as it
+ * goes). */
 struct vcopy_ahead *vcopy_ahead_start(const char *(*path)(void *arg,
     size_t i, uint64_t *size), void *arg, size_t n, size_t window,
     uint64_t max_bytes);

@@ -68,6 +68,9 @@ main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	/* Records leave in bursts (host.c); every other report is flushed
+	 * as it is written. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0)) {
 		printf("Usage: mcr-worker < JOB.json\n"

@@ -52,6 +52,7 @@ TESTS += \
 	%D%/daemon-order.sh \
 	%D%/daemon-recovery.sh \
 	%D%/daemon-plugins.sh \
+	%D%/daemon-records.sh \
 	%D%/daemon-storage.sh
 
 EXTRA_DIST += %D%/lib.sh \
@@ -59,6 +60,7 @@ EXTRA_DIST += %D%/lib.sh \
 	%D%/daemon-order.sh \
 	%D%/daemon-recovery.sh \
 	%D%/daemon-plugins.sh \
+	%D%/daemon-records.sh \
 	%D%/daemon-storage.sh \
 	%D%/cli-basic.sh \
 	%D%/cli-errors.sh \

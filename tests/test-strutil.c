@@ -47,6 +47,24 @@ main(void)
 		    utf8_cases[i].valid, "utf8: %s", utf8_cases[i].name);
 	}
 
+	{
+		char fix[64];
+
+		strutil_copy(fix, "A001_caf\xc3\xa9_\xe9t\xe9.mov", sizeof fix);
+		strutil_utf8_fix(fix);
+		tap_is_str(fix, "A001_caf\xc3\xa9_?t?.mov", "utf8 fix: Latin-1 "
+		    "bytes become '?', UTF-8 stays");
+		strutil_copy(fix, "clip_\xe2\x82", sizeof fix);
+		strutil_utf8_fix(fix);
+		tap_is_str(fix, "clip_??", "utf8 fix: a character cut short");
+		strutil_copy(fix, "\xf0\x9f\x8e\xac\xc0\xaf", sizeof fix);
+		strutil_utf8_fix(fix);
+		tap_is_str(fix, "\xf0\x9f\x8e\xac??", "utf8 fix: four bytes "
+		    "kept, an overlong replaced");
+		tap_ok(strutil_utf8_valid(fix, strlen(fix)), "and the result "
+		    "is well-formed");
+	}
+
 	tap_is_int(strutil_copy(buf, "0123456789", sizeof buf), 10,
 	    "copy returns the source length");
 	tap_is_str(buf, "0123456", "copy truncates and terminates");

@@ -1207,12 +1207,13 @@ remember_folder(const char *path, char *dir)
 struct ing_pending {
 	size_t item;
 	char *dest[VCOPY_MAX_DEST];
-	struct vcopy_result res;
+	struct vcopy_result *res;	/* in the batch's store */
 };
 
 /* Files up to this size are copied in batches: one syncfs per
  * destination filesystem for the batch instead of one fsync per file,
- * and their read-backs overlap. Larger files are copied one by one. */
+ * made in the background while the next batch is copied, and their
+ * read-backs overlap. Larger files are copied one by one. */
 #define ING_BATCH_FILE (4u << 20)
 #define ING_BATCH_FILES 512
 #define ING_BATCH_BYTES (64u << 20)
@@ -1223,10 +1224,25 @@ struct ing_pending {
 
 struct ing_batch {
 	struct ing_pending *p;
+	char *store;		/* the results, vcopy_result_size(ndest) each */
 	size_t n;
 	uint64_t bytes;
-	struct vcopy_syncer *syncer;
 };
+
+/* A batch's room for ING_BATCH_FILES files copied to ndest places. */
+static void
+batch_alloc(struct ing_batch *b, size_t ndest)
+{
+	size_t rsize = (vcopy_result_size(ndest) + 15) & ~(size_t)15, i;
+
+	b->p = calloc(ING_BATCH_FILES, sizeof *b->p);
+	b->store = malloc(ING_BATCH_FILES * rsize);
+	if (b->p == NULL || b->store == NULL)
+		abort();
+	for (i = 0; i < ING_BATCH_FILES; i++)
+		b->p[i].res = (struct vcopy_result *)(void *)(b->store +
+		    i * rsize);
+}
 
 static void
 batch_clear(struct ing_batch *b, int discard)
@@ -1235,7 +1251,7 @@ batch_clear(struct ing_batch *b, int discard)
 
 	for (i = 0; i < b->n; i++) {
 		if (discard)
-			vcopy_discard(&b->p[i].res);
+			vcopy_discard(b->p[i].res);
 		for (d = 0; d < VCOPY_MAX_DEST; d++) {
 			free(b->p[i].dest[d]);
 			b->p[i].dest[d] = NULL;
@@ -1336,34 +1352,18 @@ copy_failed(struct ing *g, size_t idx, struct vcopy_result *res)
 	}
 }
 
-/* Makes the batch durable (one syncfs per destination filesystem), reads
- * every copy back (all of them asked for at once, so the reads overlap),
+/* Finishes a batch whose sync has returned: reads every copy back (all
+ * of them asked for at once, so the reads overlap; verify=destination)
  * and puts each in place. Returns MCR_JOB_DONE or the job's failure; the
  * batch is empty afterwards, with no .part of it left behind. */
 static int
-batch_commit(struct ing *g, struct ing_batch *b,
-    const struct vcopy_opts *o)
+batch_finish(struct ing *g, struct ing_batch *b, const struct vcopy_opts *o)
 {
-	char err[ING_TEXT], dests[VCOPY_MAX_DEST][PATH_MAX];
+	char dests[VCOPY_MAX_DEST][PATH_MAX];
 	size_t i, d;
+	double t0, t1;
 	int rc;
 
-	double t0 = mono(), t1;
-
-	if (b->n == 0)
-		return MCR_JOB_DONE;
-	if (vcopy_syncer_sync(b->syncer, err, sizeof err) < 0) {
-		batch_clear(b, 1);
-		ing_fail(g, "%s; nothing of the last %zu files was filed", err,
-		    b->n);
-		return MCR_JOB_FAILED;
-	}
-	t1 = mono();
-	g->t_sync += t1 - t0;
-	if (g->verify == VCOPY_VERIFY_DEST) {
-		for (i = 0; i < b->n; i++)
-			vcopy_prefetch(&b->p[i].res);
-	}
 	for (i = 0; i < b->n; i++) {
 		struct ing_pending *p = &b->p[i];
 
@@ -1371,18 +1371,18 @@ batch_commit(struct ing *g, struct ing_batch *b,
 		g->current = g->items[p->item].srcrel;
 		t0 = mono();
 		rc = vcopy_commit(g->items[p->item].src,
-		    (const char *const *)p->dest, o, &p->res);
+		    (const char *const *)p->dest, o, p->res);
 		t1 = mono();
 		g->t_verify += t1 - t0;
 		if (rc < 0) {
-			rc = copy_failed(g, p->item, &p->res);
+			rc = copy_failed(g, p->item, p->res);
 			batch_clear(b, 1);
 			return rc;
 		}
 		g->copied++;
 		for (d = 0; d < g->ndest; d++)
 			fmt(dests[d], sizeof dests[d], "%s", p->dest[d]);
-		rc = file_done(g, p->item, &p->res, "copied", 0, dests);
+		rc = file_done(g, p->item, p->res, "copied", 0, dests);
 		g->t_record += mono() - t1;
 		if (rc < 0) {
 			batch_clear(b, 1);
@@ -1391,6 +1391,62 @@ batch_commit(struct ing *g, struct ing_batch *b,
 	}
 	batch_clear(b, 0);
 	return MCR_JOB_DONE;
+}
+
+/* The batch being written (*cur) is complete: its sync (one syncfs per
+ * destination filesystem) starts in the background, and the batch synced
+ * before it (*fly) is finished meanwhile; then the two change places, so
+ * the next batch is copied while this one is written out. Returns
+ * MCR_JOB_DONE or the job's failure (both batches then emptied, no .part
+ * left). */
+static int
+batch_ship(struct ing *g, struct vcopy_syncer *syncer,
+    struct ing_batch **cur, struct ing_batch **fly,
+    const struct vcopy_opts *o)
+{
+	struct ing_batch *c = *cur, *f = *fly;
+	char err[ING_TEXT];
+	double t0 = mono();
+	size_t i;
+	int rc = MCR_JOB_DONE;
+
+	if (f->n > 0) {
+		if (vcopy_syncer_wait(syncer, err, sizeof err) < 0) {
+			ing_fail(g, "%s; nothing of the last %zu files was "
+			    "filed", err, f->n + c->n);
+			batch_clear(f, 1);
+			batch_clear(c, 1);
+			return MCR_JOB_FAILED;
+		}
+		g->t_sync += mono() - t0;
+		/* Clean now, so the drop takes every page; what is read back
+		 * then comes from the storage, while the next sync runs. */
+		if (g->verify == VCOPY_VERIFY_DEST) {
+			for (i = 0; i < f->n; i++)
+				vcopy_prefetch(f->p[i].res);
+		}
+	}
+	if (c->n > 0)
+		vcopy_syncer_start(syncer);
+	if (f->n > 0 && (rc = batch_finish(g, f, o)) != MCR_JOB_DONE)
+		batch_clear(c, 1);	/* its sync runs on; the free waits */
+	*cur = f;
+	*fly = c;
+	return rc;
+}
+
+/* Ships the batch being written and finishes both: nothing is staged
+ * afterwards. */
+static int
+batch_drain(struct ing *g, struct vcopy_syncer *syncer,
+    struct ing_batch **cur, struct ing_batch **fly,
+    const struct vcopy_opts *o)
+{
+	int rc = MCR_JOB_DONE;
+
+	while (rc == MCR_JOB_DONE && ((*cur)->n > 0 || (*fly)->n > 0))
+		rc = batch_ship(g, syncer, cur, fly, o);
+	return rc;
 }
 
 /* Item i for the read-ahead thread: small files only. */
@@ -1413,7 +1469,9 @@ copy_all(struct ing *g)
 	    .cancelled = cb_cancelled, .progress = cb_progress,
 	    .vet = cb_vet, .arg = g, .defer_dirsync = 1 };
 	struct vcopy_result *res = malloc(sizeof *res);
-	struct ing_batch b = { 0 };
+	struct ing_batch batches[2] = { { 0 } }, *b = &batches[0],
+	    *fly = &batches[1];
+	struct vcopy_syncer *syncer = NULL;
 	struct vcopy_ahead *ahead;
 	size_t i, d;
 	int rc = MCR_JOB_FAILED;
@@ -1425,22 +1483,28 @@ copy_all(struct ing *g)
 	    ING_READAHEAD_BYTES);
 	for (d = 0; d < g->ndest; d++)
 		roots[d] = g->dest[d].root;
-	if ((b.syncer = vcopy_syncer_new(roots, g->ndest, err,
+	if ((syncer = vcopy_syncer_new(roots, g->ndest, err,
 	    sizeof err)) == NULL) {
 		ing_fail(g, "%s", err);
 		goto out;
 	}
-	if ((b.p = calloc(ING_BATCH_FILES, sizeof *b.p)) == NULL)
-		abort();
+	batch_alloc(b, g->ndest);
+	batch_alloc(fly, g->ndest);
 	for (i = 0; i < g->nitems; i++) {
 		struct ing_item *it = &g->items[i];
 		const struct vcopy_hashes *done;
 		int small = it->size <= ING_BATCH_FILE;
 
-		/* A large file, or a full batch: finish the batch first. */
-		if ((!small || b.n == ING_BATCH_FILES ||
-		    b.bytes + it->size > ING_BATCH_BYTES) &&
-		    (rc = batch_commit(g, &b, &o)) != MCR_JOB_DONE)
+		/* A full batch goes to its sync; a large file waits for
+		 * every batch before it to be in place. */
+		if (!small)
+			rc = batch_drain(g, syncer, &b, &fly, &o);
+		else if (b->n == ING_BATCH_FILES ||
+		    b->bytes + it->size > ING_BATCH_BYTES)
+			rc = batch_ship(g, syncer, &b, &fly, &o);
+		else
+			rc = MCR_JOB_DONE;
+		if (rc != MCR_JOB_DONE)
 			goto out;
 		rc = MCR_JOB_FAILED;
 		g->cur_item = i;
@@ -1470,7 +1534,7 @@ copy_all(struct ing *g)
 		}
 		report_progress(g);
 		if ((done = journal_find(g, it, dests)) != NULL) {
-			memset(res, 0, sizeof *res);
+			memset(res, 0, vcopy_result_size(g->ndest));
 			res->hashes = *done;
 			res->size = it->size;
 			res->ndest = g->ndest;
@@ -1492,13 +1556,13 @@ copy_all(struct ing *g)
 		}
 		rc = MCR_JOB_FAILED;
 		if (res->status == VCOPY_STAGED) {
-			struct ing_pending *p = &b.p[b.n++];
+			struct ing_pending *p = &b->p[b->n++];
 
 			p->item = i;
-			p->res = *res;
+			vcopy_result_copy(p->res, res);
 			for (d = 0; d < g->ndest; d++)
 				p->dest[d] = xdup(dests[d]);
-			b.bytes += it->size;
+			b->bytes += it->size;
 			continue;
 		}
 		if (res->status == VCOPY_IDENTICAL) {
@@ -1517,12 +1581,16 @@ copy_all(struct ing *g)
 			goto out;
 		}
 	}
-	rc = batch_commit(g, &b, &o);
+	rc = batch_drain(g, syncer, &b, &fly, &o);
 out:
 	vcopy_ahead_stop(ahead);
-	batch_clear(&b, 1);
-	free(b.p);
-	vcopy_syncer_free(b.syncer);
+	vcopy_syncer_free(syncer);	/* after a sync still running */
+	batch_clear(b, 1);
+	batch_clear(fly, 1);
+	free(b->p);
+	free(b->store);
+	free(fly->p);
+	free(fly->store);
 	free(res);
 	return rc;
 }

@@ -1928,7 +1928,7 @@ run_local(struct tx *t, char *msg, size_t len)
 
 			p->i = i;
 			p->dst = dst;
-			p->res = *res;
+			vcopy_result_copy(&p->res, res);
 			b.bytes += f->size;
 			continue;
 		}

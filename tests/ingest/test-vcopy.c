@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,7 @@ test_vectors(void)
 
 static int cancel_now;
 static const char *truncate_me;
+static const char *grow_me;
 
 static int
 cancelled(void *arg)
@@ -120,6 +122,13 @@ progress(void *arg, uint64_t bytes, const char *phase, size_t dest)
 		if (truncate(truncate_me, 1000) != 0)
 			abort();
 		truncate_me = NULL;
+	}
+	if (grow_me != NULL && strcmp(phase, "copy") == 0) {
+		FILE *f = fopen(grow_me, "a");
+
+		if (f == NULL || fputs("more", f) < 0 || fclose(f) != 0)
+			abort();
+		grow_me = NULL;
 	}
 }
 
@@ -196,6 +205,18 @@ test_copy(void)
 	tap_ok(!exists(dest[0]) && !exists(dest[1]) && !parts_left(tmp),
 	    "leaving no copy and no .part");
 
+	/* The source grows under the copy (still being written): the
+	 * copy reads the size it found, and the fstat() after it tells. */
+	write_bytes(pathof("growing.mov"), 2 * 1000 * 1000, 4);
+	dest[0] = pathof("d1/growing.mov");
+	dest[1] = pathof("d2/growing.mov");
+	grow_me = pathof("growing.mov");
+	tap_ok(vcopy_file(pathof("growing.mov"), dest, 2, &o, r) < 0 &&
+	    r->status == VCOPY_FAILED, "a source that grows mid-copy fails");
+	tap_contains(r->err, "changed while it was read", "saying so");
+	tap_ok(!exists(dest[0]) && !exists(dest[1]) && !parts_left(tmp),
+	    "leaving no copy and no .part");
+
 	/* Cancel. */
 	write_bytes(pathof("cancel.mov"), 1000 * 1000, 5);
 	dest[0] = pathof("d1/cancel.mov");
@@ -227,6 +248,77 @@ test_copy(void)
 		    st.st_blocks * 512 < 1000 * 1000, "and stays sparse "
 		    "(%lld blocks)", (long long)st.st_blocks);
 	}
+	free(r);
+}
+
+/* Two batches of small files the way ingest pipelines them: the first
+ * synced in the background while the second is staged, then each read
+ * back from the disk and put in place. */
+static void
+test_batches(void)
+{
+	struct vcopy_opts o = { .algos = VCOPY_ALGO_BIT(VCOPY_XXH128),
+	    .verify = VCOPY_VERIFY_DEST, .stage = 1, .defer_dirsync = 1 };
+	struct vcopy_result *r = calloc(6, sizeof *r);
+	const char *root = pathof("batch");
+	struct vcopy_syncer *s;
+	char src[6][PATH_MAX], dst[6][PATH_MAX], err[512];
+	const char *dp[1];
+	int i, staged = 0, placed = 0, same = 0;
+
+	mkdir(pathof("batchsrc"), 0755);
+	mkdir(root, 0755);
+	s = vcopy_syncer_new(&root, 1, err, sizeof err);
+	tap_ok(s != NULL, "a syncer for the destination");
+	tap_is_int(vcopy_syncer_wait(s, err, sizeof err), 0,
+	    "waiting when no sync was started returns at once");
+	for (i = 0; i < 6; i++) {
+		snprintf(src[i], sizeof src[i], "%s/f%d.dpx", pathof("batchsrc"),
+		    i);
+		snprintf(dst[i], sizeof dst[i], "%s/f%d.dpx", root, i);
+		write_bytes(src[i], 16384 + (size_t)i, 20 + (unsigned)i);
+	}
+	for (i = 0; i < 3; i++) {
+		dp[0] = dst[i];
+		staged += vcopy_file(src[i], dp, 1, &o, &r[i]) == 0 &&
+		    r[i].status == VCOPY_STAGED;
+	}
+	vcopy_syncer_start(s);
+	for (i = 3; i < 6; i++) {
+		dp[0] = dst[i];
+		staged += vcopy_file(src[i], dp, 1, &o, &r[i]) == 0 &&
+		    r[i].status == VCOPY_STAGED;
+	}
+	tap_is_int(staged, 6, "six small files staged, three of them while "
+	    "the first three are synced");
+	tap_ok(!exists(dst[0]) && parts_left(root), "nothing is under its "
+	    "final name before its batch is synced");
+	tap_is_int(vcopy_syncer_wait(s, err, sizeof err), 0,
+	    "the background sync of the first batch");
+	vcopy_syncer_start(s);
+	for (i = 0; i < 6; i++) {
+		if (i == 3)
+			tap_is_int(vcopy_syncer_wait(s, err, sizeof err), 0,
+			    "the sync of the second");
+		vcopy_prefetch(&r[i]);
+		dp[0] = dst[i];
+		placed += vcopy_commit(src[i], dp, &o, &r[i]) == 0 &&
+		    r[i].status == VCOPY_COPIED && r[i].dest[0].verified_us > 0;
+	}
+	tap_is_int(placed, 6, "each is read back and put in place");
+	for (i = 0; i < 6; i++) {
+		struct vcopy_hashes h;
+
+		same += vcopy_hash_file(dst[i], o.algos, 1, &h, NULL, NULL,
+		    NULL, err, sizeof err) == 0 && vcopy_hashes_equal(&h,
+		    &r[i].hashes);
+	}
+	tap_is_int(same, 6, "with the source's bytes");
+	tap_ok(!parts_left(root), "and no .part is left");
+	/* A sync still running when the copy gives up: freeing waits. */
+	vcopy_syncer_start(s);
+	vcopy_syncer_free(s);
+	tap_ok(1, "freeing a syncer while it syncs waits for it");
 	free(r);
 }
 
@@ -407,6 +499,7 @@ main(void)
 	tmp = tap_tmpdir();
 	test_vectors();
 	test_copy();
+	test_batches();
 	test_enospc();
 	test_unreadable();
 	test_mhl();

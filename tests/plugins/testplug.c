@@ -6,7 +6,8 @@
  * it; testplug.sleep sleeps until done or cancelled; testplug.flaky
  * crashes on its first attempt and finishes on the next (a retry-safe
  * crash); testplug.params echoes its parameters and the [testplug]
- * greeting from mcr.ini. Nothing here touches anything but the host table,
+ * greeting from mcr.ini; testplug.rows files rows (and, asked, rows no
+ * host should pass on), then keeps silent for a while. Nothing here touches anything but the host table,
  * and the marker file of testplug.flaky.
  */
 #include "autoconfig.h"
@@ -234,6 +235,48 @@ testplug_config(const char *key, const char *value, char *err,
 	return 0;
 }
 
+/* rows= rows of type testplug.row ({"n": 1..rows}); with bad=1 first the
+ * rows a worker must not pass on (not an object, two lines, a type that
+ * is no name) and one only mcrd can tell is broken; then hold= seconds of
+ * silence but for cancelled(), as a plugin busy on one large file. */
+static int
+testplug_rows(struct mcr_job *job, const struct mcr_host *host)
+{
+	char row[64];
+	long rows, bad, hold, i;
+
+	if (testplug_number(job, host, "rows", 3, 0, 1000000, &rows) < 0 ||
+	    testplug_number(job, host, "bad", 0, 0, 1, &bad) < 0 ||
+	    testplug_number(job, host, "hold", 0, 0, 3600, &hold) < 0)
+		return MCR_JOB_FAILED;
+	if (bad) {
+		host->record(job, "testplug.row", "not json at all");
+		host->record(job, "testplug.row", "[1, 2]");
+		host->record(job, "testplug.row", "{\"n\": 0}\n{\"n\": -1}");
+		host->record(job, "testplug row", "{\"n\": 0}");
+		host->record(job, "testplug.row", "{\"n\": broken}");
+	}
+	for (i = 1; i <= rows; i++) {
+		snprintf(row, sizeof row, "{\"n\":%ld}", i);
+		host->record(job, "testplug.row", row);
+	}
+	for (i = 0; i < hold * 100; i++) {
+		if (host->cancelled(job))
+			return MCR_JOB_CANCELLED;
+		testplug_sleep_ms(10);
+	}
+	testplug_result(job, host, json_pack("{s:I}", "rows",
+	    (json_int_t)rows));
+	return MCR_JOB_DONE;
+}
+
+static const struct mcr_param testplug_rows_params[] = {
+	{ .name = "rows", .help = "how many rows (3)" },
+	{ .name = "bad", .help = "1: rows no host should pass on first" },
+	{ .name = "hold", .help = "seconds of silence after the rows (0)" },
+	{ NULL }
+};
+
 /* Loudness meters as a QC job reports them, on a fixed, repeatable
  * course, ten times a second: the console's QC pane is tested on these. */
 static int
@@ -306,6 +349,12 @@ static const struct mcr_kind testplug_kinds[] = {
 		.summary = "report loudness meters ten times a second",
 		.params = testplug_meters_params,
 		.run = testplug_meters,
+	},
+	{
+		.name = "testplug.rows",
+		.summary = "file rows, then keep silent for a while",
+		.params = testplug_rows_params,
+		.run = testplug_rows,
 	},
 	{
 		.name = "testplug.fail",
