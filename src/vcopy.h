@@ -84,7 +84,7 @@ enum vcopy_verify {
 struct vcopy_opts {
 	unsigned algos;			/* the hashes to compute (>= 1) */
 	enum vcopy_verify verify;
-	size_t bufsize;			/* 0: 4 MiB */
+	size_t bufsize;			/* 0: 256 KiB */
 	/* Leave the fsync of each destination's folder after the rename
 	 * to the caller (who batches them): until then a crash may undo
 	 * the rename, leaving the hidden .part, never a partial file. */
