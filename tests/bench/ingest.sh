@@ -96,8 +96,14 @@ mcr daemon >/dev/null || exit 2
 clean() { rm -rf "$W/dst" "$W/vol1/"* "$W/vol2/"*; mkdir -p "$W/dst"; }
 
 # case NAME SET: runs one case on SET (big or small), prints seconds.
+# Each mcr run files its copies under a reel of its own, so that the
+# catalogue gets new rows as from a new card, not updates of the rows
+# of the run before.
+runs_done=0
 run_case() {
     name=$1 set=$2 src="$W/src/$2"
+    runs_done=$((runs_done + 1))
+    reel="run$runs_done"
     clean
     drop
     t0=$(now)
@@ -108,11 +114,11 @@ run_case() {
             (cd "$src" && find . -type f -exec md5sum {} + >"$W/md5.src") &&
             (cd "$W/dst/$set" && md5sum --quiet -c "$W/md5.src") ;;
     rsync) rsync -r --checksum "$src" "$W/dst/" && sync ;;
-    mcr_src) mcr ingest "$src" --client B --production B --to vol1 --hash xxh128 --verify source --wait >/dev/null 2>&1 ;;
-    mcr_dst) mcr ingest "$src" --client B --production B --to vol1 --hash xxh128 --verify destination --wait >/dev/null 2>&1 ;;
-    mcr_2dst) mcr ingest "$src" --client B --production B --to vol1,vol2 --hash xxh128 --verify destination --wait >/dev/null 2>&1 ;;
+    mcr_src) mcr ingest "$src" --client B --production B --reel "$reel" --to vol1 --hash xxh128 --verify source --wait >/dev/null 2>&1 ;;
+    mcr_dst) mcr ingest "$src" --client B --production B --reel "$reel" --to vol1 --hash xxh128 --verify destination --wait >/dev/null 2>&1 ;;
+    mcr_2dst) mcr ingest "$src" --client B --production B --reel "$reel" --to vol1,vol2 --hash xxh128 --verify destination --wait >/dev/null 2>&1 ;;
     mcr_2src)
-        mcr ingest "$src" --client B --production B --to vol1,vol2 --hash xxh128 --verify source --wait >/dev/null 2>&1 &&
+        mcr ingest "$src" --client B --production B --reel "$reel" --to vol1,vol2 --hash xxh128 --verify source --wait >/dev/null 2>&1 &&
         "$SQLITE3" "$DB" "SELECT result->>'io_read_bytes' FROM jobs ORDER BY id DESC LIMIT 1" >"$W/read_bytes" ;;
     esac
     rc=$?
