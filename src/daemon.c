@@ -376,23 +376,21 @@ file_record(struct daemon *d, struct slot *s, json_t *b)
 	    "data"), JSON_COMPACT);
 	char msg[512];
 	json_error_t jerr;
-	json_t *j;
+	json_t *j = NULL;
 
 	if (shiftlog_record(d->sl, s->job_id, type, text != NULL ? text :
 	    data) == 0) {
 		free(data);
 		return;
 	}
-	/* Say why in the words proto_parse() would have used. */
+	strutil_format(msg, sizeof msg, "the shift log refused its %s record: "
+	    "%s", type, shiftlog_errmsg(d->sl));
+	/* Text passed on unparsed: say why in proto_parse()'s words. */
 	if (text != NULL && ((j = json_loads(text, 0, &jerr)) == NULL ||
 	    !json_is_object(j)))
 		strutil_format(msg, sizeof msg, "record message body is not a "
 		    "JSON object: %s", j == NULL ? jerr.text : "other");
-	else
-		strutil_format(msg, sizeof msg, "the shift log refused its %s "
-		    "record: %s", type, shiftlog_errmsg(d->sl));
-	if (text != NULL)
-		json_decref(j);
+	json_decref(j);
 	dlog(d, "job %lld: %s", (long long)s->job_id, msg);
 	if (shiftlog_job_event(d->sl, s->job_id, "warning", "job.protocol",
 	    s->kind, msg) < 0)

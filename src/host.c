@@ -49,17 +49,32 @@ struct mcr_job {
 	int64_t record_since;	/* the oldest record not sent yet; 0: none */
 };
 
+/* mcrd is gone; nobody can hear this job any more. */
+static void
+report_lost(void)
+{
+	fprintf(stderr, "mcr-worker: cannot report to mcrd: %s\n",
+	    strerror(errno));
+}
+
+/* The rate limits' clock (µs), which no change of the date moves. */
+static int64_t
+mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
 static void
 emit(struct mcr_job *job, enum proto_type type, json_t *body)
 {
 	if (body == NULL)
 		fatal("building a %s message failed", proto_type_name(type));
 	job->record_since = 0;	/* the records held go out first */
-	if (proto_write(job->out, type, body) < 0) {
-		/* mcrd is gone; nobody can hear this job any more. */
-		fprintf(stderr, "mcr-worker: cannot report to mcrd: %s\n",
-		    strerror(errno));
-	}
+	if (proto_write(job->out, type, body) < 0)
+		report_lost();
 }
 
 static json_t *
@@ -102,7 +117,7 @@ flush_progress(struct mcr_job *job)
 	    "eta", number(job->progress.eta),
 	    "subject", text(job->progress.has_subject ?
 	    job->progress.subject : NULL)));
-	job->last_progress = when_now();
+	job->last_progress = mono_us();
 }
 
 static void
@@ -119,7 +134,7 @@ h_progress(struct mcr_job *job, double fraction, double rate,
 	if ((job->progress.has_subject = subject != NULL))
 		strutil_format(job->progress.subject,
 		    sizeof job->progress.subject, "%s", subject);
-	if (when_now() - job->last_progress >= PROGRESS_INTERVAL_US ||
+	if (mono_us() - job->last_progress >= PROGRESS_INTERVAL_US ||
 	    fraction >= 1)
 		flush_progress(job);
 }
@@ -170,28 +185,18 @@ h_sample(struct mcr_job *job, const char *series, const char *key,
  * oldest has waited this long (checked at every record and every
  * cancelled() the plugin asks). A burst of catalogue rows then costs the
  * copy one write, not one per row. */
-#define RECORD_FLUSH_NS 20000000
-
-static int64_t
-mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
+#define RECORD_FLUSH_US 20000
 
 /* Sends the records held once the oldest is due, or now (force). */
 static void
 records_flush(struct mcr_job *job, bool force)
 {
 	if (job->record_since == 0 || (!force &&
-	    mono_ns() - job->record_since < RECORD_FLUSH_NS))
+	    mono_us() - job->record_since < RECORD_FLUSH_US))
 		return;
 	job->record_since = 0;
 	if (proto_flush(job->out) < 0)
-		fprintf(stderr, "mcr-worker: cannot report to mcrd: %s\n",
-		    strerror(errno));
+		report_lost();
 }
 
 static void
@@ -205,12 +210,11 @@ h_record(struct mcr_job *job, const char *type, const char *data)
 		return;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "mcr-worker: cannot report to mcrd: %s\n",
-		    strerror(errno));
+		report_lost();
 		return;
 	}
 	if (job->record_since == 0)
-		job->record_since = mono_ns();
+		job->record_since = mono_us();
 	else
 		records_flush(job, false);
 }

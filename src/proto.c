@@ -116,6 +116,9 @@ proto_write(FILE *f, enum proto_type type, json_t *body)
 /* The characters of a record's type. */
 static const char name_chars[] = "abcdefghijklmnopqrstuvwxyz"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+/* A record line as proto_write_record() writes it: HEAD type MID data }. */
+#define RECORD_HEAD "record {\"type\":\""
+#define RECORD_MID "\",\"data\":"
 
 int
 proto_write_record(FILE *f, const char *type, const char *data)
@@ -128,8 +131,7 @@ proto_write_record(FILE *f, const char *type, const char *data)
 	    dn + tn + 40 > PROTO_MAX_LINE || memchr(data, '\n', dn) != NULL ||
 	    memchr(data, '\r', dn) != NULL)
 		return -2;
-	if (fprintf(f, "%s {\"type\":\"%s\",\"data\":%s}\n",
-	    names[PROTO_RECORD], type, data) < 0)
+	if (fprintf(f, RECORD_HEAD "%s" RECORD_MID "%s}\n", type, data) < 0)
 		return -1;
 	return 0;
 }
@@ -138,17 +140,17 @@ bool
 proto_record_text(const char *line, const char **type, size_t *tlen,
     const char **data, size_t *dlen)
 {
-	static const char head[] = "record {\"type\":\"";
-	static const char mid[] = "\",\"data\":";
-	const char *t = line + sizeof head - 1, *d;
+	const size_t hn = sizeof RECORD_HEAD - 1, mn = sizeof RECORD_MID - 1;
+	const char *t, *d;
 	size_t tn, n;
 
-	if (strncmp(line, head, sizeof head - 1) != 0)
+	if (strncmp(line, RECORD_HEAD, hn) != 0)
 		return false;
+	t = line + hn;
 	tn = strspn(t, name_chars);
-	if (tn == 0 || tn > 64 || strncmp(t + tn, mid, sizeof mid - 1) != 0)
+	if (tn == 0 || tn > 64 || strncmp(t + tn, RECORD_MID, mn) != 0)
 		return false;
-	d = t + tn + sizeof mid - 1;
+	d = t + tn + mn;
 	n = strlen(d);
 	/* the object, then the closing brace of the message */
 	if (n < 3 || d[0] != '{' || d[n - 2] != '}' || d[n - 1] != '}')

@@ -333,11 +333,9 @@ vcopy_hashes_equal(const struct vcopy_hashes *a, const struct vcopy_hashes *b)
 	return 1;
 }
 
-/* read() that retries on EINTR (a paused worker gets SIGSTOP/SIGCONT) and
- * fills the buffer unless the file ends. */
-/* Reads until len bytes, the end of the file, or (want < len) at least
- * want bytes: a file of known size needs no read that only finds its
- * end. */
+/* read() that retries on EINTR (a paused worker gets SIGSTOP/SIGCONT)
+ * until len bytes, the end of the file, or (want < len) at least want
+ * bytes: a file of known size needs no read that only finds its end. */
 static ssize_t
 read_upto(int fd, unsigned char *buf, size_t len, size_t want)
 {
@@ -999,6 +997,24 @@ out:
 	return -1;
 }
 
+int
+vcopy_in_folder(const char *path, const char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash != NULL ? (size_t)(slash - path) : 0;
+
+	return dir[0] != '\0' && strlen(dir) == n && memcmp(path, dir, n) == 0;
+}
+
+void
+vcopy_keep_folder(char *dir, size_t size, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, size, "%.*s", slash != NULL ? (int)(slash - path) : 0,
+	    path);
+}
+
 /* --- batches of small files: stage, one syncfs, prefetch, commit --- */
 
 void
@@ -1269,7 +1285,7 @@ struct vcopy_ahead {
 	size_t at;		/* the item the copy is at */
 	size_t next;		/* the next item to ask for */
 	uint64_t bytes;		/* asked for between at and next */
-	int waiting;		/* threads wait for the copy */
+	int waiting;		/* a thread waits for the copy */
 	int stop;
 };
 
@@ -1286,7 +1302,7 @@ ahead_main(void *p)
 		if (a->next >= a->at + a->window || a->bytes >= a->max_bytes) {
 			/* Woken once a quarter of the window is free, not
 			 * at every file. */
-			a->waiting++;
+			a->waiting = 1;
 			pthread_cond_wait(&a->cv, &a->mu);
 			continue;
 		}

@@ -162,6 +162,14 @@ int vcopy_file(const char *src, const char *const *dest, size_t ndest,
 void vcopy_result_copy(struct vcopy_result *to,
     const struct vcopy_result *from);
 
+/* Whether path lies directly in dir, a folder kept by
+ * vcopy_keep_folder() ("" holds nothing). A copy's files come sorted, so
+ * a folder's files follow each other and its work (made, checked,
+ * synced) is done once. */
+int vcopy_in_folder(const char *path, const char *dir);
+/* Keeps path's folder in dir (size bytes). */
+void vcopy_keep_folder(char *dir, size_t size, const char *path);
+
 /* mkdir -p for path's folders (not path itself) with mode 0775. Returns 0
  * or -errno with one sentence in err. */
 int vcopy_mkdirs(const char *path, int include_last, char *err,

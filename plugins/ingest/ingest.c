@@ -1183,25 +1183,6 @@ quarantine(struct ing *g, const struct ing_item *it,
 	}
 }
 
-/* path's folder is dir (as remember_folder() kept it). */
-static int
-same_folder(const char *path, const char *dir)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n = slash != NULL ? (size_t)(slash - path) : 0;
-
-	return dir[0] != '\0' && strlen(dir) == n && memcmp(path, dir, n) == 0;
-}
-
-static void
-remember_folder(const char *path, char *dir)
-{
-	const char *slash = strrchr(path, '/');
-
-	fmt(dir, PATH_MAX, "%.*s", slash != NULL ? (int)(slash - path) : 0,
-	    path);
-}
-
 /* A small file staged in the current batch: written to its .part names,
  * waiting for the batch's sync, read-back and rename. */
 struct ing_pending {
@@ -1517,7 +1498,7 @@ copy_all(struct ing *g)
 			dp[d] = dests[d];
 			/* Files of one folder follow each other: make and
 			 * check a folder once. */
-			if (same_folder(dests[d], lastdir[d]))
+			if (vcopy_in_folder(dests[d], lastdir[d]))
 				continue;
 			if (vcopy_mkdirs(dests[d], 0, err, sizeof err) < 0) {
 				ing_fail(g, "%s", err);
@@ -1530,7 +1511,8 @@ copy_all(struct ing *g)
 				    dests[d]);
 				goto out;
 			}
-			remember_folder(dests[d], lastdir[d]);
+			vcopy_keep_folder(lastdir[d], sizeof lastdir[d],
+			    dests[d]);
 		}
 		report_progress(g);
 		if ((done = journal_find(g, it, dests)) != NULL) {

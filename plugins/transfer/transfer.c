@@ -1745,28 +1745,6 @@ local_batch_clear(struct local_batch *b, int discard)
 	b->bytes = 0;
 }
 
-/* Whether path lies directly in dir (a "" dir holds nothing), and dir
- * set to path's folder: files come sorted, so a folder's files come
- * together and each folder's work is done once. */
-static int
-in_dir(const char *path, const char *dir)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n = slash != NULL ? (size_t)(slash - path) : 0;
-
-	return dir[0] != '\0' && strlen(dir) == n &&
-	    strncmp(dir, path, n) == 0;
-}
-
-static void
-set_dir(char *dir, size_t size, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	snprintf(dir, size, "%.*s", slash != NULL ? (int)(slash - path) : 0,
-	    path);
-}
-
 /* One file verified and in place at dst: fsync its folder once the files
  * move on to another folder, and record it. */
 static void
@@ -1775,9 +1753,9 @@ local_done(struct tx *t, struct local_batch *b, size_t i, const char *dst,
 {
 	struct tx_file *f = &t->files[i];
 
-	if (!in_dir(dst, b->lastdir)) {
+	if (!vcopy_in_folder(dst, b->lastdir)) {
 		sync_dir(b->lastdir);
-		set_dir(b->lastdir, sizeof b->lastdir, dst);
+		vcopy_keep_folder(b->lastdir, sizeof b->lastdir, dst);
 	}
 	f->h = res->hashes;
 	f->end = wall();
@@ -1896,7 +1874,7 @@ run_local(struct tx *t, char *msg, size_t len)
 		t->cur = i;
 		c.done = 0;
 		f->start = t0 = wall();
-		if (!in_dir(dst, lastmk)) {
+		if (!vcopy_in_folder(dst, lastmk)) {
 			if (vcopy_mkdirs(dst, 0, msg, len) < 0) {
 				free(dst);
 				goto out;
@@ -1908,7 +1886,7 @@ run_local(struct tx *t, char *msg, size_t len)
 				free(dst);
 				goto out;
 			}
-			set_dir(lastmk, sizeof lastmk, dst);
+			vcopy_keep_folder(lastmk, sizeof lastmk, dst);
 		}
 		o.stage = small;
 		{

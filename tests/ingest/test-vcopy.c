@@ -106,8 +106,10 @@ test_vectors(void)
 }
 
 static int cancel_now;
-static const char *truncate_me;
-static const char *grow_me;
+/* The source the next copy changes once it has read a first buffer: cut
+ * to 1000 bytes (a card pulled) or grown by four (still being written). */
+static const char *change_me;
+static int change_grows;
 
 static int
 cancelled(void *arg)
@@ -118,18 +120,42 @@ cancelled(void *arg)
 static void
 progress(void *arg, uint64_t bytes, const char *phase, size_t dest)
 {
-	if (truncate_me != NULL && strcmp(phase, "copy") == 0) {
-		if (truncate(truncate_me, 1000) != 0)
-			abort();
-		truncate_me = NULL;
-	}
-	if (grow_me != NULL && strcmp(phase, "copy") == 0) {
-		FILE *f = fopen(grow_me, "a");
+	FILE *f;
 
-		if (f == NULL || fputs("more", f) < 0 || fclose(f) != 0)
+	if (change_me == NULL || strcmp(phase, "copy") != 0)
+		return;
+	if (change_grows) {
+		if ((f = fopen(change_me, "a")) == NULL ||
+		    fputs("more", f) < 0 || fclose(f) != 0)
 			abort();
-		grow_me = NULL;
+	} else if (truncate(change_me, 1000) != 0) {
+		abort();
 	}
+	change_me = NULL;
+}
+
+/* A 2 MB source that shrinks or grows while it is copied to d1 and d2:
+ * the copy fails, saying so, and leaves nothing behind. */
+static void
+changed_mid_copy(const char *name, int grows, const struct vcopy_opts *o,
+    struct vcopy_result *r)
+{
+	const char *src = pathof(name), *dest[2];
+	char d1[64], d2[64];
+
+	snprintf(d1, sizeof d1, "d1/%s", name);
+	snprintf(d2, sizeof d2, "d2/%s", name);
+	dest[0] = pathof(d1);
+	dest[1] = pathof(d2);
+	write_bytes(src, 2 * 1000 * 1000, 4);
+	change_me = src;
+	change_grows = grows;
+	tap_ok(vcopy_file(src, dest, 2, o, r) < 0 &&
+	    r->status == VCOPY_FAILED, "a source that %s mid-copy fails",
+	    grows ? "grows" : "shrinks");
+	tap_contains(r->err, "changed while it was read", "saying so");
+	tap_ok(!exists(dest[0]) && !exists(dest[1]) && !parts_left(tmp),
+	    "leaving no copy and no .part");
 }
 
 static void
@@ -194,28 +220,11 @@ test_copy(void)
 	tap_ok(!exists(dest[1]) && !parts_left(tmp),
 	    "and writes no copy anywhere");
 
-	/* The source shrinks under the copy (a card pulled). */
-	write_bytes(pathof("pulled.mov"), 2 * 1000 * 1000, 4);
-	dest[0] = pathof("d1/pulled.mov");
-	dest[1] = pathof("d2/pulled.mov");
-	truncate_me = pathof("pulled.mov");
-	tap_ok(vcopy_file(pathof("pulled.mov"), dest, 2, &o, r) < 0 &&
-	    r->status == VCOPY_FAILED, "a source that shrinks mid-copy fails");
-	tap_contains(r->err, "changed while it was read", "saying so");
-	tap_ok(!exists(dest[0]) && !exists(dest[1]) && !parts_left(tmp),
-	    "leaving no copy and no .part");
-
-	/* The source grows under the copy (still being written): the
-	 * copy reads the size it found, and the fstat() after it tells. */
-	write_bytes(pathof("growing.mov"), 2 * 1000 * 1000, 4);
-	dest[0] = pathof("d1/growing.mov");
-	dest[1] = pathof("d2/growing.mov");
-	grow_me = pathof("growing.mov");
-	tap_ok(vcopy_file(pathof("growing.mov"), dest, 2, &o, r) < 0 &&
-	    r->status == VCOPY_FAILED, "a source that grows mid-copy fails");
-	tap_contains(r->err, "changed while it was read", "saying so");
-	tap_ok(!exists(dest[0]) && !exists(dest[1]) && !parts_left(tmp),
-	    "leaving no copy and no .part");
+	/* The source shrinks under the copy (a card pulled), or grows
+	 * (still being written): the copy reads the size it found, and the
+	 * fstat() after it tells. */
+	changed_mid_copy("pulled.mov", 0, &o, r);
+	changed_mid_copy("growing.mov", 1, &o, r);
 
 	/* Cancel. */
 	write_bytes(pathof("cancel.mov"), 1000 * 1000, 5);
