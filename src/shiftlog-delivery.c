@@ -48,30 +48,57 @@ shiftlog_file_delivery(struct shiftlog *sl, int64_t job, const char *data)
 	return sl_step_done(sl, st, "record a delivery");
 }
 
+#define DELIVERY_FILE_INSERT \
+	"INSERT INTO delivery_files (delivery_id, rel, src, size, xxh128, " \
+	"md5, xxh64, start, end, rate, status, verified, problem) VALUES " \
+	"(?2, ?1->>'rel', ?1->>'src', ?1->>'size', ?1->>'xxh128', " \
+	"?1->>'md5', ?1->>'xxh64', ?1->>'start', ?1->>'end', ?1->>'rate', " \
+	"?1->>'status', ?1->>'verified', ?1->>'problem') "
+
+/* One row per file of the job's delivery (none when the job has no
+ * delivery row yet). As for the catalogue (file_media()), a new file
+ * is a plain one-row insert, and only a file recorded before takes the
+ * upsert, whose statement journal costs a page copy per page touched. */
 int
 shiftlog_file_delivery_file(struct shiftlog *sl, int64_t job,
     const char *data)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int64_t delivery = 0;
+	int rc, step;
 
-	if ((rc = sl_prepare(sl, "INSERT INTO delivery_files (delivery_id, "
-	    "rel, src, size, xxh128, md5, xxh64, start, end, rate, status, "
-	    "verified, problem) SELECT d.id, j->>'rel', j->>'src', "
-	    "j->>'size', j->>'xxh128', j->>'md5', j->>'xxh64', j->>'start', "
-	    "j->>'end', j->>'rate', j->>'status', j->>'verified', "
-	    "j->>'problem' FROM (SELECT json(?1) AS j) JOIN deliveries d "
-	    "ON d.job_id = ?2 WHERE true ON CONFLICT (delivery_id, rel) "
-	    "DO UPDATE SET src = excluded.src, size = excluded.size, "
-	    "xxh128 = excluded.xxh128, md5 = excluded.md5, "
-	    "xxh64 = excluded.xxh64, start = excluded.start, "
-	    "end = excluded.end, rate = excluded.rate, "
-	    "status = excluded.status, verified = excluded.verified, "
-	    "problem = excluded.problem", &st, "record a delivered file")) < 0)
+	if ((rc = sl_prepare_kept(sl, "SELECT id FROM deliveries WHERE "
+	    "job_id = ?", &st, "find the delivery of a file")) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, job);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		delivery = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return sl_db_error(sl, step, "find the delivery of a file");
+	if (delivery == 0)
+		return 0;
+	if ((rc = sl_prepare_kept(sl, DELIVERY_FILE_INSERT "ON CONFLICT "
+	    "(delivery_id, rel) DO NOTHING", &st, "record a delivered file")) < 0)
 		return rc;
 	sl_bind_text(st, 1, data);
-	sqlite3_bind_int64(st, 2, job);
-	return sl_step_done(sl, st, "record a delivered file");
+	sqlite3_bind_int64(st, 2, delivery);
+	if ((rc = sl_step_kept(sl, st, "record a delivered file")) < 0 ||
+	    sqlite3_changes(sl->db) > 0)
+		return rc;
+	if ((rc = sl_prepare_kept(sl, DELIVERY_FILE_INSERT "ON CONFLICT "
+	    "(delivery_id, rel) DO UPDATE SET src = excluded.src, "
+	    "size = excluded.size, xxh128 = excluded.xxh128, "
+	    "md5 = excluded.md5, xxh64 = excluded.xxh64, "
+	    "start = excluded.start, end = excluded.end, "
+	    "rate = excluded.rate, status = excluded.status, "
+	    "verified = excluded.verified, problem = excluded.problem", &st,
+	    "record a delivered file again")) < 0)
+		return rc;
+	sl_bind_text(st, 1, data);
+	sqlite3_bind_int64(st, 2, delivery);
+	return sl_step_kept(sl, st, "record a delivered file again");
 }
 
 #define DELIVERY_OBJECT \

@@ -513,13 +513,63 @@ test_records(void)
 	tap_is_int(raw_int(path, "SELECT count(*) FROM media WHERE name = "
 	    "'A001C003.mov' AND reel = 'A001'"), 1,
 	    "its name taken from the path");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM media WHERE id = 1 "
+	    "AND width IS NULL AND tc_first IS NULL"), 1,
+	    "replaced whole, under the id it had");
 	tap_is_int(raw_int(path, "SELECT count(*) FROM records WHERE type = "
 	    "'media'"), 0, "and not duplicated as a generic row");
 	if (shiftlog_open(path, &rw, &sl, err, sizeof err) == 0) {
 		tap_ok(shiftlog_record(sl, 0, "media", "{\"size\":1}") < 0,
 		    "a media row without a path is refused");
+		tap_ok(shiftlog_record(sl, 0, "media", "{\"path\":\"/srv/p/"
+		    "B.mov\",\"size\":1") < 0, "so is one that is not JSON");
+		tap_ok(shiftlog_record(sl, 0, "media", "[\"/srv/p/B.mov\"]") < 0,
+		    "or not an object");
 		shiftlog_close(sl);
 	}
+	tap_is_int(raw_int(path, "SELECT count(*) FROM media"), 1,
+	    "and none of them is catalogued");
+	free(path);
+}
+
+/* A delivery's files: one row per file, replaced when the file is
+ * recorded again (a resumed delivery), none for a job with no delivery. */
+static void
+test_delivery_files(void)
+{
+	char err[256], *path = fresh_path();
+	struct shiftlog *sl;
+	struct shiftlog_submit sub = { .kind = "transfer.deliver" };
+	int64_t job = 0;
+
+	if (shiftlog_open(path, &rw, &sl, err, sizeof err) < 0) {
+		tap_ok(0, "a log for deliveries: %s", err);
+		return;
+	}
+	tap_is_int(shiftlog_job_submit(sl, &sub, &job), 0, "a delivery job");
+	tap_is_int(shiftlog_record(sl, job, "delivery.file", "{\"rel\":"
+	    "\"a.mov\",\"status\":\"delivered\"}"), 0,
+	    "a file before its delivery is recorded");
+	tap_is_int(shiftlog_record(sl, job, "delivery", "{\"direction\":"
+	    "\"out\",\"status\":\"running\",\"files\":2,\"bytes\":3}"), 0,
+	    "the delivery");
+	tap_is_int(shiftlog_record(sl, job, "delivery.file", "{\"rel\":"
+	    "\"a.mov\",\"size\":1,\"status\":\"not sent\"}"), 0,
+	    "a file of it");
+	tap_is_int(shiftlog_record(sl, job, "delivery.file", "{\"rel\":"
+	    "\"b.mov\",\"size\":2,\"status\":\"delivered\"}"), 0,
+	    "another");
+	tap_is_int(shiftlog_record(sl, job, "delivery.file", "{\"rel\":"
+	    "\"a.mov\",\"size\":1,\"status\":\"delivered\","
+	    "\"xxh128\":\"ab\"}"), 0, "the first again, resumed");
+	tap_ok(shiftlog_record(sl, job, "delivery.file", "{\"rel\":"
+	    "\"c.mov\"}") < 0, "a file without a status is refused");
+	shiftlog_close(sl);
+	tap_is_int(raw_int(path, "SELECT count(*) FROM delivery_files"), 2,
+	    "one row per file");
+	tap_is_int(raw_int(path, "SELECT count(*) FROM delivery_files WHERE "
+	    "rel = 'a.mov' AND status = 'delivered' AND xxh128 = 'ab'"), 1,
+	    "holding the newest facts");
 	free(path);
 }
 
@@ -537,6 +587,7 @@ main(void)
 	test_chain();
 	test_concurrent_chain();
 	test_records();
+	test_delivery_files();
 	test_samples_latest();
 	return tap_done();
 }
