@@ -2,13 +2,15 @@
  * The job verbs: mcr submit, jobs, job show|log|cancel|pause|resume|retry|
  * priority, plugins and daemon. They queue jobs and file requests in the
  * shift log; mcrd, which they start when none runs (unless --no-daemon),
- * does the rest. --wait follows a job by polling PRAGMA data_version, as
- * every reader of the shift log does, and exits with its outcome.
+ * does the rest. --wait follows a job by PRAGMA data_version, as every
+ * reader of the shift log does, looking when the log is written
+ * (shiftlog_watch()), and exits with its outcome.
  */
 #include "autoconfig.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "daemon.h"
+#include "loop.h"
 #include "paths.h"
 #include "plugin.h"
 #include "shiftlog.h"
@@ -24,6 +27,9 @@
 #include "when.h"
 #include "xmalloc.h"
 
+/* --wait looks at the job when the shift log is written (a watch on it),
+ * and at least this often; every WAIT_POLL_MS without a watch. */
+#define WAIT_WATCH_MS 250
 #define WAIT_POLL_MS 25
 
 static const char no_daemon_help[] =
@@ -161,32 +167,64 @@ final_state(const char *state)
 	    strcmp(state, "cancelled") == 0 || strcmp(state, "interrupted") == 0;
 }
 
+/* Sleeps until the shift log is written (or WAIT_WATCH_MS pass) when
+ * there is a watch, looking again soon after each write (*settle, see
+ * shiftlog_watch()); else WAIT_POLL_MS. Returns the watch, or -1 once it
+ * is lost. */
+static int
+wait_for_write(int wake, int *settle)
+{
+	struct pollfd p = { .fd = wake, .events = POLLIN };
+	struct timespec ts = { 0, WAIT_POLL_MS * 1000000L };
+
+	if (wake < 0) {
+		nanosleep(&ts, NULL);
+		return -1;
+	}
+	if (poll(&p, 1, *settle > 0 ? *settle : WAIT_WATCH_MS) > 0) {
+		if (shiftlog_watch_drain(wake) < 0) {
+			close(wake);
+			return -1;
+		}
+		*settle = 1;
+	} else if (*settle > 0)
+		*settle = *settle < SHIFTLOG_SETTLE_MAX_MS ? *settle * 2 : 0;
+	return wake;
+}
+
 int
 cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request, bool quiet)
 {
 	struct shiftlog_job_filter f = { .id = id };
-	struct timespec ts = { 0, WAIT_POLL_MS * 1000000L };
 	struct one_job o;
 	char last[32] = "";
-	int64_t version = -1, v;
-	int polls = 0;
+	int64_t version = -1, v, alive_at = loop_now_ms() + 2000;
+	int wake = shiftlog_watch(ctx->sl), settle = 0, rc;
 
 	for (;;) {
 		/* Every two seconds: is anyone still running the job? */
-		if (++polls % (2000 / WAIT_POLL_MS) == 0 &&
-		    daemon_running(ctx->sl_path) == 0)
-			return cmd_error("mcrd is not running for %s, so job "
-			    "%lld will not move; start it with 'mcr daemon'",
-			    ctx->sl_path, (long long)id);
-		if (shiftlog_data_version(ctx->sl, &v) < 0)
-			return cmd_error("%s", shiftlog_errmsg(ctx->sl));
+		if (loop_now_ms() >= alive_at) {
+			alive_at = loop_now_ms() + 2000;
+			if (daemon_running(ctx->sl_path) == 0) {
+				rc = cmd_error("mcrd is not running for %s, so "
+				    "job %lld will not move; start it with 'mcr "
+				    "daemon'", ctx->sl_path, (long long)id);
+				goto out;
+			}
+		}
+		if (shiftlog_data_version(ctx->sl, &v) < 0) {
+			rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
+			goto out;
+		}
 		if (v != version && request != 0) {
 			char outcome[128];
 			int h = shiftlog_request_outcome(ctx->sl, request,
 			    outcome, sizeof outcome);
 
-			if (h < 0)
-				return cmd_error("%s", shiftlog_errmsg(ctx->sl));
+			if (h < 0) {
+				rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
+				goto out;
+			}
 			if (h == 1) {
 				request = 0;
 				if (!quiet)
@@ -197,12 +235,15 @@ cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request, bool quiet)
 		if (v != version && request == 0) {
 			version = v;
 			memset(&o, 0, sizeof o);
-			if (shiftlog_jobs(ctx->sl, &f, take_job, &o) < 0)
-				return cmd_error("%s",
-				    shiftlog_errmsg(ctx->sl));
-			if (!o.found)
-				return cmd_error("job %lld disappeared from the "
+			if (shiftlog_jobs(ctx->sl, &f, take_job, &o) < 0) {
+				rc = cmd_error("%s", shiftlog_errmsg(ctx->sl));
+				goto out;
+			}
+			if (!o.found) {
+				rc = cmd_error("job %lld disappeared from the "
 				    "shift log", (long long)id);
+				goto out;
+			}
 			if (!quiet && strcmp(o.state, last) != 0)
 				fprintf(stderr, "job %lld: %s\n", (long long)id,
 				    o.state);
@@ -216,14 +257,19 @@ cmd_wait_job(struct cmd_ctx *ctx, int64_t id, int64_t request, bool quiet)
 			    daemon_running(ctx->sl_path) == 0)
 				break;
 		}
-		nanosleep(&ts, NULL);
+		wake = wait_for_write(wake, &settle);
 	}
-	if (strcmp(o.state, "done") == 0)
-		return CMD_EXIT_OK;
-	if (!quiet)
-		fprintf(stderr, "mcr: job %lld %s%s%s\n", (long long)id, o.state,
-		    o.error[0] ? ": " : "", o.error);
-	return CMD_EXIT_CHECK_FAILED;
+	rc = CMD_EXIT_OK;
+	if (strcmp(o.state, "done") != 0) {
+		if (!quiet)
+			fprintf(stderr, "mcr: job %lld %s%s%s\n", (long long)id,
+			    o.state, o.error[0] ? ": " : "", o.error);
+		rc = CMD_EXIT_CHECK_FAILED;
+	}
+out:
+	if (wake >= 0)
+		close(wake);
+	return rc;
 }
 
 static int

@@ -2,8 +2,9 @@
  * daemon: mcrd. One loop (loop.c) drives everything: a tick timer polls
  * PRAGMA data_version for requests and new jobs, flushes what workers
  * reported in one transaction (at most ten times a second), and enforces
- * timeouts and kill deadlines; SIGCHLD and each worker's stdout arrive as
- * loop events. A job ends only when its worker has both exited and closed
+ * timeouts and kill deadlines; SIGCHLD, each worker's stdout and a write
+ * to the shift log by another process (shiftlog_watch(), so a queued job
+ * starts without waiting for the tick) arrive as loop events. A job ends only when its worker has both exited and closed
  * its stdout, and its outcome comes from how the process ended as much as
  * from what it said: a worker that died, or exited without a result, has
  * failed.
@@ -92,6 +93,9 @@ struct daemon {
 	struct slot *slots;
 	int nslots;
 	int64_t data_version;
+	int wake_fd;		/* shiftlog_watch(): another writer wrote */
+	uint64_t settle_timer;	/* and looks again after it (settle_ms) */
+	int settle_ms;
 	bool need_schedule;
 	int64_t last_schedule;
 	int64_t last_exists_check;
@@ -1152,6 +1156,55 @@ arm_tick(struct daemon *d)
 	d->tick_timer = loop_add_timer(d->loop, want, true, tick, d);
 }
 
+/* Another writer committed (a job queued, a request filed): schedule
+ * before sleeping. */
+static void
+look_at_log(struct daemon *d)
+{
+	int64_t v;
+
+	if (shiftlog_data_version(d->sl, &v) == 0 && v != d->data_version) {
+		d->data_version = v;
+		d->need_schedule = true;
+	}
+}
+
+static void
+settle(void *arg)
+{
+	struct daemon *d = arg;
+
+	d->settle_timer = 0;
+	look_at_log(d);
+	if (d->settle_ms < SHIFTLOG_SETTLE_MAX_MS) {
+		d->settle_ms *= 2;
+		d->settle_timer = loop_add_timer(d->loop, d->settle_ms, false,
+		    settle, d);
+	}
+}
+
+/* The shift log was written, by mcrd itself or by another: look now,
+ * and again as the writer's commit may show only after its sync. */
+static void
+on_log_written(int fd, short revents, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)revents;
+	if (shiftlog_watch_drain(fd) < 0) {
+		dlog(d, "lost the watch on the shift log; polling every %d ms",
+		    d->cfg->poll_ms);
+		loop_del_fd(d->loop, fd);
+		close(fd);
+		d->wake_fd = -1;
+	}
+	look_at_log(d);
+	if (d->settle_timer != 0)
+		loop_del_timer(d->loop, d->settle_timer);
+	d->settle_ms = 1;
+	d->settle_timer = loop_add_timer(d->loop, 1, false, settle, d);
+}
+
 /* Before each sleep: start work that a finished job made room for now,
  * not at the next tick. */
 static void
@@ -1435,6 +1488,10 @@ run(struct daemon *d, int ready_fd)
 	loop_add_signal(d->loop, SIGHUP, on_reload, d);
 	loop_before_sleep(d->loop, before_sleep, d);
 	signal(SIGPIPE, SIG_IGN);
+	/* A job queued or a request filed wakes mcrd at once; the tick's
+	 * look at data_version stays for when there is no watch. */
+	if ((d->wake_fd = shiftlog_watch(d->sl)) >= 0)
+		loop_add_fd(d->loop, d->wake_fd, POLLIN, on_log_written, d);
 
 	{
 		char plugins[512] = "";
@@ -1487,6 +1544,8 @@ cleanup(struct daemon *d)
 	while (d->slots != NULL)
 		slot_remove(d, d->slots);
 	watch_free(d->watch);
+	if (d->wake_fd >= 0)
+		close(d->wake_fd);
 	shiftlog_close(d->sl);
 	config_free(d->cfg);
 	plugin_set_free(&d->plugins);
@@ -1501,7 +1560,8 @@ cleanup(struct daemon *d)
 int
 daemon_main(const struct daemon_opts *o)
 {
-	struct daemon d = { .opts = o, .lock_fd = -1, .log = stderr };
+	struct daemon d = { .opts = o, .lock_fd = -1, .wake_fd = -1,
+	    .log = stderr };
 	char err[640], buf[640], *logpath;
 	int ready[2], rc, fd;
 	ssize_t n;

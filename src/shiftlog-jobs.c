@@ -6,9 +6,12 @@
  */
 #include "autoconfig.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include "shiftlog-private.h"
 #include "strutil.h"
@@ -62,6 +65,44 @@ shiftlog_data_version(struct shiftlog *sl, int64_t *version)
 {
 	return sl_query_int(sl, "PRAGMA data_version", version,
 	    "check for changes");
+}
+
+int
+shiftlog_watch(struct shiftlog *sl)
+{
+	const char *wal = sqlite3_filename_wal(sqlite3_db_filename(sl->db,
+	    "main"));
+	int fd;
+
+	if (wal == NULL || wal[0] == '\0' ||
+	    (fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+		return -1;
+	if (inotify_add_watch(fd, wal, IN_MODIFY) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+shiftlog_watch_drain(int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct
+	    inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+	int rc = 0;
+
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		for (p = buf; p < buf + n; p += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_IGNORED)
+				return -1;
+			rc = 1;
+		}
+	}
+	return n < 0 && errno != EAGAIN && errno != EINTR ? -1 : rc;
 }
 
 double

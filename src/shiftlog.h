@@ -451,6 +451,18 @@ int shiftlog_begin(struct shiftlog *sl);
 int shiftlog_end(struct shiftlog *sl, int rc);
 /* PRAGMA data_version: changes when another connection committed. */
 int shiftlog_data_version(struct shiftlog *sl, int64_t *version);
+/* A file descriptor that becomes readable when any connection writes to
+ * the shift log (an inotify watch on its WAL), so a waiter need not poll
+ * often; -1 when there is none to be had (then poll). It only says "look
+ * again": shiftlog_data_version() says whether anything changed. The
+ * writes come before the commit, which shows only once the writer has
+ * synced the WAL: after a wake, look again after 1, 2, 4 ... up to
+ * SHIFTLOG_SETTLE_MAX_MS. Close it with close(). */
+int shiftlog_watch(struct shiftlog *sl);
+#define SHIFTLOG_SETTLE_MAX_MS 64
+/* Reads what woke fd: 1 if the log was written since, 0 if not, -1 if
+ * the watch is gone (poll from then on). */
+int shiftlog_watch_drain(int fd);
 
 /* --- the media catalogue (shiftlog-media.c) --- */
 

@@ -53,7 +53,8 @@ TESTS += \
 	%D%/daemon-recovery.sh \
 	%D%/daemon-plugins.sh \
 	%D%/daemon-records.sh \
-	%D%/daemon-storage.sh
+	%D%/daemon-storage.sh \
+	%D%/daemon-wake.sh
 
 EXTRA_DIST += %D%/lib.sh \
 	%D%/daemon-basic.sh \
@@ -62,6 +63,7 @@ EXTRA_DIST += %D%/lib.sh \
 	%D%/daemon-plugins.sh \
 	%D%/daemon-records.sh \
 	%D%/daemon-storage.sh \
+	%D%/daemon-wake.sh \
 	%D%/cli-basic.sh \
 	%D%/cli-errors.sh \
 	%D%/cli-tamper.sh
