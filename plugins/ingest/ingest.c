@@ -255,6 +255,7 @@ struct ing {
 	struct timespec start;
 	const char *current;
 	size_t current_dest;
+	bool reading_back;	/* the progress is a copy read back */
 
 	/* the virus scan */
 	struct cl_engine *clam;
@@ -376,8 +377,15 @@ report_progress(struct ing *g)
 		rate = (double)g->bytes_done / t;
 		eta = (double)(g->bytes_total - g->bytes_done) / rate;
 	}
-	fmt(subject, sizeof subject, "%s -> %s", g->current != NULL ?
-	    g->current : "", d->volume != NULL ? d->volume : d->root);
+	/* The console shows the destinations beside the subject; with
+	 * several, a read-back says which copy it reads. */
+	if (g->ndest > 1 && g->reading_back)
+		fmt(subject, sizeof subject, "%s (reading back the copy on "
+		    "%s)", g->current != NULL ? g->current : "",
+		    d->volume != NULL ? d->volume : d->root);
+	else
+		fmt(subject, sizeof subject, "%s", g->current != NULL ?
+		    g->current : "");
 	g->host->progress(g->job, frac, rate, "B/s", eta, subject);
 }
 
@@ -396,6 +404,7 @@ cb_progress(void *arg, uint64_t bytes, const char *phase, size_t dest)
 
 	g->bytes_done += bytes;
 	g->current_dest = dest;
+	g->reading_back = strcmp(phase, "verify") == 0;
 	report_progress(g);
 }
 
