@@ -30,11 +30,15 @@
 #define NS_HASHLIST "urn:ASC:MHL:v2.0"
 #define NS_DIRECTORY "urn:ASC:MHL:DIRECTORY:v2.0"
 
+/* One file of a new generation: a list of 10,000 of them stays small,
+ * the hashes kept as text after the path (not a vcopy_hashes of every
+ * algorithm each). */
 struct gen_entry {
-	char *path;
+	char *path;		/* then, after its NUL, the hex of each hash
+				 * in set, in algorithm order */
+	unsigned set;
 	uint64_t size;
 	int64_t mtime_ns;
-	struct vcopy_hashes h;
 	char action[12];
 	int64_t hashdate_us;
 };
@@ -170,11 +174,22 @@ mhl_gen_add(struct mhl_gen *g, const char *relpath, uint64_t size,
 		g->cap = g->cap != 0 ? g->cap * 2 : 64;
 		g->e = m_realloc(g->e, g->cap * sizeof *g->e);
 	}
+	size_t len = strlen(relpath) + 1, at;
+	int a;
+
+	for (a = 0; a < VCOPY_NALGO; a++)
+		if (h->set & VCOPY_ALGO_BIT(a))
+			len += strlen(h->hex[a]) + 1;
 	e = &g->e[g->n++];
-	e->path = m_strdup(relpath);
+	e->path = m_realloc(NULL, len);
+	at = (size_t)(stpcpy(e->path, relpath) - e->path) + 1;
+	for (a = 0; a < VCOPY_NALGO; a++)
+		if (h->set & VCOPY_ALGO_BIT(a))
+			at += (size_t)(stpcpy(e->path + at, h->hex[a]) -
+			    (e->path + at)) + 1;
+	e->set = h->set;
 	e->size = size;
 	e->mtime_ns = mtime_ns;
-	e->h = *h;
 	snprintf(e->action, sizeof e->action, "%s", action);
 	e->hashdate_us = hashdate_us;
 }
@@ -374,8 +389,9 @@ c4_of(const void *buf, size_t len, char out[91])
 
 #define W(call) do { if ((call) < 0) goto xmlfail; } while (0)
 
+/* The hashes of set, their hex one after another (each NUL-ended). */
 static int
-write_hash_elements(xmlTextWriter *w, const struct vcopy_hashes *h,
+write_hash_elements(xmlTextWriter *w, unsigned set, const char *hex,
     const char *action, int64_t hashdate_us)
 {
 	char date[40];
@@ -383,16 +399,17 @@ write_hash_elements(xmlTextWriter *w, const struct vcopy_hashes *h,
 
 	iso_date(hashdate_us / 1000000, date, sizeof date);
 	for (a = 0; a < VCOPY_NALGO; a++) {
-		if (!(h->set & VCOPY_ALGO_BIT(a)))
+		if (!(set & VCOPY_ALGO_BIT(a)))
 			continue;
 		if (xmlTextWriterStartElement(w, BAD_CAST vcopy_algo_name(a)) <
 		    0 || xmlTextWriterWriteAttribute(w, BAD_CAST "action",
 		    BAD_CAST action) < 0 ||
 		    xmlTextWriterWriteAttribute(w, BAD_CAST "hashdate",
 		    BAD_CAST date) < 0 ||
-		    xmlTextWriterWriteString(w, BAD_CAST h->hex[a]) < 0 ||
+		    xmlTextWriterWriteString(w, BAD_CAST hex) < 0 ||
 		    xmlTextWriterEndElement(w) < 0)
 			return -1;
+		hex += strlen(hex) + 1;
 	}
 	return 0;
 }
@@ -453,7 +470,8 @@ build_generation(const struct mhl_gen *g)
 		    BAD_CAST "lastmodificationdate", BAD_CAST date));
 		W(xmlTextWriterWriteString(w, BAD_CAST e->path));
 		W(xmlTextWriterEndElement(w));
-		W(write_hash_elements(w, &e->h, e->action, e->hashdate_us));
+		W(write_hash_elements(w, e->set, e->path + strlen(e->path) + 1,
+		    e->action, e->hashdate_us));
 		W(xmlTextWriterEndElement(w));
 	}
 	W(xmlTextWriterEndElement(w));

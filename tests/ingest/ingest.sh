@@ -77,6 +77,13 @@ ok $? "each destination has an ASC MHL generation and chain"
 if command -v xmllint >/dev/null 2>&1; then
     xmllint --noout "$R"/ascmhl/*.mhl "$R/ascmhl/ascmhl_chain.xml" 2>"$T/err"
     ok $? "well-formed XML"
+    # Each file's entry carries every hash asked for, each its own.
+    h="//*[local-name()='hash'][*[local-name()='path']='Clips/A001C002.mov']"
+    is "$(xmllint --xpath "string($h/*[local-name()='md5'])" "$R"/ascmhl/0001_A001_*Z.mhl)" \
+        "$(md5sum <"$T/card/A001/Clips/A001C002.mov" | cut -d' ' -f1)" "the generation holds md5sum's hash"
+    is "$(xmllint --xpath "string($h/*[local-name()='xxh128'])" "$R"/ascmhl/0001_A001_*Z.mhl)" \
+        "$(sql "SELECT hashes->>'xxh128' FROM media WHERE path = '$R/Clips/A001C002.mov'")" \
+        "and the catalogue's xxh128"
 fi
 run mcr verify "$R2"
 expect_rc 0 "mcr verify passes a fresh copy"
