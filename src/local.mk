@@ -51,7 +51,7 @@ noinst_LTLIBRARIES += %D%/libmcrmedia.la
 # libxxhash, libcrypto and libxml2, never the shift log or the UI.
 noinst_LTLIBRARIES += %D%/libmcrcopy.la
 %C%_libmcrcopy_la_SOURCES = \
-	%D%/vcopy.c %D%/vcopy.h \
+	%D%/vcopy.c %D%/vcopy-batch.c %D%/vcopy.h \
 	%D%/mhl.c %D%/mhl.h
 %C%_libmcrcopy_la_CFLAGS = $(AM_CFLAGS) $(XXHASH_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(XML_CFLAGS)

@@ -211,6 +211,55 @@ int vcopy_commit(const char *src, const char *const *dest,
 /* Removes the .part files of a staged copy that will not be committed. */
 void vcopy_discard(struct vcopy_result *res);
 
+/* Batches of staged copies, made by vcopy-batch.c on the calls above:
+ * a batch of up to max_files files (or max_bytes) is made durable by the
+ * syncer's thread while the next one is copied; then each of its copies
+ * is read back (verify=destination), put in place and handed to done(),
+ * in the order added. */
+struct vcopy_batch_calls {
+	/* The source of item i (for vcopy_commit()). */
+	const char *(*src)(void *arg, size_t item);
+	/* Optional: item is about to be read back and put in place. */
+	void (*begin)(void *arg, size_t item);
+	/* item is verified and in place at dest[]: 0 to go on, or a nonzero
+	 * code that stops the batches. */
+	int (*done)(void *arg, size_t item, const char *const *dest,
+	    struct vcopy_result *res);
+	/* vcopy_commit() failed for item (res says why; a refused copy's
+	 * .part files are the caller's): the nonzero code to stop with. */
+	int (*failed)(void *arg, size_t item, struct vcopy_result *res);
+	/* A sync failed: the last n files were discarded. The nonzero code
+	 * to stop with. */
+	int (*sync_failed)(void *arg, const char *err, size_t n);
+	void *arg;
+};
+
+/* roots: the destination folders, opened before anything is staged (see
+ * vcopy_syncer_new()). Returns NULL with one sentence in err. */
+struct vcopy_batches *vcopy_batches_new(const char *const *roots,
+    size_t nroots, size_t ndest, size_t max_files, uint64_t max_bytes,
+    const struct vcopy_batch_calls *calls, char *err, size_t errlen);
+/* Whether a staged copy of size bytes fits the batch being written; when
+ * it does not, vcopy_batches_ship() first. */
+int vcopy_batches_fits(const struct vcopy_batches *bs, uint64_t size);
+/* Adds a copy vcopy_file() staged (VCOPY_STAGED) for item, to dest[]. */
+void vcopy_batches_add(struct vcopy_batches *bs, size_t item,
+    const char *const *dest, const struct vcopy_result *res);
+/* Starts the sync of the batch being written and finishes the batch
+ * synced before it. Returns 0, or the code a call stopped with; then
+ * nothing is staged any more and no .part is left. */
+int vcopy_batches_ship(struct vcopy_batches *bs, const struct vcopy_opts *o);
+/* Ships until nothing is staged. Returns as vcopy_batches_ship(). */
+int vcopy_batches_drain(struct vcopy_batches *bs, const struct vcopy_opts *o);
+/* Files staged and not yet finished. */
+size_t vcopy_batches_pending(const struct vcopy_batches *bs);
+/* Seconds spent waiting for syncs, and reading back and renaming. */
+double vcopy_batches_sync_seconds(const struct vcopy_batches *bs);
+double vcopy_batches_commit_seconds(const struct vcopy_batches *bs);
+/* Discards whatever is still staged (removing its .part files), after a
+ * sync still running. NULL is fine. */
+void vcopy_batches_free(struct vcopy_batches *bs);
+
 /* Asks the kernel to start reading path into the page cache (a small
  * source file a batch will copy soon), so that the reads of many small
  * files overlap instead of waiting one after another. A hint only. */

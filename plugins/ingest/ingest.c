@@ -1192,18 +1192,10 @@ quarantine(struct ing *g, const struct ing_item *it,
 	}
 }
 
-/* A small file staged in the current batch: written to its .part names,
- * waiting for the batch's sync, read-back and rename. */
-struct ing_pending {
-	size_t item;
-	char *dest[VCOPY_MAX_DEST];
-	struct vcopy_result *res;	/* in the batch's store */
-};
-
-/* Files up to this size are copied in batches: one syncfs per
- * destination filesystem for the batch instead of one fsync per file,
- * made in the background while the next batch is copied, and their
- * read-backs overlap. Larger files are copied one by one. */
+/* Files up to this size are copied in batches (vcopy_batches): one
+ * syncfs per destination filesystem for the batch instead of one fsync
+ * per file, made in the background while the next batch is copied, and
+ * their read-backs overlap. Larger files are copied one by one. */
 #define ING_BATCH_FILE (4u << 20)
 #define ING_BATCH_FILES 512
 #define ING_BATCH_BYTES (64u << 20)
@@ -1211,45 +1203,6 @@ struct ing_pending {
  * thread of their own (vcopy_ahead). */
 #define ING_READAHEAD 256
 #define ING_READAHEAD_BYTES (64u << 20)
-
-struct ing_batch {
-	struct ing_pending *p;
-	char *store;		/* the results, vcopy_result_size(ndest) each */
-	size_t n;
-	uint64_t bytes;
-};
-
-/* A batch's room for ING_BATCH_FILES files copied to ndest places. */
-static void
-batch_alloc(struct ing_batch *b, size_t ndest)
-{
-	size_t rsize = (vcopy_result_size(ndest) + 15) & ~(size_t)15, i;
-
-	b->p = calloc(ING_BATCH_FILES, sizeof *b->p);
-	b->store = malloc(ING_BATCH_FILES * rsize);
-	if (b->p == NULL || b->store == NULL)
-		abort();
-	for (i = 0; i < ING_BATCH_FILES; i++)
-		b->p[i].res = (struct vcopy_result *)(void *)(b->store +
-		    i * rsize);
-}
-
-static void
-batch_clear(struct ing_batch *b, int discard)
-{
-	size_t i, d;
-
-	for (i = 0; i < b->n; i++) {
-		if (discard)
-			vcopy_discard(b->p[i].res);
-		for (d = 0; d < VCOPY_MAX_DEST; d++) {
-			free(b->p[i].dest[d]);
-			b->p[i].dest[d] = NULL;
-		}
-	}
-	b->n = 0;
-	b->bytes = 0;
-}
 
 /* What becomes of one file once it is verified at every destination (or
  * found there already): the history check of identical copies, the
@@ -1342,101 +1295,54 @@ copy_failed(struct ing *g, size_t idx, struct vcopy_result *res)
 	}
 }
 
-/* Finishes a batch whose sync has returned: reads every copy back (all
- * of them asked for at once, so the reads overlap; verify=destination)
- * and puts each in place. Returns MCR_JOB_DONE or the job's failure; the
- * batch is empty afterwards, with no .part of it left behind. */
-static int
-batch_finish(struct ing *g, struct ing_batch *b, const struct vcopy_opts *o)
+/* The batches' calls (vcopy_batch_calls): a staged file is read back,
+ * put in place and filed as any other. */
+static const char *
+staged_src(void *arg, size_t item)
 {
+	const struct ing *g = arg;
+
+	return g->items[item].src;
+}
+
+static void
+staged_begin(void *arg, size_t item)
+{
+	struct ing *g = arg;
+
+	g->cur_item = item;
+	g->current = g->items[item].srcrel;
+}
+
+static int
+staged_done(void *arg, size_t item, const char *const *dest,
+    struct vcopy_result *res)
+{
+	struct ing *g = arg;
 	char dests[VCOPY_MAX_DEST][PATH_MAX];
-	size_t i, d;
-	double t0, t1;
+	double t0 = mono();
+	size_t d;
 	int rc;
 
-	for (i = 0; i < b->n; i++) {
-		struct ing_pending *p = &b->p[i];
-
-		g->cur_item = p->item;
-		g->current = g->items[p->item].srcrel;
-		t0 = mono();
-		rc = vcopy_commit(g->items[p->item].src,
-		    (const char *const *)p->dest, o, p->res);
-		t1 = mono();
-		g->t_verify += t1 - t0;
-		if (rc < 0) {
-			rc = copy_failed(g, p->item, p->res);
-			batch_clear(b, 1);
-			return rc;
-		}
-		g->copied++;
-		for (d = 0; d < g->ndest; d++)
-			fmt(dests[d], sizeof dests[d], "%s", p->dest[d]);
-		rc = file_done(g, p->item, p->res, "copied", 0, dests);
-		g->t_record += mono() - t1;
-		if (rc < 0) {
-			batch_clear(b, 1);
-			return MCR_JOB_FAILED;
-		}
-	}
-	batch_clear(b, 0);
-	return MCR_JOB_DONE;
+	g->copied++;
+	for (d = 0; d < g->ndest; d++)
+		fmt(dests[d], sizeof dests[d], "%s", dest[d]);
+	rc = file_done(g, item, res, "copied", 0, dests);
+	g->t_record += mono() - t0;
+	return rc < 0 ? MCR_JOB_FAILED : MCR_JOB_DONE;
 }
 
-/* The batch being written (*cur) is complete: its sync (one syncfs per
- * destination filesystem) starts in the background, and the batch synced
- * before it (*fly) is finished meanwhile; then the two change places, so
- * the next batch is copied while this one is written out. Returns
- * MCR_JOB_DONE or the job's failure (both batches then emptied, no .part
- * left). */
 static int
-batch_ship(struct ing *g, struct vcopy_syncer *syncer,
-    struct ing_batch **cur, struct ing_batch **fly,
-    const struct vcopy_opts *o)
+staged_failed(void *arg, size_t item, struct vcopy_result *res)
 {
-	struct ing_batch *c = *cur, *f = *fly;
-	char err[ING_TEXT];
-	double t0 = mono();
-	size_t i;
-	int rc = MCR_JOB_DONE;
-
-	if (f->n > 0) {
-		if (vcopy_syncer_wait(syncer, err, sizeof err) < 0) {
-			ing_fail(g, "%s; nothing of the last %zu files was "
-			    "filed", err, f->n + c->n);
-			batch_clear(f, 1);
-			batch_clear(c, 1);
-			return MCR_JOB_FAILED;
-		}
-		g->t_sync += mono() - t0;
-		/* Clean now, so the drop takes every page; what is read back
-		 * then comes from the storage, while the next sync runs. */
-		if (g->verify == VCOPY_VERIFY_DEST) {
-			for (i = 0; i < f->n; i++)
-				vcopy_prefetch(f->p[i].res);
-		}
-	}
-	if (c->n > 0)
-		vcopy_syncer_start(syncer);
-	if (f->n > 0 && (rc = batch_finish(g, f, o)) != MCR_JOB_DONE)
-		batch_clear(c, 1);	/* its sync runs on; the free waits */
-	*cur = f;
-	*fly = c;
-	return rc;
+	return copy_failed(arg, item, res);
 }
 
-/* Ships the batch being written and finishes both: nothing is staged
- * afterwards. */
 static int
-batch_drain(struct ing *g, struct vcopy_syncer *syncer,
-    struct ing_batch **cur, struct ing_batch **fly,
-    const struct vcopy_opts *o)
+staged_sync_failed(void *arg, const char *err, size_t n)
 {
-	int rc = MCR_JOB_DONE;
-
-	while (rc == MCR_JOB_DONE && ((*cur)->n > 0 || (*fly)->n > 0))
-		rc = batch_ship(g, syncer, cur, fly, o);
-	return rc;
+	ing_fail(arg, "%s; nothing of the last %zu files was filed", err, n);
+	return MCR_JOB_FAILED;
 }
 
 /* Item i for the read-ahead thread: small files only. */
@@ -1459,9 +1365,11 @@ copy_all(struct ing *g)
 	    .cancelled = cb_cancelled, .progress = cb_progress,
 	    .vet = cb_vet, .arg = g, .defer_dirsync = 1 };
 	struct vcopy_result *res = malloc(sizeof *res);
-	struct ing_batch batches[2] = { { 0 } }, *b = &batches[0],
-	    *fly = &batches[1];
-	struct vcopy_syncer *syncer = NULL;
+	const struct vcopy_batch_calls calls = { .src = staged_src,
+	    .begin = staged_begin, .done = staged_done,
+	    .failed = staged_failed, .sync_failed = staged_sync_failed,
+	    .arg = g };
+	struct vcopy_batches *batches = NULL;
 	struct vcopy_ahead *ahead;
 	size_t i, d;
 	int rc = MCR_JOB_FAILED;
@@ -1473,13 +1381,12 @@ copy_all(struct ing *g)
 	    ING_READAHEAD_BYTES);
 	for (d = 0; d < g->ndest; d++)
 		roots[d] = g->dest[d].root;
-	if ((syncer = vcopy_syncer_new(roots, g->ndest, err,
+	if ((batches = vcopy_batches_new(roots, g->ndest, g->ndest,
+	    ING_BATCH_FILES, ING_BATCH_BYTES, &calls, err,
 	    sizeof err)) == NULL) {
 		ing_fail(g, "%s", err);
 		goto out;
 	}
-	batch_alloc(b, g->ndest);
-	batch_alloc(fly, g->ndest);
 	for (i = 0; i < g->nitems; i++) {
 		struct ing_item *it = &g->items[i];
 		const struct vcopy_hashes *done;
@@ -1488,10 +1395,9 @@ copy_all(struct ing *g)
 		/* A full batch goes to its sync; a large file waits for
 		 * every batch before it to be in place. */
 		if (!small)
-			rc = batch_drain(g, syncer, &b, &fly, &o);
-		else if (b->n == ING_BATCH_FILES ||
-		    b->bytes + it->size > ING_BATCH_BYTES)
-			rc = batch_ship(g, syncer, &b, &fly, &o);
+			rc = vcopy_batches_drain(batches, &o);
+		else if (!vcopy_batches_fits(batches, it->size))
+			rc = vcopy_batches_ship(batches, &o);
 		else
 			rc = MCR_JOB_DONE;
 		if (rc != MCR_JOB_DONE)
@@ -1547,13 +1453,7 @@ copy_all(struct ing *g)
 		}
 		rc = MCR_JOB_FAILED;
 		if (res->status == VCOPY_STAGED) {
-			struct ing_pending *p = &b->p[b->n++];
-
-			p->item = i;
-			vcopy_result_copy(p->res, res);
-			for (d = 0; d < g->ndest; d++)
-				p->dest[d] = xdup(dests[d]);
-			b->bytes += it->size;
+			vcopy_batches_add(batches, i, dp, res);
 			continue;
 		}
 		if (res->status == VCOPY_IDENTICAL) {
@@ -1572,16 +1472,14 @@ copy_all(struct ing *g)
 			goto out;
 		}
 	}
-	rc = batch_drain(g, syncer, &b, &fly, &o);
+	rc = vcopy_batches_drain(batches, &o);
 out:
 	vcopy_ahead_stop(ahead);
-	vcopy_syncer_free(syncer);	/* after a sync still running */
-	batch_clear(b, 1);
-	batch_clear(fly, 1);
-	free(b->p);
-	free(b->store);
-	free(fly->p);
-	free(fly->store);
+	if (batches != NULL) {
+		g->t_sync += vcopy_batches_sync_seconds(batches);
+		g->t_verify += vcopy_batches_commit_seconds(batches);
+	}
+	vcopy_batches_free(batches);	/* after a sync still running */
 	free(res);
 	return rc;
 }

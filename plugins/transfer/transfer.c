@@ -1696,10 +1696,11 @@ sync_dir(const char *dir)
 	}
 }
 
-/* Files up to this size are delivered in batches, as ingest does: each is
- * written to its hidden .part, then one syncfs makes the whole batch
- * durable, the read-backs are asked for together, and each is renamed
- * into place. Larger files go one by one with their own fsync. */
+/* Files up to this size are delivered in batches (vcopy_batches, as
+ * ingest copies): each is written to its hidden .part, one syncfs makes
+ * the whole batch durable in the background while the next is copied,
+ * the read-backs are asked for together, and each is renamed into place.
+ * Larger files go one by one with their own fsync. */
 #define TX_BATCH_FILE (4u << 20)
 #define TX_BATCH_FILES 256
 #define TX_BATCH_BYTES (64u << 20)
@@ -1716,46 +1717,25 @@ ahead_path(void *arg, size_t i, uint64_t *size)
 	return t->files[i].size <= TX_BATCH_FILE ? t->files[i].src : NULL;
 }
 
-struct tx_pending {
-	size_t i;
-	char *dst;
-	struct vcopy_result res;
+/* The folder whose renames await an fsync, shared by run_local() and
+ * the batches' calls. */
+struct local_run {
+	struct tx *t;
+	char lastdir[4096];
 };
-
-struct local_batch {
-	struct tx_pending *p;
-	size_t n;
-	uint64_t bytes;
-	struct vcopy_syncer *syncer;
-	char lastdir[4096];	/* a folder whose renames await an fsync */
-};
-
-static void
-local_batch_clear(struct local_batch *b, int discard)
-{
-	size_t k;
-
-	for (k = 0; k < b->n; k++) {
-		if (discard)
-			vcopy_discard(&b->p[k].res);
-		free(b->p[k].dst);
-		b->p[k].dst = NULL;
-	}
-	b->n = 0;
-	b->bytes = 0;
-}
 
 /* One file verified and in place at dst: fsync its folder once the files
  * move on to another folder, and record it. */
 static void
-local_done(struct tx *t, struct local_batch *b, size_t i, const char *dst,
+local_done(struct local_run *r, size_t i, const char *dst,
     const struct vcopy_result *res)
 {
+	struct tx *t = r->t;
 	struct tx_file *f = &t->files[i];
 
-	if (!vcopy_in_folder(dst, b->lastdir)) {
-		sync_dir(b->lastdir);
-		vcopy_keep_folder(b->lastdir, sizeof b->lastdir, dst);
+	if (!vcopy_in_folder(dst, r->lastdir)) {
+		sync_dir(r->lastdir);
+		vcopy_keep_folder(r->lastdir, sizeof r->lastdir, dst);
 	}
 	f->h = res->hashes;
 	f->end = wall();
@@ -1776,44 +1756,62 @@ local_failed(const struct vcopy_result *res, char *msg, size_t len)
 	    res->status == VCOPY_CONFLICT ? -1 : 1;
 }
 
-/* The batch made durable by one sync, read back and put in place. Returns
- * 0, or the job's code as run_local does, with the batch's remaining
- * .part files removed. */
-static int
-local_commit(struct tx *t, struct local_batch *b,
-    const struct vcopy_opts *o, char *msg, size_t len)
+/* The batches' calls (vcopy_batch_calls). A stop code is run_local()'s
+ * return, +3 so that none is 0; the message waits in msg. */
+struct local_batch_arg {
+	struct local_run *r;
+	char *msg;
+	size_t len;
+};
+
+static const char *
+staged_src(void *arg, size_t i)
 {
-	size_t k;
-	int rc;
+	const struct local_batch_arg *a = arg;
 
-	if (b->n == 0)
-		return 0;
-	if (vcopy_syncer_sync(b->syncer, msg, len) < 0) {
-		local_batch_clear(b, 1);
-		return 1;
-	}
-	for (k = 0; k < b->n; k++)
-		vcopy_prefetch(&b->p[k].res);
-	for (k = 0; k < b->n; k++) {
-		struct tx_pending *p = &b->p[k];
-		const char *const dests[1] = { p->dst };
+	return a->r->t->files[i].src;
+}
 
-		t->cur = p->i;
-		if (vcopy_commit(t->files[p->i].src, dests, o, &p->res) < 0) {
-			rc = local_failed(&p->res, msg, len);
-			local_batch_clear(b, 1);
-			return rc;
-		}
-		local_done(t, b, p->i, p->dst, &p->res);
-	}
-	local_batch_clear(b, 0);
+static void
+staged_begin(void *arg, size_t i)
+{
+	struct local_batch_arg *a = arg;
+
+	a->r->t->cur = i;
+}
+
+static int
+staged_done(void *arg, size_t i, const char *const *dest,
+    struct vcopy_result *res)
+{
+	struct local_batch_arg *a = arg;
+
+	local_done(a->r, i, dest[0], res);
 	return 0;
+}
+
+static int
+staged_failed(void *arg, size_t i, struct vcopy_result *res)
+{
+	struct local_batch_arg *a = arg;
+
+	return local_failed(res, a->msg, a->len) + 3;
+}
+
+static int
+staged_sync_failed(void *arg, const char *err, size_t n)
+{
+	struct local_batch_arg *a = arg;
+
+	snprintf(a->msg, a->len, "%s; none of the last %zu files was "
+	    "delivered", err, n);
+	return 1 + 3;
 }
 
 /* Each file through the shared verified copy (src/vcopy.c): read once
  * with xxh128 and md5 inline, written to a hidden .part, made durable,
  * read back from the storage and compared, renamed into place, never
- * over another file. Small files go in batches with one syncfs each. A
+ * over another file. Small files go in batches (vcopy_batches). A
  * file already there with the same bytes counts as delivered (a repeated
  * delivery); one with other bytes is refused and left alone. Returns 0,
  * 1 (worth another attempt: an I/O error), -1 (refused: the folder is
@@ -1827,7 +1825,13 @@ run_local(struct tx *t, char *msg, size_t len)
 		.defer_dirsync = 1 };
 	struct vcopy_result *res = calloc(1, sizeof *res);
 	struct local_copy c = { .t = t };
-	struct local_batch b = { 0 };
+	struct local_run r = { .t = t };
+	struct local_batch_arg ba = { .r = &r, .msg = msg, .len = len };
+	const struct vcopy_batch_calls calls = { .src = staged_src,
+	    .begin = staged_begin, .done = staged_done,
+	    .failed = staged_failed, .sync_failed = staged_sync_failed,
+	    .arg = &ba };
+	struct vcopy_batches *batches = NULL;
 	char lastmk[4096] = "";
 	const char *root[1] = { t->d.path };
 	struct vcopy_ahead *ahead = NULL;
@@ -1835,7 +1839,7 @@ run_local(struct tx *t, char *msg, size_t len)
 	size_t i;
 	int rc = -1;
 
-	if (res == NULL || (b.p = calloc(TX_BATCH_FILES, sizeof *b.p)) == NULL)
+	if (res == NULL)
 		abort();
 	o.arg = &c;
 	if (t->d.path == NULL || stat(t->d.path, &st) < 0 ||
@@ -1851,7 +1855,8 @@ run_local(struct tx *t, char *msg, size_t len)
 		    "role = delivery", t->d.path);
 		goto out;
 	}
-	if ((b.syncer = vcopy_syncer_new(root, 1, msg, len)) == NULL) {
+	if ((batches = vcopy_batches_new(root, 1, 1, TX_BATCH_FILES,
+	    TX_BATCH_BYTES, &calls, msg, len)) == NULL) {
 		rc = 1;
 		goto out;
 	}
@@ -1864,10 +1869,14 @@ run_local(struct tx *t, char *msg, size_t len)
 		char *dst;
 		double t0;
 
-		if ((!small || b.n == TX_BATCH_FILES ||
-		    b.bytes + f->size > TX_BATCH_BYTES) &&
-		    (rc = local_commit(t, &b, &o, msg, len)) != 0)
+		/* A full batch goes to its sync; a large file waits for
+		 * every batch before it to be in place. */
+		if ((rc = !small ? vcopy_batches_drain(batches, &o) :
+		    !vcopy_batches_fits(batches, f->size) ?
+		    vcopy_batches_ship(batches, &o) : 0) != 0) {
+			rc -= 3;
 			goto out;
+		}
 		rc = -1;
 		vcopy_ahead_at(ahead, i);
 		dst = sftp_remote(t, f->rel, "");
@@ -1897,29 +1906,22 @@ run_local(struct tx *t, char *msg, size_t len)
 				rc = local_failed(res, msg, len);
 				goto out;
 			}
+			/* The hashes are computed in the copy's own read. */
+			t->hash_seconds += wall() - t0;
+			t->done_before += f->size;
+			if (res->status == VCOPY_STAGED)
+				vcopy_batches_add(batches, i, dests, res);
+			else
+				local_done(&r, i, dst, res);
 		}
-		/* The hashes are computed in the copy's own read. */
-		t->hash_seconds += wall() - t0;
-		t->done_before += f->size;
-		if (res->status == VCOPY_STAGED) {
-			struct tx_pending *p = &b.p[b.n++];
-
-			p->i = i;
-			p->dst = dst;
-			vcopy_result_copy(&p->res, res);
-			b.bytes += f->size;
-			continue;
-		}
-		local_done(t, &b, i, dst, res);
 		free(dst);
 	}
-	rc = local_commit(t, &b, &o, msg, len);
+	if ((rc = vcopy_batches_drain(batches, &o)) != 0)
+		rc -= 3;
 out:
 	vcopy_ahead_stop(ahead);
-	local_batch_clear(&b, 1);
-	sync_dir(b.lastdir);
-	vcopy_syncer_free(b.syncer);
-	free(b.p);
+	vcopy_batches_free(batches);	/* after a sync still running */
+	sync_dir(r.lastdir);
 	free(res);
 	return rc;
 }

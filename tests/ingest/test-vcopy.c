@@ -331,6 +331,140 @@ test_batches(void)
 	free(r);
 }
 
+/* vcopy_batches: what ingest and local delivery copy small files with. */
+struct order {
+	char src[10][PATH_MAX], dst[10][PATH_MAX];
+	size_t seen[10], nseen, stop_at;
+	int nbegun;
+};
+
+static const char *
+order_src(void *arg, size_t i)
+{
+	return ((struct order *)arg)->src[i];
+}
+
+static void
+order_begin(void *arg, size_t i)
+{
+	((struct order *)arg)->nbegun++;
+}
+
+static int
+order_done(void *arg, size_t i, const char *const *dest,
+    struct vcopy_result *res)
+{
+	struct order *w = arg;
+
+	w->seen[w->nseen++] = i;
+	return i == w->stop_at ? 7 : strcmp(dest[0], w->dst[i]) != 0 ||
+	    res->status != VCOPY_COPIED ? 8 : 0;
+}
+
+static int
+order_failed(void *arg, size_t i, struct vcopy_result *res)
+{
+	return 9;
+}
+
+static int
+order_sync_failed(void *arg, const char *err, size_t n)
+{
+	return 10;
+}
+
+static void
+test_batch_object(void)
+{
+	struct vcopy_opts o = { .algos = VCOPY_ALGO_BIT(VCOPY_XXH128),
+	    .verify = VCOPY_VERIFY_DEST, .stage = 1, .defer_dirsync = 1 };
+	struct vcopy_result *r = malloc(sizeof *r);
+	struct order *w = calloc(1, sizeof *w);
+	const struct vcopy_batch_calls calls = { .src = order_src,
+	    .begin = order_begin, .done = order_done, .failed = order_failed,
+	    .sync_failed = order_sync_failed, .arg = w };
+	char rootdir[1024], srcdir[1024], err[512];
+	const char *root = rootdir;
+	struct vcopy_batches *bs;
+	const char *dp[1];
+	size_t i, ships = 0, inorder = 1;
+	int rc = 0, same = 0, staged = 0;
+
+	snprintf(rootdir, sizeof rootdir, "%s", pathof("bo"));
+	snprintf(srcdir, sizeof srcdir, "%s", pathof("bosrc"));
+	mkdir(srcdir, 0755);
+	mkdir(root, 0755);
+	for (i = 0; i < 10; i++) {
+		snprintf(w->src[i], sizeof w->src[i], "%s/f%zu.wav", srcdir,
+		    i);
+		snprintf(w->dst[i], sizeof w->dst[i], "%s/f%zu.wav", root, i);
+		write_bytes(w->src[i], 8192 + i, 40 + (unsigned)i);
+	}
+	w->stop_at = 99;
+	bs = vcopy_batches_new(&root, 1, 1, 4, 1 << 20, &calls, err,
+	    sizeof err);
+	tap_ok(bs != NULL, "batches of four files for a destination");
+	for (i = 0; i < 10 && rc == 0; i++) {
+		if (!vcopy_batches_fits(bs, 8192 + i)) {
+			rc = vcopy_batches_ship(bs, &o);
+			ships++;
+		}
+		dp[0] = w->dst[i];
+		if (vcopy_file(w->src[i], dp, 1, &o, r) == 0 &&
+		    r->status == VCOPY_STAGED) {
+			vcopy_batches_add(bs, i, dp, r);
+			staged++;
+		}
+	}
+	tap_is_int(staged, 10, "ten small files staged");
+	tap_is_int((int)ships, 2, "a batch is shipped each time four wait");
+	tap_ok(w->nseen <= 4 && vcopy_batches_pending(bs) >= 6,
+	    "a shipped batch is synced while the next is copied");
+	tap_is_int(rc == 0 ? vcopy_batches_drain(bs, &o) : rc, 0,
+	    "draining finishes the rest");
+	for (i = 0; i < w->nseen; i++)
+		inorder &= w->seen[i] == i;
+	tap_ok(w->nseen == 10 && w->nbegun == 10 && inorder,
+	    "each file is put in place and handed on, in the order added");
+	for (i = 0; i < 10; i++) {
+		struct vcopy_hashes h, hs;
+
+		same += vcopy_hash_file(w->dst[i], o.algos, 1, &h, NULL, NULL,
+		    NULL, err, sizeof err) == 0 && vcopy_hash_file(w->src[i],
+		    o.algos, 1, &hs, NULL, NULL, NULL, err, sizeof err) == 0 &&
+		    vcopy_hashes_equal(&h, &hs);
+	}
+	tap_is_int(same, 10, "with the source's bytes");
+	tap_ok(!parts_left(root) && vcopy_batches_pending(bs) == 0,
+	    "and nothing is left staged");
+	vcopy_batches_free(bs);
+
+	/* A file the caller refuses to take stops the batches: those
+	 * after it are never put in place, and leave no .part. */
+	for (i = 0; i < 10; i++)
+		unlink(w->dst[i]);
+	w->nseen = 0;
+	w->stop_at = 5;
+	bs = vcopy_batches_new(&root, 1, 1, 4, 1 << 20, &calls, err,
+	    sizeof err);
+	for (i = 0, rc = 0; i < 10 && rc == 0; i++) {
+		if (!vcopy_batches_fits(bs, 8192 + i))
+			rc = vcopy_batches_ship(bs, &o);
+		dp[0] = w->dst[i];
+		if (rc == 0 && vcopy_file(w->src[i], dp, 1, &o, r) == 0)
+			vcopy_batches_add(bs, i, dp, r);
+	}
+	if (rc == 0)
+		rc = vcopy_batches_drain(bs, &o);
+	tap_is_int(rc, 7, "the caller's code stops the batches");
+	tap_ok(exists(w->dst[5]) && !exists(w->dst[6]) && !exists(w->dst[9]),
+	    "what came before is in place, nothing after it");
+	vcopy_batches_free(bs);
+	tap_ok(!parts_left(root), "and freeing the batches leaves no .part");
+	free(w);
+	free(r);
+}
+
 static void
 test_enospc(void)
 {
@@ -509,6 +643,7 @@ main(void)
 	test_vectors();
 	test_copy();
 	test_batches();
+	test_batch_object();
 	test_enospc();
 	test_unreadable();
 	test_mhl();
