@@ -58,7 +58,10 @@
 #include "vcopy.h"
 
 #define ERRLEN 1024
-#define TX_BUF (4u << 20)
+/* The hash pass's reads: small enough that the read and the hash meet
+ * in the CPU's cache (as vcopy's copy buffer). Hashing 2 GiB from the
+ * page cache took 0.27-0.43 s with it, 0.30-0.55 s with 4 MiB. */
+#define TX_BUF (256u << 10)
 /* What a delivery hashes as it reads: the receipt lists both. */
 /* What a delivery hashes each file with unless asked for more (hash=,
  * from the destination or --hash): xxh128, which the ASC MHL manifest and
