@@ -4,10 +4,10 @@
  * reported in one transaction (at most ten times a second), and enforces
  * timeouts and kill deadlines; SIGCHLD, each worker's stdout and a write
  * to the shift log by another process (shiftlog_watch(), so a queued job
- * starts without waiting for the tick) arrive as loop events. A job ends only when its worker has both exited and closed
- * its stdout, and its outcome comes from how the process ended as much as
- * from what it said: a worker that died, or exited without a result, has
- * failed.
+ * starts without waiting for the tick) arrive as loop events. A job ends
+ * only when its worker has both exited and closed its stdout, and its
+ * outcome comes from how the process ended as much as from what it said:
+ * a worker that died, or exited without a result, has failed.
  */
 #include "autoconfig.h"
 

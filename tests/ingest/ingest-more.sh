@@ -47,7 +47,9 @@ done
 run mcr job pause "$id"
 wait_state "$id" paused 5
 ok $? "a running ingest pauses"
-row=$(sql "SELECT progress > 0 AND progress < 1, rate > 0, rate_unit, eta >= 0, (progress_subject GLOB 'clip*.mov' OR progress_subject GLOB 'clip*.mov (reading back the copy on prod)' OR progress_subject GLOB 'clip*.mov (reading back the copy on near)') FROM jobs WHERE id = $id")
+row=$(sql "SELECT progress > 0 AND progress < 1, rate > 0, rate_unit, eta >= 0,
+    progress_subject GLOB 'clip*.mov' OR progress_subject GLOB 'clip*.mov (reading back the copy on *)'
+    FROM jobs WHERE id = $id")
 is "$row" "1|1|B/s|1|1" "its row holds the fraction, B/s, ETA and the file (with the copy it reads back)"
 # What the worker wrote just before it stopped may still be in its pipe:
 # let mcrd read that first, then the row must not move.
