@@ -1720,11 +1720,14 @@ ahead_path(void *arg, size_t i, uint64_t *size)
 	return t->files[i].size <= TX_BATCH_FILE ? t->files[i].src : NULL;
 }
 
-/* The folder whose renames await an fsync, shared by run_local() and
- * the batches' calls. */
+/* What run_local() shares with the batches' calls (vcopy_batch_calls):
+ * the folder whose renames await an fsync, and where a failure's message
+ * goes. Their stop codes are run_local()'s (1, -1 or 2; never 0). */
 struct local_run {
 	struct tx *t;
 	char lastdir[4096];
+	char *msg;
+	size_t len;
 };
 
 /* One file verified and in place at dst: fsync its folder once the files
@@ -1759,56 +1762,46 @@ local_failed(const struct vcopy_result *res, char *msg, size_t len)
 	    res->status == VCOPY_CONFLICT ? -1 : 1;
 }
 
-/* The batches' calls (vcopy_batch_calls). A stop code is run_local()'s
- * return, +3 so that none is 0; the message waits in msg. */
-struct local_batch_arg {
-	struct local_run *r;
-	char *msg;
-	size_t len;
-};
-
 static const char *
 staged_src(void *arg, size_t i)
 {
-	const struct local_batch_arg *a = arg;
+	const struct local_run *r = arg;
 
-	return a->r->t->files[i].src;
+	return r->t->files[i].src;
 }
 
 static void
 staged_begin(void *arg, size_t i)
 {
-	struct local_batch_arg *a = arg;
+	struct local_run *r = arg;
 
-	a->r->t->cur = i;
+	r->t->cur = i;
 }
 
 static int
 staged_done(void *arg, size_t i, const char *const *dest,
     struct vcopy_result *res)
 {
-	struct local_batch_arg *a = arg;
-
-	local_done(a->r, i, dest[0], res);
+	local_done(arg, i, dest[0], res);
 	return 0;
 }
 
 static int
 staged_failed(void *arg, size_t i, struct vcopy_result *res)
 {
-	struct local_batch_arg *a = arg;
+	struct local_run *r = arg;
 
-	return local_failed(res, a->msg, a->len) + 3;
+	return local_failed(res, r->msg, r->len);
 }
 
 static int
 staged_sync_failed(void *arg, const char *err, size_t n)
 {
-	struct local_batch_arg *a = arg;
+	struct local_run *r = arg;
 
-	snprintf(a->msg, a->len, "%s; none of the last %zu files was "
+	snprintf(r->msg, r->len, "%s; none of the last %zu files was "
 	    "delivered", err, n);
-	return 1 + 3;
+	return 1;
 }
 
 /* Each file through the shared verified copy (src/vcopy.c): read once
@@ -1828,12 +1821,11 @@ run_local(struct tx *t, char *msg, size_t len)
 		.defer_dirsync = 1 };
 	struct vcopy_result *res = calloc(1, sizeof *res);
 	struct local_copy c = { .t = t };
-	struct local_run r = { .t = t };
-	struct local_batch_arg ba = { .r = &r, .msg = msg, .len = len };
+	struct local_run r = { .t = t, .msg = msg, .len = len };
 	const struct vcopy_batch_calls calls = { .src = staged_src,
 	    .begin = staged_begin, .done = staged_done,
 	    .failed = staged_failed, .sync_failed = staged_sync_failed,
-	    .arg = &ba };
+	    .arg = &r };
 	struct vcopy_batches *batches = NULL;
 	char lastmk[4096] = "";
 	const char *root[1] = { t->d.path };
@@ -1876,10 +1868,8 @@ run_local(struct tx *t, char *msg, size_t len)
 		 * every batch before it to be in place. */
 		if ((rc = !small ? vcopy_batches_drain(batches, &o) :
 		    !vcopy_batches_fits(batches, f->size) ?
-		    vcopy_batches_ship(batches, &o) : 0) != 0) {
-			rc -= 3;
+		    vcopy_batches_ship(batches, &o) : 0) != 0)
 			goto out;
-		}
 		rc = -1;
 		vcopy_ahead_at(ahead, i);
 		dst = sftp_remote(t, f->rel, "");
@@ -1919,8 +1909,7 @@ run_local(struct tx *t, char *msg, size_t len)
 		}
 		free(dst);
 	}
-	if ((rc = vcopy_batches_drain(batches, &o)) != 0)
-		rc -= 3;
+	rc = vcopy_batches_drain(batches, &o);
 out:
 	vcopy_ahead_stop(ahead);
 	vcopy_batches_free(batches);	/* after a sync still running */
