@@ -169,7 +169,7 @@ final_state(const char *state)
 
 /* Sleeps until the shift log is written (or WAIT_WATCH_MS pass) when
  * there is a watch, looking again soon after each write (*settle, see
- * shiftlog_watch()); else WAIT_POLL_MS. Returns the watch, or -1 once it
+ * shiftlog_settle_next()); else WAIT_POLL_MS. Returns the watch, or -1 once it
  * is lost. */
 static int
 wait_for_write(int wake, int *settle)
@@ -186,9 +186,9 @@ wait_for_write(int wake, int *settle)
 			close(wake);
 			return -1;
 		}
-		*settle = 1;
+		*settle = shiftlog_settle_next(0);
 	} else if (*settle > 0)
-		*settle = *settle < SHIFTLOG_SETTLE_MAX_MS ? *settle * 2 : 0;
+		*settle = shiftlog_settle_next(*settle);
 	return wake;
 }
 

@@ -1074,6 +1074,20 @@ schedule(struct daemon *d)
 
 /* --- timers --- */
 
+/* Another writer committed (a job queued, a request filed): schedule
+ * before sleeping. */
+static void
+look_at_log(struct daemon *d)
+{
+	int64_t v;
+
+	if (shiftlog_data_version(d->sl, &v) == 0 && v != d->data_version) {
+		d->data_version = v;
+		d->need_schedule = true;
+	}
+}
+
+
 static void arm_tick(struct daemon *d);
 static void on_stop(int sig, void *arg);
 
@@ -1081,14 +1095,11 @@ static void
 tick(void *arg)
 {
 	struct daemon *d = arg;
-	int64_t now = loop_now_ms(), v;
+	int64_t now = loop_now_ms();
 	struct slot *s, *next;
 
 	flush_all(d);
-	if (shiftlog_data_version(d->sl, &v) == 0 && v != d->data_version) {
-		d->data_version = v;
-		d->need_schedule = true;
-	}
+	look_at_log(d);
 	if (!d->stopping && find_kind(d, "ingest.copy") != NULL) {
 		int queued = watch_tick(&d->watch, d->cfg, d->sl, now);
 
@@ -1156,19 +1167,6 @@ arm_tick(struct daemon *d)
 	d->tick_timer = loop_add_timer(d->loop, want, true, tick, d);
 }
 
-/* Another writer committed (a job queued, a request filed): schedule
- * before sleeping. */
-static void
-look_at_log(struct daemon *d)
-{
-	int64_t v;
-
-	if (shiftlog_data_version(d->sl, &v) == 0 && v != d->data_version) {
-		d->data_version = v;
-		d->need_schedule = true;
-	}
-}
-
 static void
 settle(void *arg)
 {
@@ -1176,11 +1174,9 @@ settle(void *arg)
 
 	d->settle_timer = 0;
 	look_at_log(d);
-	if (d->settle_ms < SHIFTLOG_SETTLE_MAX_MS) {
-		d->settle_ms *= 2;
+	if ((d->settle_ms = shiftlog_settle_next(d->settle_ms)) > 0)
 		d->settle_timer = loop_add_timer(d->loop, d->settle_ms, false,
 		    settle, d);
-	}
 }
 
 /* The shift log was written, by mcrd itself or by another: look now,
@@ -1201,8 +1197,9 @@ on_log_written(int fd, short revents, void *arg)
 	look_at_log(d);
 	if (d->settle_timer != 0)
 		loop_del_timer(d->loop, d->settle_timer);
-	d->settle_ms = 1;
-	d->settle_timer = loop_add_timer(d->loop, 1, false, settle, d);
+	d->settle_ms = shiftlog_settle_next(0);
+	d->settle_timer = loop_add_timer(d->loop, d->settle_ms, false, settle,
+	    d);
 }
 
 /* Before each sleep: start work that a finished job made room for now,

@@ -56,9 +56,7 @@ shiftlog_file_delivery(struct shiftlog *sl, int64_t job, const char *data)
 	"?1->>'status', ?1->>'verified', ?1->>'problem') "
 
 /* One row per file of the job's delivery (none when the job has no
- * delivery row yet). As for the catalogue (file_media()), a new file
- * is a plain one-row insert, and only a file recorded before takes the
- * upsert, whose statement journal costs a page copy per page touched. */
+ * delivery row yet); a file recorded again is replaced (sl_file_row()). */
 int
 shiftlog_file_delivery_file(struct shiftlog *sl, int64_t job,
     const char *data)
@@ -79,26 +77,15 @@ shiftlog_file_delivery_file(struct shiftlog *sl, int64_t job,
 		return sl_db_error(sl, step, "find the delivery of a file");
 	if (delivery == 0)
 		return 0;
-	if ((rc = sl_prepare_kept(sl, DELIVERY_FILE_INSERT "ON CONFLICT "
-	    "(delivery_id, rel) DO NOTHING", &st, "record a delivered file")) < 0)
-		return rc;
-	sl_bind_text(st, 1, data);
-	sqlite3_bind_int64(st, 2, delivery);
-	if ((rc = sl_step_kept(sl, st, "record a delivered file")) < 0 ||
-	    sqlite3_changes(sl->db) > 0)
-		return rc;
-	if ((rc = sl_prepare_kept(sl, DELIVERY_FILE_INSERT "ON CONFLICT "
-	    "(delivery_id, rel) DO UPDATE SET src = excluded.src, "
-	    "size = excluded.size, xxh128 = excluded.xxh128, "
-	    "md5 = excluded.md5, xxh64 = excluded.xxh64, "
-	    "start = excluded.start, end = excluded.end, "
-	    "rate = excluded.rate, status = excluded.status, "
-	    "verified = excluded.verified, problem = excluded.problem", &st,
-	    "record a delivered file again")) < 0)
-		return rc;
-	sl_bind_text(st, 1, data);
-	sqlite3_bind_int64(st, 2, delivery);
-	return sl_step_kept(sl, st, "record a delivered file again");
+	return sl_file_row(sl, DELIVERY_FILE_INSERT "ON CONFLICT (delivery_id, "
+	    "rel) DO NOTHING", DELIVERY_FILE_INSERT "ON CONFLICT (delivery_id, "
+	    "rel) DO UPDATE SET src = excluded.src, size = excluded.size, "
+	    "xxh128 = excluded.xxh128, md5 = excluded.md5, "
+	    "xxh64 = excluded.xxh64, start = excluded.start, "
+	    "end = excluded.end, rate = excluded.rate, "
+	    "status = excluded.status, verified = excluded.verified, "
+	    "problem = excluded.problem", data, &delivery, 1,
+	    "record a delivered file");
 }
 
 #define DELIVERY_OBJECT \

@@ -85,6 +85,12 @@ shiftlog_watch(struct shiftlog *sl)
 }
 
 int
+shiftlog_settle_next(int prev_ms)
+{
+	return prev_ms <= 0 ? 1 : prev_ms < 64 ? prev_ms * 2 : 0;
+}
+
+int
 shiftlog_watch_drain(int fd)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct

@@ -47,6 +47,18 @@ int sl_prepare_kept(struct shiftlog *sl, const char *sql, sqlite3_stmt **st,
 /* Steps a kept statement that yields no row, then resets it and clears its
  * bindings for the next use; 0 or an rc. */
 int sl_step_kept(struct shiftlog *sl, sqlite3_stmt *st, const char *what);
+/* Files a row per item of a bulk (a catalogue row per file): insert is a
+ * one-row INSERT ... VALUES that does nothing on a conflict, upsert the
+ * same with DO UPDATE, both kept statements (string literals) taking the
+ * JSON data as ?1 and vals[0..n-1] as ?2... (SL_NULL binds NULL). The
+ * upsert runs only when the insert did nothing: with foreign keys on,
+ * SQLite gives an upsert (and any INSERT ... SELECT) a statement journal,
+ * which inside mcrd's long transactions lives in a temporary file, a copy
+ * of every page the row touches (about 16 writes a row, most of the cost
+ * of 10,000 new catalogue rows). Returns 0 or an rc. */
+#define SL_NULL INT64_MIN
+int sl_file_row(struct shiftlog *sl, const char *insert, const char *upsert,
+    const char *data, const int64_t *vals, size_t n, const char *what);
 /* A query that yields one integer (0 when it yields no row). */
 int sl_query_int(struct shiftlog *sl, const char *sql, int64_t *out,
     const char *what);

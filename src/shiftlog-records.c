@@ -22,8 +22,6 @@ struct filer {
 	int (*file)(struct shiftlog *sl, int64_t job, const char *data);
 };
 
-/* "media": a catalogue row, replaced whole when the path is catalogued
- * again (a re-ingest, a verify); see the media table in shiftlog.c. */
 /* The row's start timecode as a frame count at its own rate (rate
  * "num/den", drop_frame, tc_start), when it has all three. */
 static bool
@@ -87,46 +85,21 @@ tc_first(const char *data, int64_t *out)
 	"audio_layout = excluded.audio_layout, state = excluded.state, " \
 	"meta = excluded.meta, tc_first = excluded.tc_first"
 
-static void
-bind_media(sqlite3_stmt *st, int64_t job, const char *data, int64_t now)
-{
-	int64_t first;
-
-	sl_bind_text(st, 1, data);
-	sqlite3_bind_int64(st, 2, now);
-	if (job != 0)
-		sqlite3_bind_int64(st, 3, job);
-	if (tc_first(data, &first))
-		sqlite3_bind_int64(st, 4, first);
-}
-
-/* A new path is a plain one-row insert; only a path catalogued before
- * takes the upsert. With foreign keys on, SQLite gives an upsert (and
- * any INSERT ... SELECT) a statement journal, and inside mcrd's long
- * transactions that journal lives in a temporary file: a copy of every
- * page the row touches, about 16 writes a row, which was most of the cost
- * of filing 10,000 new rows. */
+/* "media": a catalogue row, replaced whole when the path is catalogued
+ * again (a re-ingest, a verify; see sl_file_row()); see the media table
+ * in shiftlog.c. */
 static int
 file_media(struct shiftlog *sl, int64_t job, const char *data)
 {
-	sqlite3_stmt *st;
-	int64_t now = when_now();
-	int rc;
+	int64_t vals[3] = { when_now(), job != 0 ? job : SL_NULL, SL_NULL };
 
-	if ((rc = sl_prepare_kept(sl, "INSERT INTO media (" MEDIA_COLUMNS
-	    ") VALUES (" MEDIA_VALUES ") ON CONFLICT (path) DO NOTHING", &st,
-	    "catalogue a file")) < 0)
-		return rc;
-	bind_media(st, job, data, now);
-	if ((rc = sl_step_kept(sl, st, "catalogue a file")) < 0 ||
-	    sqlite3_changes(sl->db) > 0)
-		return rc;
-	if ((rc = sl_prepare_kept(sl, "INSERT INTO media (" MEDIA_COLUMNS
-	    ") VALUES (" MEDIA_VALUES ") ON CONFLICT (path) DO UPDATE SET "
-	    MEDIA_REPLACE, &st, "catalogue a file again")) < 0)
-		return rc;
-	bind_media(st, job, data, now);
-	return sl_step_kept(sl, st, "catalogue a file again");
+	if (!tc_first(data, &vals[2]))
+		vals[2] = SL_NULL;
+	return sl_file_row(sl, "INSERT INTO media (" MEDIA_COLUMNS ") VALUES ("
+	    MEDIA_VALUES ") ON CONFLICT (path) DO NOTHING", "INSERT INTO "
+	    "media (" MEDIA_COLUMNS ") VALUES (" MEDIA_VALUES ") ON CONFLICT "
+	    "(path) DO UPDATE SET " MEDIA_REPLACE, data, vals, 3,
+	    "catalogue a file");
 }
 
 /* Typed filers; a duty that adds a table adds its line here. */

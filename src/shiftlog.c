@@ -655,6 +655,36 @@ sl_step_kept(struct shiftlog *sl, sqlite3_stmt *st, const char *what)
 	return rc;
 }
 
+static void
+bind_row(sqlite3_stmt *st, const char *data, const int64_t *vals, size_t n)
+{
+	size_t i;
+
+	sl_bind_text(st, 1, data);
+	for (i = 0; i < n; i++)
+		if (vals[i] != SL_NULL)
+			sqlite3_bind_int64(st, (int)i + 2, vals[i]);
+}
+
+int
+sl_file_row(struct shiftlog *sl, const char *insert, const char *upsert,
+    const char *data, const int64_t *vals, size_t n, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sl_prepare_kept(sl, insert, &st, what)) < 0)
+		return rc;
+	bind_row(st, data, vals, n);
+	if ((rc = sl_step_kept(sl, st, what)) < 0 ||
+	    sqlite3_changes(sl->db) > 0)
+		return rc;
+	if ((rc = sl_prepare_kept(sl, upsert, &st, what)) < 0)
+		return rc;
+	bind_row(st, data, vals, n);
+	return sl_step_kept(sl, st, what);
+}
+
 /* Runs a query that yields one integer. */
 int
 sl_query_int(struct shiftlog *sl, const char *sql, int64_t *out,

@@ -454,15 +454,17 @@ int shiftlog_data_version(struct shiftlog *sl, int64_t *version);
 /* A file descriptor that becomes readable when any connection writes to
  * the shift log (an inotify watch on its WAL), so a waiter need not poll
  * often; -1 when there is none to be had (then poll). It only says "look
- * again": shiftlog_data_version() says whether anything changed. The
- * writes come before the commit, which shows only once the writer has
- * synced the WAL: after a wake, look again after 1, 2, 4 ... up to
- * SHIFTLOG_SETTLE_MAX_MS. Close it with close(). */
+ * again": shiftlog_data_version() says whether anything changed. Close it
+ * with close(). */
 int shiftlog_watch(struct shiftlog *sl);
-#define SHIFTLOG_SETTLE_MAX_MS 64
 /* Reads what woke fd: 1 if the log was written since, 0 if not, -1 if
  * the watch is gone (poll from then on). */
 int shiftlog_watch_drain(int fd);
+/* The writes that wake a watch come before the commit, which shows only
+ * once the writer has synced the WAL: a waiter looks again after each
+ * wake. The delay before the next look, after one of prev_ms (0: the
+ * wake itself): 1, 2, 4 ... 64 ms, then 0 (no more looks). */
+int shiftlog_settle_next(int prev_ms);
 
 /* --- the media catalogue (shiftlog-media.c) --- */
 

@@ -187,6 +187,43 @@ test_wal(void)
 	free(path);
 }
 
+/* The watch wakes a reader when another connection writes, and the
+ * looks after a wake come at 1, 2, 4 ... 64 ms, then stop. */
+static void
+test_watch(void)
+{
+	char *path = make_log(1), err[640];
+	struct shiftlog *reader, *writer;
+	struct shiftlog_submit sub = { .kind = "test.watch" };
+	int64_t job, v0, v1;
+	int fd, ms, steps = 0, last = 0;
+
+	if (shiftlog_open(path, &rw, &reader, err, sizeof err) < 0 ||
+	    shiftlog_open(path, &rw, &writer, err, sizeof err) < 0) {
+		tap_ok(0, "two connections: %s", err);
+		return;
+	}
+	fd = shiftlog_watch(reader);
+	tap_ok(fd >= 0, "a watch on the shift log");
+	tap_is_int(shiftlog_watch_drain(fd), 0, "quiet before any write");
+	shiftlog_data_version(reader, &v0);
+	tap_is_int(shiftlog_job_submit(writer, &sub, &job), 0,
+	    "another connection queues a job");
+	tap_is_int(shiftlog_watch_drain(fd), 1, "which wakes the watch");
+	tap_is_int(shiftlog_watch_drain(fd), 0, "once");
+	shiftlog_data_version(reader, &v1);
+	tap_ok(v1 != v0, "and data_version tells the commit");
+	for (ms = shiftlog_settle_next(0); ms > 0 && steps < 20;
+	    ms = shiftlog_settle_next(ms), steps++)
+		last = ms;
+	tap_ok(shiftlog_settle_next(0) == 1 && steps == 7 && last == 64,
+	    "looks after a wake at 1 to 64 ms, seven in all");
+	close(fd);
+	shiftlog_close(writer);
+	shiftlog_close(reader);
+	free(path);
+}
+
 static void
 test_filters(void)
 {
@@ -579,6 +616,7 @@ main(void)
 	tmp = tap_tmpdir();
 	test_create();
 	test_wal();
+	test_watch();
 	test_filters();
 	test_notes();
 	test_read_only();

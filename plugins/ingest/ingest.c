@@ -1210,7 +1210,7 @@ quarantine(struct ing *g, const struct ing_item *it,
  * Returns 0, or -1 after host->fail. */
 static int
 file_done(struct ing *g, size_t idx, struct vcopy_result *res,
-    const char *how, int64_t verified, char dests[][PATH_MAX])
+    const char *how, int64_t verified, const char *const *dests)
 {
 	struct ing_item *it = &g->items[idx];
 	const struct mhl_file *hf = g->src[it->source].history != NULL ?
@@ -1319,15 +1319,11 @@ staged_done(void *arg, size_t item, const char *const *dest,
     struct vcopy_result *res)
 {
 	struct ing *g = arg;
-	char dests[VCOPY_MAX_DEST][PATH_MAX];
 	double t0 = mono();
-	size_t d;
 	int rc;
 
 	g->copied++;
-	for (d = 0; d < g->ndest; d++)
-		fmt(dests[d], sizeof dests[d], "%s", dest[d]);
-	rc = file_done(g, item, res, "copied", 0, dests);
+	rc = file_done(g, item, res, "copied", 0, dest);
 	g->t_record += mono() - t0;
 	return rc < 0 ? MCR_JOB_FAILED : MCR_JOB_DONE;
 }
@@ -1439,7 +1435,7 @@ copy_all(struct ing *g)
 			g->bytes_done += it->size * (g->verify ==
 			    VCOPY_VERIFY_DEST ? 1 + g->ndest : 1);
 			if (file_done(g, i, res, "resumed", now_us(),
-			    dests) < 0)
+			    dp) < 0)
 				goto out;
 			continue;
 		}
@@ -1465,7 +1461,7 @@ copy_all(struct ing *g)
 		}
 		t0 = mono();
 		rc = file_done(g, i, res, res->status == VCOPY_IDENTICAL ?
-		    "identical" : "copied", 0, dests);
+		    "identical" : "copied", 0, dp);
 		g->t_record += mono() - t0;
 		if (rc < 0) {
 			rc = MCR_JOB_FAILED;
