@@ -166,7 +166,7 @@ cmd_asset(struct cmd_ctx *ctx, int argc, char **argv)
 			    "       mcr asset show LABEL [--json]\n"
 			    "       mcr asset list [--state in|out] [--json]\n"
 			    "The register of drives, tapes and cards, with each "
-			    "one's chain of custody.\n\n%s", cmd_common_help);
+			    "one's chain of custody.\n%s", cmd_common_help);
 			return CMD_EXIT_OK;
 		default:
 			return CMD_EXIT_ERROR;

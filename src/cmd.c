@@ -20,11 +20,16 @@
 #include "when.h"
 #include "xmalloc.h"
 
-const char cmd_common_help[] =
-    "      --db PATH       use the shift log at PATH\n"
-    "      --config PATH   read PATH after the system and user config\n"
-    "      --read-only     open the shift log read-only (review a copy)\n"
-    "  -h, --help          show this help and exit\n";
+#define COMMON_OPTIONS \
+    "      --db PATH       use the shift log at PATH\n" \
+    "      --config PATH   read PATH after the system and user config\n" \
+    "      --read-only     open the shift log read-only (review a copy)\n" \
+    "  -h, --help          show this help and exit\n"
+
+const char cmd_common_options[] = COMMON_OPTIONS;
+/* A group of its own below a verb's options, which line up at a column of
+ * the verb's choosing. */
+const char cmd_common_help[] = "\nOptions of every verb:\n" COMMON_OPTIONS;
 
 int
 cmd_error(const char *fmt, ...)

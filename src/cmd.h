@@ -58,7 +58,9 @@ enum { CMD_OPT_DB = 0x100, CMD_OPT_CONFIG, CMD_OPT_READ_ONLY, CMD_OPT_JSON,
 	{ "help", no_argument, NULL, 'h' }, \
 	{ NULL, 0, NULL, 0 }
 
-/* The help text block that describes the common options. */
+/* The common options' help lines; cmd_common_help is the same under a
+ * heading of its own, for the end of a verb's --help. */
+extern const char cmd_common_options[];
 extern const char cmd_common_help[];
 
 /* Runs getopt_long over a verb's argv, handling the common options itself;

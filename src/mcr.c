@@ -100,14 +100,13 @@ usage(FILE *f)
 	    "\n"
 	    "Options (before or after the verb):\n"
 	    "%s"
-	    "\n"
 	    "      --version       show the version and exit\n"
 	    "\n"
 	    "Without --db, the shift log is [shiftlog] path from the config,\n"
 	    "or $XDG_STATE_HOME/mcr/shiftlog.db. 'mcr VERB --help' describes\n"
 	    "a verb; mcr(1) and mcr.ini(5) describe everything.\n"
 	    "Exit status: 0 done, 1 a check failed, 2 error.\n",
-	    cmd_common_help);
+	    cmd_common_options);
 }
 
 static int
