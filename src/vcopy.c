@@ -33,6 +33,14 @@
  * times, and a large file copied at half of cp's speed. */
 #define VCOPY_DEFAULT_BUF (256u << 10)
 #define VCOPY_DROP_EVERY (64u << 20)
+/* A large source is read with O_DIRECT, in reads this big: straight from
+ * the storage into our buffer, with no page cache filled by a card that
+ * is read once. On this project's virtual machines a buffered copy of
+ * 4 GiB took 7 to 21 s (median 18), a direct one 7 to 12 s (median 8),
+ * interleaved; reads of 1 MiB or 16 MiB were slower than 4 MiB. */
+#define VCOPY_DIRECT_MIN (8u << 20)
+#define VCOPY_DIRECT_BUF (4u << 20)
+#define VCOPY_DIRECT_ALIGN 4096u
 
 static const char *const algo_names[VCOPY_NALGO] = {
 	[VCOPY_XXH128] = "xxh128",
@@ -359,6 +367,28 @@ static ssize_t
 read_full(int fd, unsigned char *buf, size_t len)
 {
 	return read_upto(fd, buf, len, len);
+}
+
+/* One read() of a file opened with O_DIRECT (*direct set). Where the
+ * storage refuses it (a filesystem without direct I/O, an offset or length
+ * it cannot align to, as after a short read), the file is read through the
+ * page cache from the same place on, and *direct cleared. */
+static ssize_t
+read_direct(int fd, unsigned char *buf, size_t len, int *direct)
+{
+	ssize_t n;
+	int fl;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0 || errno != EINVAL)
+		return n;
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_DIRECT) < 0)
+		return -1;
+	*direct = 0;
+	return read_full(fd, buf, len);
 }
 
 static int
@@ -725,7 +755,7 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 	struct timespec times[2];
 	uint64_t total = 0, left;
 	unsigned valgo;
-	int sfd = -1, sparse, e;
+	int sfd = -1, sparse, e, fl, direct = 0;
 	size_t i;
 	ssize_t n;
 
@@ -826,12 +856,20 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 	h = vcopy_hasher_new(opts->algos);
 	/* A small file needs no full buffer (one read past its end
 	 * finds EOF, or that it grew), nor a hint that it is read in
-	 * order. */
+	 * order; a large one is read past the page cache where it can be. */
 	if ((uint64_t)st.st_size + 4096 < bufsize)
 		bufsize = (size_t)st.st_size + 4096;
-	else
+	else if (st.st_size >= VCOPY_DIRECT_MIN &&
+	    (fl = fcntl(sfd, F_GETFL)) >= 0 &&
+	    fcntl(sfd, F_SETFL, fl | O_DIRECT) == 0) {
+		direct = 1;
+		if (opts->bufsize == 0)
+			bufsize = VCOPY_DIRECT_BUF;
+	} else
 		posix_fadvise(sfd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if ((buf = malloc(bufsize)) == NULL)
+	bufsize = (bufsize + VCOPY_DIRECT_ALIGN - 1) &
+	    ~(size_t)(VCOPY_DIRECT_ALIGN - 1);
+	if ((buf = aligned_alloc(VCOPY_DIRECT_ALIGN, bufsize)) == NULL)
 		abort();
 	for (;;) {
 		if (opts->cancelled != NULL && opts->cancelled(opts->arg)) {
@@ -842,8 +880,9 @@ vcopy_file(const char *src, const char *const *dest, size_t ndest,
 		}
 		left = total < (uint64_t)st.st_size ?
 		    (uint64_t)st.st_size - total : 0;
-		if ((n = read_upto(sfd, buf, bufsize, left > 0 &&
-		    left < bufsize ? (size_t)left : bufsize)) < 0) {
+		if ((n = direct ? read_direct(sfd, buf, bufsize, &direct) :
+		    read_upto(sfd, buf, bufsize, left > 0 && left < bufsize ?
+		    (size_t)left : bufsize)) < 0) {
 			e = errno;
 			vc_err(res->err, sizeof res->err, "cannot read %s at "
 			    "byte %llu of %lld: %s%s", src,

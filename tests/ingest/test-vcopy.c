@@ -134,11 +134,11 @@ progress(void *arg, uint64_t bytes, const char *phase, size_t dest)
 	change_me = NULL;
 }
 
-/* A 2 MB source that shrinks or grows while it is copied to d1 and d2:
- * the copy fails, saying so, and leaves nothing behind. */
+/* A source of size bytes that shrinks or grows while it is copied to d1
+ * and d2: the copy fails, saying so, and leaves nothing behind. */
 static void
-changed_mid_copy(const char *name, int grows, const struct vcopy_opts *o,
-    struct vcopy_result *r)
+changed_mid_copy(const char *name, size_t size, int grows,
+    const struct vcopy_opts *o, struct vcopy_result *r)
 {
 	const char *src = pathof(name), *dest[2];
 	char d1[64], d2[64];
@@ -147,7 +147,7 @@ changed_mid_copy(const char *name, int grows, const struct vcopy_opts *o,
 	snprintf(d2, sizeof d2, "d2/%s", name);
 	dest[0] = pathof(d1);
 	dest[1] = pathof(d2);
-	write_bytes(src, 2 * 1000 * 1000, 4);
+	write_bytes(src, size, 4);
 	change_me = src;
 	change_grows = grows;
 	tap_ok(vcopy_file(src, dest, 2, o, r) < 0 &&
@@ -223,8 +223,8 @@ test_copy(void)
 	/* The source shrinks under the copy (a card pulled), or grows
 	 * (still being written): the copy reads the size it found, and the
 	 * fstat() after it tells. */
-	changed_mid_copy("pulled.mov", 0, &o, r);
-	changed_mid_copy("growing.mov", 1, &o, r);
+	changed_mid_copy("pulled.mov", 2 * 1000 * 1000, 0, &o, r);
+	changed_mid_copy("growing.mov", 2 * 1000 * 1000, 1, &o, r);
 
 	/* Cancel. */
 	write_bytes(pathof("cancel.mov"), 1000 * 1000, 5);
@@ -257,6 +257,38 @@ test_copy(void)
 		    st.st_blocks * 512 < 1000 * 1000, "and stays sparse "
 		    "(%lld blocks)", (long long)st.st_blocks);
 	}
+	free(r);
+}
+
+/* A large source is read with O_DIRECT in 4 MiB reads: one whose size
+ * is no multiple of the block ends in a short read, and one that changes
+ * under the copy is caught as a small one is. */
+static void
+test_large(void)
+{
+	const char *src = pathof("big.mov"), *dest[1] = { pathof("d1/big.mov") };
+	const size_t size = 9 * 1024 * 1024 + 4099;
+	struct vcopy_opts o = { .algos = VCOPY_ALGO_BIT(VCOPY_XXH128),
+	    .verify = VCOPY_VERIFY_DEST, .progress = progress };
+	struct vcopy_result *r = calloc(1, sizeof *r);
+	struct stat st;
+	char cmd[4400];
+	FILE *p;
+
+	write_bytes(src, size, 7);
+	tap_is_int(vcopy_file(src, dest, 1, &o, r), 0, "a 9 MiB file copies");
+	tap_ok(r->status == VCOPY_COPIED && r->size == size &&
+	    stat(dest[0], &st) == 0 && (size_t)st.st_size == size,
+	    "whole, to its last byte");
+	snprintf(cmd, sizeof cmd, "xxhsum -H2 < '%s'", dest[0]);
+	p = popen(cmd, "r");
+	tap_ok(p != NULL && fgets(cmd, sizeof cmd, p) != NULL &&
+	    strncmp(cmd, r->hashes.hex[VCOPY_XXH128], 32) == 0,
+	    "with the inline xxh128 xxhsum's of the copy");
+	if (p != NULL)
+		pclose(p);
+	changed_mid_copy("pulled-big.mov", size, 0, &o, r);
+	changed_mid_copy("growing-big.mov", size, 1, &o, r);
 	free(r);
 }
 
@@ -642,6 +674,7 @@ main(void)
 	tmp = tap_tmpdir();
 	test_vectors();
 	test_copy();
+	test_large();
 	test_batches();
 	test_batch_object();
 	test_enospc();
