@@ -271,8 +271,11 @@ test_large(void)
 	struct vcopy_opts o = { .algos = VCOPY_ALGO_BIT(VCOPY_XXH128),
 	    .verify = VCOPY_VERIFY_DEST, .progress = progress };
 	struct vcopy_result *r = calloc(1, sizeof *r);
+	struct vcopy_hashes h;
 	struct stat st;
-	char cmd[4400];
+	uint64_t got = 0;
+	char cmd[4400], err[512];
+	int fd;
 	FILE *p;
 
 	write_bytes(src, size, 7);
@@ -287,6 +290,22 @@ test_large(void)
 	    "with the inline xxh128 xxhsum's of the copy");
 	if (p != NULL)
 		pclose(p);
+
+	/* Hashed again from the storage, as mcr verify does: the same
+	 * hash, and a byte changed since is seen. */
+	tap_is_int(vcopy_hash_file(dest[0], o.algos, 1, &h, &got, NULL, NULL,
+	    err, sizeof err), 0, "the copy hashes from the storage");
+	tap_ok(got == size && vcopy_hashes_equal(&h, &r->hashes),
+	    "to the same hash over all its %llu bytes",
+	    (unsigned long long)got);
+	if ((fd = open(dest[0], O_WRONLY)) < 0 ||
+	    pwrite(fd, "\xff", 1, 5 * 1024 * 1024 + 1) != 1)
+		abort();
+	close(fd);
+	tap_ok(vcopy_hash_file(dest[0], o.algos, 1, &h, NULL, NULL, NULL,
+	    err, sizeof err) == 0 && !vcopy_hashes_equal(&h, &r->hashes),
+	    "a byte changed since is seen");
+
 	changed_mid_copy("pulled-big.mov", size, 0, &o, r);
 	changed_mid_copy("growing-big.mov", size, 1, &o, r);
 	free(r);
