@@ -379,10 +379,7 @@ read_direct(int fd, unsigned char *buf, size_t len, int *direct)
 	ssize_t n;
 	int fl;
 
-	do
-		n = read(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	if (n >= 0 || errno != EINVAL)
+	if ((n = read_upto(fd, buf, len, 1)) >= 0 || errno != EINVAL)
 		return n;
 	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
 	    fcntl(fd, F_SETFL, fl & ~O_DIRECT) < 0)
